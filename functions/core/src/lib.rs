@@ -1,0 +1,18 @@
+//! OVOP domain core: pure rules shared by the Lambda functions, the local app and the SPA.
+//!
+//! No I/O and no AWS types live here. Values are parsed at the edge into newtypes
+//! (`RegencyCode`, `Nib`, …) so that an invalid value cannot travel further in.
+
+pub mod commodity;
+pub mod dto;
+pub mod errors;
+pub mod i18n;
+pub mod ikm;
+pub mod nomination;
+pub mod policy;
+pub mod region;
+pub mod round;
+pub mod status;
+
+pub use errors::FieldErrors;
+pub use i18n::{Lang, Text};

@@ -1,0 +1,111 @@
+//! Layers and header helpers every function's router shares.
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use ovop_core::{Lang, Text};
+
+use crate::auth::{authenticate, Authenticator};
+use crate::json::MAX_BODY_BYTES;
+use crate::problem::{ApiError, REQUEST_LANG};
+
+/// Wraps a function's routes with what every API answer needs: identity, language, the body
+/// limit, problem+json for unknown routes, request logs.
+pub fn api(routes: Router, authenticator: Authenticator) -> Router {
+    routes
+        .fallback(|| async { ApiError::NotFound })
+        .layer(middleware::from_fn_with_state(authenticator, authenticate))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(localize))
+        .layer(middleware::from_fn(log_request))
+}
+
+/// Serves the request with its `Accept-Language` as the task's language.
+pub async fn localize(req: Request, next: Next) -> Response {
+    let lang = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
+    REQUEST_LANG.scope(lang, next.run(req)).await
+}
+
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+        "request"
+    );
+    response
+}
+
+/// Largest accepted idempotency key.
+const MAX_KEY_LEN: usize = 128;
+
+/// The required `Idempotency-Key` header.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Err(ApiError::PreconditionRequired {
+            header: "Idempotency-Key",
+        });
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    let valid = !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    if valid {
+        Ok(key.to_owned())
+    } else {
+        Err(ApiError::BadRequest {
+            field: "Idempotency-Key".into(),
+            message: Text::new(
+                "Idempotency-Key berisi 1–128 huruf, angka, atau - _ . :",
+                "An Idempotency-Key has 1–128 letters, digits or - _ . :",
+            ),
+        })
+    }
+}
+
+/// The optional `Idempotency-Key` header (present → validated).
+pub fn optional_idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    if headers.contains_key("idempotency-key") {
+        idempotency_key(headers).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The version named by the required `If-Match` header (`"3"` or `3`).
+pub fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::PreconditionRequired { header: "If-Match" });
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| ApiError::BadRequest {
+            field: "If-Match".into(),
+            message: Text::new(
+                "If-Match berisi nomor versi, mis. \"3\".",
+                "If-Match holds a version number, e.g. \"3\".",
+            ),
+        })
+}
+
+/// An `ETag` header value for a version.
+pub fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")
+}

@@ -1,0 +1,110 @@
+//! A JSON body extractor whose errors name the field, as problem+json.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use ovop_core::Text;
+use serde::de::DeserializeOwned;
+
+use crate::problem::ApiError;
+
+/// Largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Like `axum::Json`, but rejections are [`ApiError`]s naming the offending field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest {
+                    field: "body".into(),
+                    message: Text::new("Isi permintaan tidak terbaca.", "The body could not be read."),
+                }
+            }
+        })?;
+        parse(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses a JSON body; syntax errors are 400 on `body`, type errors 422 on the field's path.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::field(
+                    &field,
+                    Text::new(
+                        format!("Nilai tidak sesuai: {inner}"),
+                        format!("Invalid value: {inner}"),
+                    ),
+                )
+            }
+            _ => ApiError::BadRequest {
+                field: "body".into(),
+                message: Text::new(
+                    format!("JSON tidak valid: {inner}"),
+                    format!("Malformed JSON: {inner}"),
+                ),
+            },
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Form {
+        ikm: Inner,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        workers: u32,
+    }
+
+    #[test]
+    fn type_errors_name_the_field_path() {
+        let err = parse::<Form>(br#"{"ikm":{"workers":"banyak"}}"#).unwrap_err();
+        let problem = err.to_problem(ovop_core::Lang::En);
+        assert_eq!(problem.status, 422);
+        assert!(problem.errors.contains_key("ikm.workers"), "{problem:?}");
+    }
+
+    #[test]
+    fn malformed_json_is_a_400_on_the_body() {
+        let err = parse::<Form>(b"{\"ikm\": ").unwrap_err();
+        let problem = err.to_problem(ovop_core::Lang::Id);
+        assert_eq!(problem.status, 400);
+        assert!(problem.errors["body"].starts_with("JSON tidak valid"));
+    }
+}

@@ -1,0 +1,17 @@
+//! Ports and adapters shared by the OVOP functions.
+//!
+//! - [`store`]: storage ports and their two adapters (embedded redb, DynamoDB);
+//! - [`auth`]: who is calling (dev tokens locally, API Gateway JWT claims in Lambda);
+//! - [`problem`]: `application/problem+json` errors in Bahasa Indonesia or English;
+//! - [`json`]: a JSON extractor that names the offending field;
+//! - [`clock`]: the time port.
+
+pub mod auth;
+pub mod clock;
+pub mod http;
+pub mod json;
+pub mod problem;
+pub mod store;
+pub mod telemetry;
+
+pub use problem::ApiError;
