@@ -4,6 +4,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::routing::any;
 use axum::Router;
 use ovop_core::{Lang, Text};
 
@@ -15,6 +16,7 @@ use crate::problem::{ApiError, REQUEST_LANG};
 /// limit, problem+json for unknown routes, request logs.
 pub fn api(routes: Router, authenticator: Authenticator) -> Router {
     routes
+        .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn_with_state(authenticator, authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
