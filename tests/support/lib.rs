@@ -1,1 +1,154 @@
+//! Helpers for the black-box tests: fresh stores (embedded and DynamoDB on moto), and the
+//! local app spawned on a random port with a clock the test controls.
 
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use ovop_core::dto::Session;
+use ovop_core::nomination::NominationForm;
+use ovop_intake::AppState;
+use ovop_local::{LocalConfig, StoreChoice};
+use ovop_platform::clock::ManualClock;
+use ovop_platform::store::dynamo::DynamoStore;
+use ovop_platform::store::embedded::EmbeddedStore;
+use reqwest::{Client, RequestBuilder, Response};
+use tempfile::TempDir;
+
+/// The DynamoDB emulator's endpoint. `make test` starts moto and sets it.
+pub fn moto_endpoint() -> String {
+    std::env::var("OVOP_TEST_DYNAMODB_ENDPOINT").expect(
+        "OVOP_TEST_DYNAMODB_ENDPOINT is not set: run the tests with `make test`, which starts \
+         moto_server, or start `moto_server -H 127.0.0.1 -p 5005` and export \
+         OVOP_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:5005",
+    )
+}
+
+/// A DynamoDB client for the emulator.
+pub async fn dynamo_client() -> aws_sdk_dynamodb::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto_endpoint())
+        .region(aws_config::Region::new("ap-southeast-3"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await;
+    aws_sdk_dynamodb::Client::new(&config)
+}
+
+/// A DynamoDB store over a table of its own.
+pub async fn dynamo_store() -> DynamoStore {
+    let table = format!("ovop-test-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let store = DynamoStore::new(dynamo_client().await, table);
+    store.ensure_table().await.expect("create test table on moto");
+    store
+}
+
+/// An embedded store in a fresh folder (kept alive by the returned guard).
+pub fn embedded_store() -> (EmbeddedStore, TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = EmbeddedStore::open(dir.path()).expect("open embedded store");
+    (store, dir)
+}
+
+/// 1 March 2026, 09:00 WIB: inside the seeded round's proposal window.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap()
+}
+
+/// The local app on 127.0.0.1 with seeded data and a manual clock.
+pub struct TestApp {
+    pub base: String,
+    pub http: Client,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    _dir: TempDir,
+}
+
+impl TestApp {
+    /// Starts the app on a random port.
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let config = LocalConfig {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            store: StoreChoice::Embedded(dir.path().to_owned()),
+            spa_dir: None,
+            dev_secret: b"test-secret-test-secret-test-secret".to_vec(),
+            token_ttl_secs: 3600,
+            seed: true,
+        };
+        let app = ovop_local::build(&config, clock.clone()).await.expect("build app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app.router).await });
+        TestApp {
+            base: format!("http://{addr}"),
+            http: Client::new(),
+            state: app.state,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Signs in as a seeded user; returns the bearer token.
+    pub async fn login(&self, user_id: &str) -> String {
+        let response = self
+            .http
+            .post(self.url("/api/v1/auth/dev-login"))
+            .json(&serde_json::json!({ "user_id": user_id }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login {user_id}");
+        response.json::<Session>().await.unwrap().token
+    }
+
+    pub fn get(&self, token: &str, path: &str) -> RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(token)
+    }
+
+    pub fn post(&self, token: &str, path: &str) -> RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(token)
+    }
+
+    pub fn put(&self, token: &str, path: &str) -> RequestBuilder {
+        self.http.put(self.url(path)).bearer_auth(token)
+    }
+
+    /// Creates a draft with a fresh idempotency key.
+    pub async fn create(&self, token: &str, form: &NominationForm) -> Response {
+        self.post(token, "/api/v1/nominations")
+            .header("Idempotency-Key", ulid::Ulid::new().to_string())
+            .json(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The seeded round's id.
+    pub fn round_id(&self) -> String {
+        "ovop-2026".into()
+    }
+}
+
+/// A complete, valid form for `regency`.
+pub fn form(regency: &str, name: &str) -> NominationForm {
+    ovop_local::seed::demo_form("ovop-2026", regency, name, "anyaman", "9120009876543")
+}
+
+/// Reads a problem+json body, checking its content type.
+pub async fn problem(response: Response) -> ovop_core::errors::Problem {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    response.json().await.expect("problem body")
+}

@@ -9,7 +9,6 @@ use ovop_core::dto::{DevLoginRequest, DevUser, Session};
 use ovop_core::policy::{Principal, RegionScope, Role};
 use ovop_core::Text;
 use ovop_platform::auth::DevTokens;
-use ovop_platform::clock::Clock;
 use ovop_platform::json::ApiJson;
 use ovop_platform::ApiError;
 
@@ -47,18 +46,13 @@ pub fn principal_of(user: &DevUser) -> Principal {
     }
 }
 
-#[derive(Clone)]
-struct LoginState {
-    tokens: Arc<DevTokens>,
-    clock: Arc<dyn Clock>,
-}
 
 /// `GET /api/v1/auth/dev-users`, `POST /api/v1/auth/dev-login`.
-pub fn routes(tokens: Arc<DevTokens>, clock: Arc<dyn Clock>) -> Router {
+pub fn routes(tokens: Arc<DevTokens>) -> Router {
     Router::new()
         .route("/api/v1/auth/dev-users", get(list_users))
         .route("/api/v1/auth/dev-login", post(login))
-        .with_state(LoginState { tokens, clock })
+        .with_state(tokens)
 }
 
 async fn list_users() -> Json<Vec<DevUser>> {
@@ -66,7 +60,7 @@ async fn list_users() -> Json<Vec<DevUser>> {
 }
 
 async fn login(
-    State(state): State<LoginState>,
+    State(tokens): State<Arc<DevTokens>>,
     ApiJson(request): ApiJson<DevLoginRequest>,
 ) -> Result<Json<Session>, ApiError> {
     let user = demo_users()
@@ -78,8 +72,5 @@ async fn login(
                 Text::new("Akun demo tidak dikenal.", "Unknown demo account."),
             )
         })?;
-    let session = state
-        .tokens
-        .issue(&principal_of(&user), state.clock.now().timestamp())?;
-    Ok(Json(session))
+    Ok(Json(tokens.issue(&principal_of(&user))?))
 }

@@ -75,9 +75,13 @@ pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalA
     if config.seed {
         seed::demo(&state).await?;
     }
-    let tokens = Arc::new(DevTokens::new(&config.dev_secret, config.token_ttl_secs));
+    let tokens = Arc::new(DevTokens::new(
+        &config.dev_secret,
+        config.token_ttl_secs,
+        state.clock.clone(),
+    ));
     let authenticator = Authenticator::Dev(tokens.clone());
-    let api = ovop_intake::routes(state.clone()).merge(dev_login::routes(tokens.clone(), state.clock.clone()));
+    let api = ovop_intake::routes(state.clone()).merge(dev_login::routes(tokens.clone()));
     let mut router = ovop_platform::http::api(api, authenticator);
     if let Some(dir) = &config.spa_dir {
         // Unknown `/api/...` paths stay problem+json 404s; every other path is the SPA's.

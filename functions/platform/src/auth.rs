@@ -19,6 +19,7 @@ use ovop_core::policy::{Principal, RegionScope, Role};
 use ovop_core::Text;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Clock;
 use crate::problem::ApiError;
 
 const DEV_ISSUER: &str = "ovop-local-dev";
@@ -37,6 +38,7 @@ pub struct DevTokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl_secs: i64,
+    clock: Arc<dyn Clock>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -51,17 +53,23 @@ struct DevClaims {
 }
 
 impl DevTokens {
-    /// Tokens signed with `secret`, valid for `ttl_secs`.
-    pub fn new(secret: &[u8], ttl_secs: i64) -> Self {
+    /// Tokens signed with `secret`, valid for `ttl_secs` as told by `clock`.
+    pub fn new(secret: &[u8], ttl_secs: i64, clock: Arc<dyn Clock>) -> Self {
         DevTokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             ttl_secs,
+            clock,
         }
     }
 
+    /// A session for `principal`, issued now.
+    pub fn issue(&self, principal: &Principal) -> Result<Session, ApiError> {
+        self.issue_at(principal, self.clock.now().timestamp())
+    }
+
     /// A session for `principal`, issued at `now` (seconds since the epoch).
-    pub fn issue(&self, principal: &Principal, now: i64) -> Result<Session, ApiError> {
+    pub fn issue_at(&self, principal: &Principal, now: i64) -> Result<Session, ApiError> {
         let claims = DevClaims {
             sub: principal.user_id.clone(),
             name: principal.name.clone(),
@@ -84,18 +92,18 @@ impl DevTokens {
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[DEV_ISSUER]);
-        validation.leeway = 0;
-        let data = decode::<DevClaims>(token, &self.decoding, &validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => ApiError::Unauthenticated(Text::new(
-                    "Sesi Anda telah berakhir. Silakan masuk kembali.",
-                    "Your session has expired. Please sign in again.",
-                )),
-                _ => invalid_token(),
-            }
-        })?;
+        // Expiry is checked against our clock, so that tests can move time.
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let data = decode::<DevClaims>(token, &self.decoding, &validation)
+            .map_err(|_| invalid_token())?;
         let c = data.claims;
+        if c.exp <= self.clock.now().timestamp() {
+            return Err(ApiError::Unauthenticated(Text::new(
+                "Sesi Anda telah berakhir. Silakan masuk kembali.",
+                "Your session has expired. Please sign in again.",
+            )));
+        }
         principal_from(c.sub, c.name, Some(c.role), c.region.as_deref())
     }
 }
@@ -258,7 +266,8 @@ mod tests {
 
     #[test]
     fn dev_tokens_round_trip_and_reject_tampering() {
-        let tokens = DevTokens::new(b"secret", 60);
+        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let tokens = DevTokens::new(b"secret", 60, clock.clone());
         let p = Principal {
             user_id: "u1".into(),
             name: "Dinas".into(),
@@ -266,11 +275,11 @@ mod tests {
             region: Some(RegionScope::parse("33.26").unwrap()),
         };
         let now = chrono::Utc::now().timestamp();
-        let session = tokens.issue(&p, now).unwrap();
+        let session = tokens.issue(&p).unwrap();
         assert_eq!(tokens.verify(&session.token).unwrap(), p);
-        let other = DevTokens::new(b"other", 60);
+        let other = DevTokens::new(b"other", 60, clock);
         assert!(other.verify(&session.token).is_err());
-        let expired = tokens.issue(&p, now - 120).unwrap();
+        let expired = tokens.issue_at(&p, now - 120).unwrap();
         assert!(tokens.verify(&expired.token).is_err());
     }
 }
