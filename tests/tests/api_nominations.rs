@@ -1,0 +1,289 @@
+//! The nomination story over HTTP against the local app: a regency office drafts, edits and
+//! submits; retries never duplicate; stale writes never win; other regions see nothing.
+
+use chrono::Duration;
+use ovop_core::dto::NominationList;
+use ovop_core::nomination::Nomination;
+use ovop_core::status::NominationStatus;
+use ovop_tests::{form, problem, TestApp};
+use serde_json::json;
+
+async fn nomination(response: reqwest::Response) -> Nomination {
+    assert!(response.status().is_success(), "status {}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn list(app: &TestApp, token: &str) -> Vec<Nomination> {
+    app.get(token, "/api/v1/nominations")
+        .send()
+        .await
+        .unwrap()
+        .json::<NominationList>()
+        .await
+        .unwrap()
+        .items
+}
+
+#[tokio::test]
+async fn regency_office_drafts_edits_and_submits_a_nomination() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let created = app.create(&token, &form("33.74", "Anyaman Bambu Gunungpati")).await;
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["etag"], "\"1\"");
+    let draft = nomination(created).await;
+    assert_eq!(draft.status, NominationStatus::Draft);
+    assert_eq!(draft.province_code.as_str(), "33");
+
+    let mut edited = form("33.74", "Anyaman Bambu Gunungpati");
+    edited.sentra.unit_count = Some(60);
+    let updated = app
+        .put(&token, &format!("/api/v1/nominations/{}", draft.id))
+        .header("If-Match", "\"1\"")
+        .json(&edited)
+        .send()
+        .await
+        .unwrap();
+    let updated = nomination(updated).await;
+    assert_eq!((updated.version, updated.profile.sentra.unit_count), (2, 60));
+
+    let submitted = app
+        .post(&token, &format!("/api/v1/nominations/{}/submit", draft.id))
+        .header("Idempotency-Key", "submit-1")
+        .send()
+        .await
+        .unwrap();
+    let submitted = nomination(submitted).await;
+    assert_eq!(submitted.status, NominationStatus::Submitted);
+    assert!(submitted.submitted_at.is_some());
+
+    let history: Vec<serde_json::Value> = app
+        .get(&token, &format!("/api/v1/nominations/{}/history", draft.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = history.iter().map(|h| h["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "update", "submit"]);
+}
+
+#[tokio::test]
+async fn retried_create_with_the_same_key_returns_the_same_nomination() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let send = || {
+        app.post(&token, "/api/v1/nominations")
+            .header("Idempotency-Key", "create-abc")
+            .json(&form("33.74", "Gerabah Mayong"))
+            .send()
+    };
+    let (first, second) = tokio::join!(send(), send());
+    let (first, second) = (first.unwrap(), second.unwrap());
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 201], "one creates, the retry replays");
+    let (a, b) = (nomination(first).await, nomination(second).await);
+    assert_eq!(a.id, b.id);
+    assert_eq!(list(&app, &token).await.len(), 1, "no duplicate");
+}
+
+#[tokio::test]
+async fn reusing_a_key_for_different_data_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let send = |name: &'static str| {
+        app.post(&token, "/api/v1/nominations")
+            .header("Idempotency-Key", "k-1")
+            .json(&form("33.74", name))
+            .send()
+    };
+    assert_eq!(send("Satu").await.unwrap().status(), 201);
+    let p = problem(send("Dua").await.unwrap()).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "idempotency_key_reused"));
+}
+
+#[tokio::test]
+async fn create_without_an_idempotency_key_is_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let response = app
+        .post(&token, "/api/v1/nominations")
+        .json(&form("33.74", "X"))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(response).await;
+    assert_eq!(p.status, 428);
+    assert!(p.detail.contains("Idempotency-Key"));
+}
+
+#[tokio::test]
+async fn a_stale_edit_gets_412_and_the_newer_edit_is_kept() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let draft = nomination(app.create(&token, &form("33.74", "Asli")).await).await;
+    let path = format!("/api/v1/nominations/{}", draft.id);
+    let edit = |name: &'static str| {
+        app.put(&token, &path)
+            .header("If-Match", "\"1\"")
+            .json(&form("33.74", name))
+            .send()
+    };
+    let (a, b) = tokio::join!(edit("Edit A"), edit("Edit B"));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "exactly one concurrent edit wins");
+    let loser = if a.status() == 412 { a } else { b };
+    assert_eq!(loser.headers()["etag"], "\"2\"");
+    let p = problem(loser).await;
+    assert_eq!(p.code, "version_conflict");
+
+    let stored = nomination(app.get(&token, &path).send().await.unwrap()).await;
+    assert_eq!(stored.version, 2);
+    assert!(["Edit A", "Edit B"].contains(&stored.profile.ikm.name.as_str()));
+    let missing = app.put(&token, &path).json(&form("33.74", "x")).send().await.unwrap();
+    assert_eq!(problem(missing).await.status, 428, "If-Match is required");
+}
+
+#[tokio::test]
+async fn a_double_submit_is_answered_once() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let draft = nomination(app.create(&token, &form("33.74", "Tenun")).await).await;
+    let path = format!("/api/v1/nominations/{}/submit", draft.id);
+    let submit = || app.post(&token, &path).header("Idempotency-Key", "s-1").send();
+    let (a, b) = tokio::join!(submit(), submit());
+    let (a, b) = (nomination(a.unwrap()).await, nomination(b.unwrap()).await);
+    assert_eq!((a.version, b.version), (2, 2), "one write, two identical answers");
+    let trail: Vec<serde_json::Value> = app
+        .get(&token, &format!("/api/v1/nominations/{}/history", draft.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 2, "create + one submit");
+    let again = app.post(&token, &path).send().await.unwrap();
+    let p = problem(again).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "illegal_transition"));
+}
+
+#[tokio::test]
+async fn submitting_after_the_deadline_is_refused_with_the_local_deadline() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let draft = nomination(app.create(&token, &form("33.74", "Terlambat")).await).await;
+    let round = app.state.rounds.get_round(&app.round_id()).await.unwrap().unwrap();
+    app.clock.set(round.proposal_deadline + Duration::seconds(1));
+    let token = app.login("dinas-semarang").await;
+    let response = app
+        .post(&token, &format!("/api/v1/nominations/{}/submit", draft.id))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    let p = problem(response).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "round_not_open"));
+    assert!(p.detail.contains("deadline has passed") && p.detail.contains("WIB"), "{}", p.detail);
+}
+
+#[tokio::test]
+async fn withdrawal_is_for_drafts_only() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let a = nomination(app.create(&token, &form("33.74", "A")).await).await;
+    let withdrawn = app
+        .post(&token, &format!("/api/v1/nominations/{}/withdraw", a.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nomination(withdrawn).await.status, NominationStatus::Withdrawn);
+    let b = nomination(app.create(&token, &form("33.74", "B")).await).await;
+    app.post(&token, &format!("/api/v1/nominations/{}/submit", b.id))
+        .send()
+        .await
+        .unwrap();
+    let refused = app
+        .post(&token, &format!("/api/v1/nominations/{}/withdraw", b.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(refused).await.status, 409);
+}
+
+#[tokio::test]
+async fn a_submitted_nomination_cannot_be_edited() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let n = nomination(app.create(&token, &form("33.74", "A")).await).await;
+    app.post(&token, &format!("/api/v1/nominations/{}/submit", n.id))
+        .send()
+        .await
+        .unwrap();
+    let response = app
+        .put(&token, &format!("/api/v1/nominations/{}", n.id))
+        .header("If-Match", "\"2\"")
+        .json(&form("33.74", "B"))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(response).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "not_editable"));
+}
+
+#[tokio::test]
+async fn rounds_are_managed_by_the_admin_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let dinas = app.login("dinas-semarang").await;
+    let body = json!({"year": 2028, "name": "OVOP 2028", "proposal_deadline": "2028-08-31T16:59:59Z"});
+    let refused = app.post(&dinas, "/api/v1/rounds").json(&body).send().await.unwrap();
+    assert_eq!(problem(refused).await.status, 403);
+    let created = app.post(&admin, "/api/v1/rounds").json(&body).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let dup = app.post(&admin, "/api/v1/rounds").json(&body).send().await.unwrap();
+    assert_eq!(problem(dup).await.code, "round_exists");
+    let opened = app.post(&admin, "/api/v1/rounds/ovop-2028/open").send().await.unwrap();
+    assert_eq!(opened.json::<serde_json::Value>().await.unwrap()["phase"], "open_for_proposals");
+    let reopen = app.post(&admin, "/api/v1/rounds/ovop-2028/open").send().await.unwrap();
+    assert_eq!(problem(reopen).await.status, 409);
+    let closed = app.post(&admin, "/api/v1/rounds/ovop-2028/close").send().await.unwrap();
+    assert_eq!(closed.json::<serde_json::Value>().await.unwrap()["phase"], "admin_review");
+    let rounds: serde_json::Value = app.get(&dinas, "/api/v1/rounds").send().await.unwrap().json().await.unwrap();
+    assert_eq!(rounds["items"][0]["id"], "ovop-2028");
+}
+
+#[tokio::test]
+async fn a_nomination_for_a_closed_round_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let dinas = app.login("dinas-semarang").await;
+    app.post(&admin, "/api/v1/rounds/ovop-2026/close").send().await.unwrap();
+    let p = problem(app.create(&dinas, &form("33.74", "A")).await).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "round_not_open"));
+    let mut unknown = form("33.74", "A");
+    unknown.round_id = "ovop-1999".into();
+    let p = problem(app.create(&dinas, &unknown).await).await;
+    assert_eq!(p.status, 422);
+    assert!(p.errors.contains_key("round_id"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/nominations/{id}/submit"]["post"].is_object());
+    assert!(doc["components"]["schemas"]["NominationForm"].is_object());
+}
