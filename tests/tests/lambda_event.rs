@@ -1,0 +1,114 @@
+//! The Lambda path: API Gateway HTTP API (v2) events with JWT-authorizer claims go through the
+//! intake function's app exactly as `lambda_http::run` hands them over.
+
+use std::sync::Arc;
+
+use ovop_intake::{app, AppState};
+use ovop_platform::auth::Authenticator;
+use ovop_platform::clock::ManualClock;
+use ovop_tests::{embedded_store, form, start_time};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+/// An HTTP API payload v2 event, as API Gateway sends it to the function.
+fn event(method: &str, path: &str, claims: Option<Value>, body: Option<&Value>, headers: Value) -> String {
+    let mut authorizer = Value::Null;
+    if let Some(claims) = claims {
+        authorizer = json!({ "jwt": { "claims": claims, "scopes": null } });
+    }
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api-id",
+            "authorizer": authorizer,
+            "domainName": "api.ovop.example",
+            "domainPrefix": "api",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "10.0.0.1",
+                "userAgent": "test"
+            },
+            "requestId": "req-1",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "28/Nov/2026:00:00:00 +0000",
+            "timeEpoch": 1795824000000u64
+        },
+        "body": body.map(|b| b.to_string()),
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+fn pengusul(regency: &str) -> Value {
+    json!({ "sub": format!("cognito-{regency}"), "name": "Dinas", "custom:role": "pengusul", "custom:region": regency })
+}
+
+async fn call(app: &axum::Router, event: String) -> (u16, Value) {
+    let request = lambda_http::request::from_str(&event).expect("valid API Gateway event");
+    // The request type `lambda_http::run` hands to the router, unchanged.
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn lambda_app() -> (axum::Router, tempfile::TempDir) {
+    let (store, dir) = embedded_store();
+    let state = AppState::new(Arc::new(store), Arc::new(ManualClock::new(start_time())));
+    let mut round = ovop_core::round::RoundForm {
+        year: Some(2026),
+        name: "OVOP 2026".into(),
+        proposal_deadline: Some(start_time() + chrono::Duration::days(30)),
+    }
+    .validate(start_time())
+    .unwrap();
+    round.phase = ovop_core::round::RoundPhase::OpenForProposals;
+    state.rounds.create_round(&round).await.unwrap();
+    (app(state, Authenticator::ApiGatewayJwt), dir)
+}
+
+#[tokio::test]
+async fn an_api_gateway_event_with_cognito_claims_creates_and_lists_a_nomination() {
+    let (app, _dir) = lambda_app().await;
+    let body = serde_json::to_value(form("33.74", "Lewat Lambda")).unwrap();
+    let headers = json!({"content-type": "application/json", "idempotency-key": "lambda-1"});
+    let (status, created) = call(&app, event("POST", "/api/v1/nominations", Some(pengusul("33.74")), Some(&body), headers)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["regency_code"], "33.74");
+    assert_eq!(created["created_by"], "cognito-33.74");
+
+    let (status, list) = call(&app, event("GET", "/api/v1/nominations", Some(pengusul("33.74")), None, json!({}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    let path = format!("/api/v1/nominations/{}", created["id"].as_str().unwrap());
+    let (status, problem) = call(&app, event("GET", &path, Some(pengusul("33.26")), None, json!({"accept-language": "en"}))).await;
+    assert_eq!(status, 404, "another regency's claims see nothing");
+    assert_eq!(problem["lang"], "en");
+}
+
+#[tokio::test]
+async fn an_event_without_authorizer_claims_is_401() {
+    let (app, _dir) = lambda_app().await;
+    let (status, problem) = call(&app, event("GET", "/api/v1/nominations", None, None, json!({}))).await;
+    assert_eq!(status, 401);
+    assert_eq!(problem["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn claims_without_a_role_are_forbidden_and_dev_tokens_are_ignored() {
+    let (app, _dir) = lambda_app().await;
+    let (status, _) = call(&app, event("GET", "/api/v1/nominations", Some(json!({"sub": "x"})), None, json!({}))).await;
+    assert_eq!(status, 403);
+    let headers = json!({"authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x"});
+    let (status, _) = call(&app, event("GET", "/api/v1/nominations", None, None, headers)).await;
+    assert_eq!(status, 401, "production never accepts a bearer dev token");
+}
