@@ -1,0 +1,13 @@
+//! The OVOP single-page app: Leptos, rendered in the browser, talking to `/api/v1`.
+
+mod api;
+mod app;
+mod form;
+mod i18n;
+mod pages;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,351 @@
+//! Pages: sign-in, my nominations, new nomination, nomination detail.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::{use_navigate, use_params_map};
+use ovop_core::nomination::{Nomination, NominationForm};
+use ovop_core::policy::{RegionScope, Role};
+use ovop_core::region::{regency, time_zone_of};
+use ovop_core::round::{format_local, RoundPhase};
+use ovop_core::status::NominationStatus;
+use ovop_core::Lang;
+
+use crate::api::{self, ApiFailure};
+use crate::form::{FormState, NominationFields};
+use crate::i18n::t;
+use crate::session::AppCtx;
+
+fn status_badge(status: NominationStatus, lang: Lang) -> impl IntoView {
+    let class = format!("badge status-{}", status.as_str().to_lowercase());
+    view! { <span class=class data-status=status.as_str()>{status.label().get(lang).to_owned()}</span> }
+}
+
+fn alert(message: String) -> impl IntoView {
+    view! { <p class="alert" role="alert">{message}</p> }
+}
+
+/// Sign-in with a seeded demo account (local app); in production Cognito's hosted UI.
+#[component]
+pub fn Login() -> impl IntoView {
+    let ctx = AppCtx::use_ctx();
+    let navigate = use_navigate();
+    let users = LocalResource::new(move || api::dev_users(ctx.lang.get_untracked()));
+    let error = RwSignal::new(None::<String>);
+    let sign_in = move |user_id: String| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::dev_login(&user_id, ctx.lang.get_untracked()).await {
+                Ok(session) => {
+                    ctx.sign_in(session);
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e.message(ctx.lang.get_untracked()))),
+            }
+        });
+    };
+    view! {
+        <h1>{move || t(ctx.lang.get(), "Masuk", "Sign in")}</h1>
+        <p>{move || t(ctx.lang.get(), "Pilih akun demo:", "Choose a demo account:")}</p>
+        {move || error.get().map(alert)}
+        <Transition fallback=move || view! { <p>{move || t(ctx.lang.get(), "Memuat…", "Loading…")}</p> }>
+            {move || users.get().map(|result| match result {
+                Ok(users) => view! {
+                    <ul class="accounts">
+                        {users.into_iter().map(|u| {
+                            let id = u.user_id.clone();
+                            let sign_in = sign_in.clone();
+                            let role = u.role.label();
+                            view! {
+                                <li>
+                                    <button type="button" class="account" on:click=move |_| sign_in(id.clone())>
+                                        <span class="name">{u.name.clone()}</span>
+                                        <span class="role">{move || role.get(ctx.lang.get()).to_owned()}</span>
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(e) => alert(e.message(ctx.lang.get_untracked())).into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// Redirects to sign-in when there is no valid session.
+fn signed_in(ctx: AppCtx) -> Option<String> {
+    ctx.token()
+}
+
+/// My nominations, by the caller's scope.
+#[component]
+pub fn Home() -> impl IntoView {
+    let ctx = AppCtx::use_ctx();
+    let Some(token) = signed_in(ctx) else {
+        return view! { <Redirect path="/masuk"/> }.into_any();
+    };
+    let is_pengusul = ctx.session.with_untracked(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
+    let lang = move || ctx.lang.get();
+    let list = LocalResource::new(move || {
+        let token = token.clone();
+        async move { api::nominations(&token, ctx.lang.get_untracked()).await }
+    });
+    view! {
+        <h1>{move || t(lang(), "Usulan IKM", "IKM nominations")}</h1>
+        <Show when=move || is_pengusul>
+            <A href="/usulan/baru" attr:class="button primary">{move || t(lang(), "+ Usulan baru", "+ New nomination")}</A>
+        </Show>
+        <Transition fallback=move || view! { <p>{move || t(lang(), "Memuat…", "Loading…")}</p> }>
+            {move || list.get().map(|result| match result {
+                Ok(list) if list.items.is_empty() => view! {
+                    <p class="empty">{move || t(lang(), "Belum ada usulan.", "No nominations yet.")}</p>
+                }.into_any(),
+                Ok(list) => view! {
+                    <table class="nominations">
+                        <thead><tr>
+                            <th scope="col">{move || t(lang(), "IKM", "IKM")}</th>
+                            <th scope="col">{move || t(lang(), "Produk", "Product")}</th>
+                            <th scope="col">{move || t(lang(), "Kabupaten/kota", "Regency/city")}</th>
+                            <th scope="col">{move || t(lang(), "Status", "Status")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.items.into_iter().map(|n| {
+                                let href = format!("/usulan/{}", n.id);
+                                let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
+                                let status = n.status;
+                                view! {
+                                    <tr>
+                                        <td><A href=href>{n.profile.ikm.name.clone()}</A></td>
+                                        <td>{n.profile.product.name.clone()}</td>
+                                        <td>{place}</td>
+                                        <td>{move || status_badge(status, lang())}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => alert(e.message(ctx.lang.get_untracked())).into_any(),
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// A new draft: the round open for proposals and the caller's regency are filled in.
+#[component]
+pub fn NewNomination() -> impl IntoView {
+    let ctx = AppCtx::use_ctx();
+    let Some(token) = signed_in(ctx) else {
+        return view! { <Redirect path="/masuk"/> }.into_any();
+    };
+    let lang = move || ctx.lang.get();
+    let regency_code = ctx.session.with_untracked(|s| match s.as_ref().and_then(|s| s.principal.region.clone()) {
+        Some(RegionScope::Regency(r)) => r.to_string(),
+        _ => String::new(),
+    });
+    let state = FormState::new(NominationForm {
+        regency_code,
+        ..Default::default()
+    });
+    // One key per intended nomination: pressing save again after a lost answer cannot duplicate.
+    let key = StoredValue::new(api::new_idempotency_key());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let rounds_token = token.clone();
+    let rounds = LocalResource::new(move || {
+        let token = rounds_token.clone();
+        async move { api::rounds(&token, ctx.lang.get_untracked()).await }
+    });
+    let open_round = move || {
+        rounds.get().and_then(|r| r.ok()).and_then(|list| {
+            list.items
+                .into_iter()
+                .find(|r| r.phase == RoundPhase::OpenForProposals)
+        })
+    };
+    let navigate = use_navigate();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(round) = open_round() {
+            state.form.update(|f| f.round_id = round.id.clone());
+        }
+        let lang = ctx.lang.get_untracked();
+        if !state.validate(lang) {
+            failure.set(Some(t(lang, "Periksa isian yang ditandai.", "Please correct the fields marked.").into()));
+            return;
+        }
+        let (token, navigate) = (token.clone(), navigate.clone());
+        let form = state.form.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            match api::create(&token, &key.get_value(), &form, lang).await {
+                Ok(n) => navigate(&format!("/usulan/{}", n.id), Default::default()),
+                Err(e) => show_failure(e, state, failure, lang),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <h1>{move || t(lang(), "Usulan baru", "New nomination")}</h1>
+        {move || open_round().map(|r| {
+            let zone = state.form.with_untracked(|f| ovop_core::region::RegencyCode::parse(&f.regency_code).ok().map(|c| time_zone_of(&c)));
+            let deadline = zone.map(|z| format_local(r.proposal_deadline, z)).unwrap_or_default();
+            view! { <p class="context">{r.name.clone()} " — " {move || t(lang(), "batas pengusulan", "proposal deadline")} " " {deadline.clone()}</p> }
+        })}
+        <form on:submit=save novalidate>
+            {move || failure.get().map(alert)}
+            <NominationFields state=state/>
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || busy.get()>{move || t(lang(), "Simpan draf", "Save draft")}</button>
+                <A href="/">{move || t(lang(), "Batal", "Cancel")}</A>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+fn show_failure(e: ApiFailure, state: FormState, failure: RwSignal<Option<String>>, lang: Lang) {
+    if let ApiFailure::Problem(p) = &e {
+        if !p.errors.is_empty() {
+            state.errors.set(p.errors.clone());
+        }
+    }
+    failure.set(Some(e.message(lang)));
+}
+
+/// One nomination: status, and while a draft the form, save, submit and withdraw.
+#[component]
+pub fn NominationDetail() -> impl IntoView {
+    let ctx = AppCtx::use_ctx();
+    let Some(token) = signed_in(ctx) else {
+        return view! { <Redirect path="/masuk"/> }.into_any();
+    };
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let lang = move || ctx.lang.get();
+    let current = RwSignal::new(None::<Nomination>);
+    let failure = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let state = FormState::new(NominationForm::default());
+    let load_token = token.clone();
+    let loaded = LocalResource::new(move || {
+        let (token, id) = (load_token.clone(), id());
+        async move { api::nomination(&token, &id, ctx.lang.get_untracked()).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(n)) = loaded.get() {
+            state.form.set(n.profile.to_form(&n.round_id, &n.regency_code));
+            current.set(Some(n));
+        }
+    });
+    let can_edit = move || {
+        let mine = ctx.session.with(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
+        mine && current.with(|n| n.as_ref().is_some_and(|n| n.status.editable_by_proposer()))
+    };
+    let submit_key = StoredValue::new(api::new_idempotency_key());
+    let run = move |action: &'static str| {
+        let token = token.clone();
+        let lang = ctx.lang.get_untracked();
+        let Some(n) = current.get_untracked() else { return };
+        if action != "withdraw" && !state.validate(lang) {
+            failure.set(Some(t(lang, "Periksa isian yang ditandai.", "Please correct the fields marked.").into()));
+            return;
+        }
+        let form = state.form.get_untracked();
+        failure.set(None);
+        spawn_local(async move {
+            let result = match action {
+                "save" => api::update(&token, &n, &form, lang).await,
+                "submit" => {
+                    // Save pending edits first, then submit that version.
+                    let saved = if n.profile.to_form(&n.round_id, &n.regency_code) != form {
+                        api::update(&token, &n, &form, lang).await
+                    } else {
+                        Ok(n.clone())
+                    };
+                    match saved {
+                        Ok(saved) => api::submit(&token, &saved, &submit_key.get_value(), lang).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                _ => api::withdraw(&token, &n, lang).await,
+            };
+            match result {
+                Ok(updated) => {
+                    notice.set(Some(match action {
+                        "save" => "saved",
+                        "submit" => "submitted",
+                        _ => "withdrawn",
+                    }));
+                    current.set(Some(updated));
+                }
+                Err(e) => show_failure(e, state, failure, lang),
+            }
+        });
+    };
+    let (run_save, run_submit, run_withdraw) = (run.clone(), run.clone(), run);
+    view! {
+        <Transition fallback=move || view! { <p>{move || t(lang(), "Memuat…", "Loading…")}</p> }>
+            {move || loaded.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
+        </Transition>
+        {move || current.get().map(|n| {
+            let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
+            view! {
+                <h1>{n.profile.ikm.name.clone()}</h1>
+                <p class="context">
+                    {place} " · " {n.round_id.clone()} " · "
+                    {move || t(lang(), "Status: ", "Status: ")} {status_badge(n.status, lang())}
+                </p>
+                {n.submitted_at.map(|at| {
+                    let zone = time_zone_of(&n.regency_code);
+                    view! { <p class="context">{move || t(lang(), "Diajukan ", "Submitted ")} {format_local(at, zone)}</p> }
+                })}
+            }
+        })}
+        {move || notice.get().map(|what| {
+            let (id, en) = match what {
+                "saved" => ("Perubahan tersimpan.", "Changes saved."),
+                "submitted" => ("Usulan telah diajukan ke Ditjen IKMA (tembusan ke dinas provinsi).", "Nomination submitted to Ditjen IKMA (copy to the province office)."),
+                _ => ("Usulan ditarik.", "Nomination withdrawn."),
+            };
+            view! { <p class="notice" role="status">{move || t(lang(), id, en)}</p> }
+        })}
+        {move || failure.get().map(alert)}
+        <Show when=can_edit fallback=move || current.get().map(|n| view! { <Summary n=n/> })>
+            <form on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default() novalidate>
+                <NominationFields state=state/>
+                <div class="actions">
+                    <button type="button" on:click={let r = run_save.clone(); move |_| r("save")}>{move || t(lang(), "Simpan perubahan", "Save changes")}</button>
+                    <button type="button" class="primary" on:click={let r = run_submit.clone(); move |_| r("submit")}>{move || t(lang(), "Ajukan usulan", "Submit nomination")}</button>
+                    <button type="button" class="danger" on:click={let r = run_withdraw.clone(); move |_| r("withdraw")}>{move || t(lang(), "Tarik usulan", "Withdraw")}</button>
+                </div>
+            </form>
+        </Show>
+        <p><A href="/">{move || t(lang(), "← Kembali ke daftar", "← Back to the list")}</A></p>
+    }
+    .into_any()
+}
+
+/// Read-only profile.
+#[component]
+fn Summary(n: Nomination) -> impl IntoView {
+    let ctx = AppCtx::use_ctx();
+    let lang = move || ctx.lang.get();
+    let p = n.profile;
+    let row = move |label: (&'static str, &'static str), value: String| {
+        view! { <tr><th scope="row">{move || t(lang(), label.0, label.1)}</th><td>{value}</td></tr> }
+    };
+    view! {
+        <table class="summary">
+            {row(("NIB", "NIB"), p.ikm.nib.to_string())}
+            {row(("Pemilik", "Owner"), p.ikm.owner_name)}
+            {row(("Tenaga kerja", "Workers"), p.ikm.workers.get().to_string())}
+            {row(("Sentra", "Sentra"), format!("{} ({} unit, SK {})", p.sentra.name, p.sentra.unit_count, p.sentra.sk_number))}
+            {row(("Produk", "Product"), p.product.name)}
+            {row(("Komoditas", "Commodity"), p.product.commodity)}
+            {row(("Bahan baku lokal", "Local raw material"), format!("{}%", p.product.local_material_pct))}
+        </table>
+    }
+}
