@@ -46,7 +46,9 @@ fn builder(b: RequestBuilder, token: Option<&str>, lang: Lang) -> RequestBuilder
     }
 }
 
-async fn read<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
+async fn read<T: DeserializeOwned>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<T, ApiFailure> {
     let response = response.map_err(|e| ApiFailure::Network(e.to_string()))?;
     if response.ok() {
         response
@@ -62,7 +64,11 @@ async fn read<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) 
     }
 }
 
-async fn get<T: DeserializeOwned>(path: &str, token: Option<&str>, lang: Lang) -> Result<T, ApiFailure> {
+async fn get<T: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+    lang: Lang,
+) -> Result<T, ApiFailure> {
     let b = builder(Request::get(&format!("{BASE}{path}")), token, lang);
     read(b.send().await).await
 }
@@ -87,9 +93,13 @@ pub async fn dev_users(lang: Lang) -> Result<Vec<DevUser>, ApiFailure> {
 }
 
 pub async fn dev_login(user_id: &str, lang: Lang) -> Result<Session, ApiFailure> {
-    let body = ovop_core::dto::DevLoginRequest { user_id: user_id.into() };
+    let body = ovop_core::dto::DevLoginRequest {
+        user_id: user_id.into(),
+    };
     let b = builder(Request::post(&format!("{BASE}/auth/dev-login")), None, lang);
-    let request = b.json(&body).map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let request = b
+        .json(&body)
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
     read(request.send().await).await
 }
 
@@ -105,18 +115,33 @@ pub async fn nomination(token: &str, id: &str, lang: Lang) -> Result<Nomination,
     get(&format!("/nominations/{id}"), Some(token), lang).await
 }
 
-pub async fn create(token: &str, key: &str, form: &NominationForm, lang: Lang) -> Result<Nomination, ApiFailure> {
+pub async fn create(
+    token: &str,
+    key: &str,
+    form: &NominationForm,
+    lang: Lang,
+) -> Result<Nomination, ApiFailure> {
     let b = Request::post(&format!("{BASE}/nominations")).header("Idempotency-Key", key);
     send_json(b, token, lang, Some(form)).await
 }
 
-pub async fn update(token: &str, n: &Nomination, form: &NominationForm, lang: Lang) -> Result<Nomination, ApiFailure> {
+pub async fn update(
+    token: &str,
+    n: &Nomination,
+    form: &NominationForm,
+    lang: Lang,
+) -> Result<Nomination, ApiFailure> {
     let b = Request::put(&format!("{BASE}/nominations/{}", n.id))
         .header("If-Match", &format!("\"{}\"", n.version));
     send_json(b, token, lang, Some(form)).await
 }
 
-pub async fn submit(token: &str, n: &Nomination, key: &str, lang: Lang) -> Result<Nomination, ApiFailure> {
+pub async fn submit(
+    token: &str,
+    n: &Nomination,
+    key: &str,
+    lang: Lang,
+) -> Result<Nomination, ApiFailure> {
     let b = Request::post(&format!("{BASE}/nominations/{}/submit", n.id))
         .header("Idempotency-Key", key)
         .header("If-Match", &format!("\"{}\"", n.version));

@@ -109,9 +109,11 @@ pub fn NominationFields(state: FormState) -> impl IntoView {
     let ctx = AppCtx::use_ctx();
     let lang = move || ctx.lang.get();
     let regency_name = move || {
-        state
-            .form
-            .with(|f| regency(&f.regency_code).map(|r| r.name.clone()).unwrap_or_default())
+        state.form.with(|f| {
+            regency(&f.regency_code)
+                .map(|r| r.name.clone())
+                .unwrap_or_default()
+        })
     };
     let commodity_error = move || state.errors.with(|e| e.get("product.commodity").cloned());
     view! {

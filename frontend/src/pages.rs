@@ -85,7 +85,9 @@ pub fn Home() -> impl IntoView {
     let Some(token) = signed_in(ctx) else {
         return view! { <Redirect path="/masuk"/> }.into_any();
     };
-    let is_pengusul = ctx.session.with_untracked(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
+    let is_pengusul = ctx
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
     let lang = move || ctx.lang.get();
     let list = LocalResource::new(move || {
         let token = token.clone();
@@ -141,10 +143,13 @@ pub fn NewNomination() -> impl IntoView {
         return view! { <Redirect path="/masuk"/> }.into_any();
     };
     let lang = move || ctx.lang.get();
-    let regency_code = ctx.session.with_untracked(|s| match s.as_ref().and_then(|s| s.principal.region.clone()) {
-        Some(RegionScope::Regency(r)) => r.to_string(),
-        _ => String::new(),
-    });
+    let regency_code =
+        ctx.session.with_untracked(
+            |s| match s.as_ref().and_then(|s| s.principal.region.clone()) {
+                Some(RegionScope::Regency(r)) => r.to_string(),
+                _ => String::new(),
+            },
+        );
     let state = FormState::new(NominationForm {
         regency_code,
         ..Default::default()
@@ -173,7 +178,14 @@ pub fn NewNomination() -> impl IntoView {
         }
         let lang = ctx.lang.get_untracked();
         if !state.validate(lang) {
-            failure.set(Some(t(lang, "Periksa isian yang ditandai.", "Please correct the fields marked.").into()));
+            failure.set(Some(
+                t(
+                    lang,
+                    "Periksa isian yang ditandai.",
+                    "Please correct the fields marked.",
+                )
+                .into(),
+            ));
             return;
         }
         let (token, navigate) = (token.clone(), navigate.clone());
@@ -236,21 +248,34 @@ pub fn NominationDetail() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(n)) = loaded.get() {
-            state.form.set(n.profile.to_form(&n.round_id, &n.regency_code));
+            state
+                .form
+                .set(n.profile.to_form(&n.round_id, &n.regency_code));
             current.set(Some(n));
         }
     });
     let can_edit = move || {
-        let mine = ctx.session.with(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
+        let mine = ctx
+            .session
+            .with(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
         mine && current.with(|n| n.as_ref().is_some_and(|n| n.status.editable_by_proposer()))
     };
     let submit_key = StoredValue::new(api::new_idempotency_key());
     let run = move |action: &'static str| {
         let token = token.clone();
         let lang = ctx.lang.get_untracked();
-        let Some(n) = current.get_untracked() else { return };
+        let Some(n) = current.get_untracked() else {
+            return;
+        };
         if action != "withdraw" && !state.validate(lang) {
-            failure.set(Some(t(lang, "Periksa isian yang ditandai.", "Please correct the fields marked.").into()));
+            failure.set(Some(
+                t(
+                    lang,
+                    "Periksa isian yang ditandai.",
+                    "Please correct the fields marked.",
+                )
+                .into(),
+            ));
             return;
         }
         let form = state.form.get_untracked();
@@ -266,7 +291,9 @@ pub fn NominationDetail() -> impl IntoView {
                         Ok(n.clone())
                     };
                     match saved {
-                        Ok(saved) => api::submit(&token, &saved, &submit_key.get_value(), lang).await,
+                        Ok(saved) => {
+                            api::submit(&token, &saved, &submit_key.get_value(), lang).await
+                        }
                         Err(e) => Err(e),
                     }
                 }

@@ -62,7 +62,10 @@ pub fn load_session() -> Option<Session> {
 
 /// The stored language, Indonesian by default.
 pub fn load_lang() -> Lang {
-    match storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).as_deref() {
+    match storage()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .as_deref()
+    {
         Some("en") => Lang::En,
         _ => Lang::Id,
     }

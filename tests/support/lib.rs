@@ -40,7 +40,10 @@ pub async fn dynamo_client() -> aws_sdk_dynamodb::Client {
 pub async fn dynamo_store() -> DynamoStore {
     let table = format!("ovop-test-{}", ulid::Ulid::new().to_string().to_lowercase());
     let store = DynamoStore::new(dynamo_client().await, table);
-    store.ensure_table().await.expect("create test table on moto");
+    store
+        .ensure_table()
+        .await
+        .expect("create test table on moto");
     store
 }
 
@@ -78,7 +81,9 @@ impl TestApp {
             token_ttl_secs: 3600,
             seed: true,
         };
-        let app = ovop_local::build(&config, clock.clone()).await.expect("build app");
+        let app = ovop_local::build(&config, clock.clone())
+            .await
+            .expect("build app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app.router).await });

@@ -15,12 +15,19 @@ async fn ids(app: &TestApp, token: &str) -> Vec<String> {
         .json()
         .await
         .unwrap();
-    list.items.into_iter().map(|n| n.regency_code.to_string()).collect()
+    list.items
+        .into_iter()
+        .map(|n| n.regency_code.to_string())
+        .collect()
 }
 
 async fn semarang_draft(app: &TestApp) -> Nomination {
     let token = app.login("dinas-semarang").await;
-    app.create(&token, &form("33.74", "Milik Semarang")).await.json().await.unwrap()
+    app.create(&token, &form("33.74", "Milik Semarang"))
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -30,20 +37,53 @@ async fn regency_a_cannot_read_list_update_or_submit_regency_b_nominations() {
     let other = app.login("dinas-pekalongan").await;
     let path = format!("/api/v1/nominations/{}", n.id);
 
-    assert_eq!(problem(app.get(&other, &path).send().await.unwrap()).await.status, 404);
-    let update = app.put(&other, &path).header("If-Match", "\"1\"").json(&form("33.74", "Dibajak")).send().await.unwrap();
+    assert_eq!(
+        problem(app.get(&other, &path).send().await.unwrap())
+            .await
+            .status,
+        404
+    );
+    let update = app
+        .put(&other, &path)
+        .header("If-Match", "\"1\"")
+        .json(&form("33.74", "Dibajak"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(update).await.status, 404);
-    let submit = app.post(&other, &format!("{path}/submit")).send().await.unwrap();
+    let submit = app
+        .post(&other, &format!("{path}/submit"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(submit).await.status, 404);
-    let withdraw = app.post(&other, &format!("{path}/withdraw")).send().await.unwrap();
+    let withdraw = app
+        .post(&other, &format!("{path}/withdraw"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(withdraw).await.status, 404);
-    let history = app.get(&other, &format!("{path}/history")).send().await.unwrap();
+    let history = app
+        .get(&other, &format!("{path}/history"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(history).await.status, 404);
     assert!(ids(&app, &other).await.iter().all(|r| r == "33.26"));
 
     let owner = app.login("dinas-semarang").await;
-    let stored: Nomination = app.get(&owner, &path).send().await.unwrap().json().await.unwrap();
-    assert_eq!((stored.version, stored.profile.ikm.name.as_str()), (1, "Milik Semarang"));
+    let stored: Nomination = app
+        .get(&owner, &path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.version, stored.profile.ikm.name.as_str()),
+        (1, "Milik Semarang")
+    );
 }
 
 #[tokio::test]
@@ -62,11 +102,27 @@ async fn province_office_reads_its_province_only_and_cannot_propose() {
     let jateng = app.login("disperin-jateng").await;
     let regencies = ids(&app, &jateng).await;
     assert!(regencies.contains(&"33.74".to_string()) && regencies.contains(&"33.26".to_string()));
-    assert!(regencies.iter().all(|r| r.starts_with("33.")), "{regencies:?}");
-    let read = app.get(&jateng, &format!("/api/v1/nominations/{}", n.id)).send().await.unwrap();
+    assert!(
+        regencies.iter().all(|r| r.starts_with("33.")),
+        "{regencies:?}"
+    );
+    let read = app
+        .get(&jateng, &format!("/api/v1/nominations/{}", n.id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read.status(), 200);
-    assert_eq!(problem(app.create(&jateng, &form("33.74", "x")).await).await.status, 403);
-    let submit = app.post(&jateng, &format!("/api/v1/nominations/{}/submit", n.id)).send().await.unwrap();
+    assert_eq!(
+        problem(app.create(&jateng, &form("33.74", "x")).await)
+            .await
+            .status,
+        403
+    );
+    let submit = app
+        .post(&jateng, &format!("/api/v1/nominations/{}/submit", n.id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(submit).await.status, 403);
 }
 
@@ -85,7 +141,11 @@ async fn sidoarjo_nominations_are_invisible_to_central_java() {
         .unwrap()
         .items;
     assert!(!east.is_empty());
-    let read = app.get(&jateng, &format!("/api/v1/nominations/{}", east[0].id)).send().await.unwrap();
+    let read = app
+        .get(&jateng, &format!("/api/v1/nominations/{}", east[0].id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(read).await.status, 404);
 }
 
@@ -105,13 +165,24 @@ async fn assessors_see_nothing_unassigned_and_the_secretariat_sees_all() {
 #[tokio::test]
 async fn missing_forged_and_expired_tokens_get_401() {
     let app = TestApp::spawn().await;
-    let anonymous = app.http.get(app.url("/api/v1/nominations")).send().await.unwrap();
+    let anonymous = app
+        .http
+        .get(app.url("/api/v1/nominations"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(anonymous).await.status, 401);
 
     let token = app.login("dinas-semarang").await;
     let mut forged = token.clone();
     forged.replace_range(forged.len() - 4.., "AAAA");
-    let p = problem(app.get(&forged, "/api/v1/nominations").send().await.unwrap()).await;
+    let p = problem(
+        app.get(&forged, "/api/v1/nominations")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(p.status, 401);
 
     app.clock.set(ovop_tests::start_time() + Duration::hours(2));

@@ -4,7 +4,13 @@
 use ovop_tests::{form, problem, TestApp};
 use serde_json::json;
 
-async fn post_raw(app: &TestApp, token: &str, content_type: &str, body: Vec<u8>, lang: &str) -> reqwest::Response {
+async fn post_raw(
+    app: &TestApp,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+    lang: &str,
+) -> reqwest::Response {
     app.post(token, "/api/v1/nominations")
         .header("Idempotency-Key", ulid::Ulid::new().to_string())
         .header("Content-Type", content_type)
@@ -19,10 +25,30 @@ async fn post_raw(app: &TestApp, token: &str, content_type: &str, body: Vec<u8>,
 async fn malformed_json_is_a_400_in_both_languages() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
-    let id = problem(post_raw(&app, &token, "application/json", b"{\"ikm\": {".to_vec(), "id").await).await;
+    let id = problem(
+        post_raw(
+            &app,
+            &token,
+            "application/json",
+            b"{\"ikm\": {".to_vec(),
+            "id",
+        )
+        .await,
+    )
+    .await;
     assert_eq!((id.status, id.lang.as_str()), (400, "id"));
     assert!(id.errors["body"].starts_with("JSON tidak valid"));
-    let en = problem(post_raw(&app, &token, "application/json", b"{\"ikm\": {".to_vec(), "en-US").await).await;
+    let en = problem(
+        post_raw(
+            &app,
+            &token,
+            "application/json",
+            b"{\"ikm\": {".to_vec(),
+            "en-US",
+        )
+        .await,
+    )
+    .await;
     assert!(en.errors["body"].starts_with("Malformed JSON"));
 }
 
@@ -30,7 +56,9 @@ async fn malformed_json_is_a_400_in_both_languages() {
 async fn a_wrong_type_names_the_field() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
-    let body = json!({"ikm": {"workers": "dua belas"}}).to_string().into_bytes();
+    let body = json!({"ikm": {"workers": "dua belas"}})
+        .to_string()
+        .into_bytes();
     let p = problem(post_raw(&app, &token, "application/json", body, "en").await).await;
     assert_eq!(p.status, 422);
     assert!(p.errors.contains_key("ikm.workers"), "{:?}", p.errors);
@@ -42,8 +70,17 @@ async fn missing_fields_are_each_named() {
     let token = app.login("dinas-semarang").await;
     let p = problem(post_raw(&app, &token, "application/json", b"{}".to_vec(), "id").await).await;
     assert_eq!(p.status, 422);
-    for field in ["ikm.nib", "sentra.unit_count", "product.commodity", "regency_code"] {
-        assert_eq!(p.errors.get(field).map(String::as_str), Some("Wajib diisi."), "{field}");
+    for field in [
+        "ikm.nib",
+        "sentra.unit_count",
+        "product.commodity",
+        "regency_code",
+    ] {
+        assert_eq!(
+            p.errors.get(field).map(String::as_str),
+            Some("Wajib diisi."),
+            "{field}"
+        );
     }
 }
 
@@ -101,19 +138,35 @@ async fn bad_headers_and_filters_are_400_or_422() {
     let p = problem(bad_key).await;
     assert_eq!(p.status, 400);
     assert!(p.errors.contains_key("Idempotency-Key"));
-    let n: serde_json::Value = app.create(&token, &form("33.74", "X")).await.json().await.unwrap();
+    let n: serde_json::Value = app
+        .create(&token, &form("33.74", "X"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let bad_if_match = app
-        .put(&token, &format!("/api/v1/nominations/{}", n["id"].as_str().unwrap()))
+        .put(
+            &token,
+            &format!("/api/v1/nominations/{}", n["id"].as_str().unwrap()),
+        )
         .header("If-Match", "latest")
         .json(&form("33.74", "X"))
         .send()
         .await
         .unwrap();
     assert_eq!(problem(bad_if_match).await.status, 400);
-    let bad_status = app.get(&token, "/api/v1/nominations?status=DONE").send().await.unwrap();
+    let bad_status = app
+        .get(&token, "/api/v1/nominations?status=DONE")
+        .send()
+        .await
+        .unwrap();
     let p = problem(bad_status).await;
     assert_eq!(p.status, 422);
     assert!(p.errors.contains_key("status"));
-    let unknown = app.get(&token, "/api/v1/nominations/does-not-exist").send().await.unwrap();
+    let unknown = app
+        .get(&token, "/api/v1/nominations/does-not-exist")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(unknown).await.status, 404);
 }

@@ -9,7 +9,11 @@ use ovop_tests::{form, problem, TestApp};
 use serde_json::json;
 
 async fn nomination(response: reqwest::Response) -> Nomination {
-    assert!(response.status().is_success(), "status {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "status {}",
+        response.status()
+    );
     response.json().await.unwrap()
 }
 
@@ -28,7 +32,9 @@ async fn list(app: &TestApp, token: &str) -> Vec<Nomination> {
 async fn regency_office_drafts_edits_and_submits_a_nomination() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
-    let created = app.create(&token, &form("33.74", "Anyaman Bambu Gunungpati")).await;
+    let created = app
+        .create(&token, &form("33.74", "Anyaman Bambu Gunungpati"))
+        .await;
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers()["etag"], "\"1\"");
     let draft = nomination(created).await;
@@ -45,7 +51,10 @@ async fn regency_office_drafts_edits_and_submits_a_nomination() {
         .await
         .unwrap();
     let updated = nomination(updated).await;
-    assert_eq!((updated.version, updated.profile.sentra.unit_count), (2, 60));
+    assert_eq!(
+        (updated.version, updated.profile.sentra.unit_count),
+        (2, 60)
+    );
 
     let submitted = app
         .post(&token, &format!("/api/v1/nominations/{}/submit", draft.id))
@@ -65,7 +74,10 @@ async fn regency_office_drafts_edits_and_submits_a_nomination() {
         .json()
         .await
         .unwrap();
-    let actions: Vec<&str> = history.iter().map(|h| h["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = history
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["create", "update", "submit"]);
 }
 
@@ -144,7 +156,12 @@ async fn a_stale_edit_gets_412_and_the_newer_edit_is_kept() {
     let stored = nomination(app.get(&token, &path).send().await.unwrap()).await;
     assert_eq!(stored.version, 2);
     assert!(["Edit A", "Edit B"].contains(&stored.profile.ikm.name.as_str()));
-    let missing = app.put(&token, &path).json(&form("33.74", "x")).send().await.unwrap();
+    let missing = app
+        .put(&token, &path)
+        .json(&form("33.74", "x"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(missing).await.status, 428, "If-Match is required");
 }
 
@@ -154,10 +171,18 @@ async fn a_double_submit_is_answered_once() {
     let token = app.login("dinas-semarang").await;
     let draft = nomination(app.create(&token, &form("33.74", "Tenun")).await).await;
     let path = format!("/api/v1/nominations/{}/submit", draft.id);
-    let submit = || app.post(&token, &path).header("Idempotency-Key", "s-1").send();
+    let submit = || {
+        app.post(&token, &path)
+            .header("Idempotency-Key", "s-1")
+            .send()
+    };
     let (a, b) = tokio::join!(submit(), submit());
     let (a, b) = (nomination(a.unwrap()).await, nomination(b.unwrap()).await);
-    assert_eq!((a.version, b.version), (2, 2), "one write, two identical answers");
+    assert_eq!(
+        (a.version, b.version),
+        (2, 2),
+        "one write, two identical answers"
+    );
     let trail: Vec<serde_json::Value> = app
         .get(&token, &format!("/api/v1/nominations/{}/history", draft.id))
         .send()
@@ -177,8 +202,15 @@ async fn submitting_after_the_deadline_is_refused_with_the_local_deadline() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
     let draft = nomination(app.create(&token, &form("33.74", "Terlambat")).await).await;
-    let round = app.state.rounds.get_round(&app.round_id()).await.unwrap().unwrap();
-    app.clock.set(round.proposal_deadline + Duration::seconds(1));
+    let round = app
+        .state
+        .rounds
+        .get_round(&app.round_id())
+        .await
+        .unwrap()
+        .unwrap();
+    app.clock
+        .set(round.proposal_deadline + Duration::seconds(1));
     let token = app.login("dinas-semarang").await;
     let response = app
         .post(&token, &format!("/api/v1/nominations/{}/submit", draft.id))
@@ -188,7 +220,11 @@ async fn submitting_after_the_deadline_is_refused_with_the_local_deadline() {
         .unwrap();
     let p = problem(response).await;
     assert_eq!((p.status, p.code.as_str()), (409, "round_not_open"));
-    assert!(p.detail.contains("deadline has passed") && p.detail.contains("WIB"), "{}", p.detail);
+    assert!(
+        p.detail.contains("deadline has passed") && p.detail.contains("WIB"),
+        "{}",
+        p.detail
+    );
 }
 
 #[tokio::test]
@@ -201,7 +237,10 @@ async fn withdrawal_is_for_drafts_only() {
         .send()
         .await
         .unwrap();
-    assert_eq!(nomination(withdrawn).await.status, NominationStatus::Withdrawn);
+    assert_eq!(
+        nomination(withdrawn).await.status,
+        NominationStatus::Withdrawn
+    );
     let b = nomination(app.create(&token, &form("33.74", "B")).await).await;
     app.post(&token, &format!("/api/v1/nominations/{}/submit", b.id))
         .send()
@@ -240,20 +279,61 @@ async fn rounds_are_managed_by_the_admin_only() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
     let dinas = app.login("dinas-semarang").await;
-    let body = json!({"year": 2028, "name": "OVOP 2028", "proposal_deadline": "2028-08-31T16:59:59Z"});
-    let refused = app.post(&dinas, "/api/v1/rounds").json(&body).send().await.unwrap();
+    let body =
+        json!({"year": 2028, "name": "OVOP 2028", "proposal_deadline": "2028-08-31T16:59:59Z"});
+    let refused = app
+        .post(&dinas, "/api/v1/rounds")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(refused).await.status, 403);
-    let created = app.post(&admin, "/api/v1/rounds").json(&body).send().await.unwrap();
+    let created = app
+        .post(&admin, "/api/v1/rounds")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), 201);
-    let dup = app.post(&admin, "/api/v1/rounds").json(&body).send().await.unwrap();
+    let dup = app
+        .post(&admin, "/api/v1/rounds")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(dup).await.code, "round_exists");
-    let opened = app.post(&admin, "/api/v1/rounds/ovop-2028/open").send().await.unwrap();
-    assert_eq!(opened.json::<serde_json::Value>().await.unwrap()["phase"], "open_for_proposals");
-    let reopen = app.post(&admin, "/api/v1/rounds/ovop-2028/open").send().await.unwrap();
+    let opened = app
+        .post(&admin, "/api/v1/rounds/ovop-2028/open")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        opened.json::<serde_json::Value>().await.unwrap()["phase"],
+        "open_for_proposals"
+    );
+    let reopen = app
+        .post(&admin, "/api/v1/rounds/ovop-2028/open")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(reopen).await.status, 409);
-    let closed = app.post(&admin, "/api/v1/rounds/ovop-2028/close").send().await.unwrap();
-    assert_eq!(closed.json::<serde_json::Value>().await.unwrap()["phase"], "admin_review");
-    let rounds: serde_json::Value = app.get(&dinas, "/api/v1/rounds").send().await.unwrap().json().await.unwrap();
+    let closed = app
+        .post(&admin, "/api/v1/rounds/ovop-2028/close")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        closed.json::<serde_json::Value>().await.unwrap()["phase"],
+        "admin_review"
+    );
+    let rounds: serde_json::Value = app
+        .get(&dinas, "/api/v1/rounds")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rounds["items"][0]["id"], "ovop-2028");
 }
 
@@ -262,7 +342,10 @@ async fn a_nomination_for_a_closed_round_is_refused() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
     let dinas = app.login("dinas-semarang").await;
-    app.post(&admin, "/api/v1/rounds/ovop-2026/close").send().await.unwrap();
+    app.post(&admin, "/api/v1/rounds/ovop-2026/close")
+        .send()
+        .await
+        .unwrap();
     let p = problem(app.create(&dinas, &form("33.74", "A")).await).await;
     assert_eq!((p.status, p.code.as_str()), (409, "round_not_open"));
     let mut unknown = form("33.74", "A");

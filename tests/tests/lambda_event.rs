@@ -11,7 +11,13 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 /// An HTTP API payload v2 event, as API Gateway sends it to the function.
-fn event(method: &str, path: &str, claims: Option<Value>, body: Option<&Value>, headers: Value) -> String {
+fn event(
+    method: &str,
+    path: &str,
+    claims: Option<Value>,
+    body: Option<&Value>,
+    headers: Value,
+) -> String {
     let mut authorizer = Value::Null;
     if let Some(claims) = claims {
         authorizer = json!({ "jwt": { "claims": claims, "scopes": null } });
@@ -56,8 +62,13 @@ async fn call(app: &axum::Router, event: String) -> (u16, Value) {
     // The request type `lambda_http::run` hands to the router, unchanged.
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn lambda_app() -> (axum::Router, tempfile::TempDir) {
@@ -80,17 +91,47 @@ async fn an_api_gateway_event_with_cognito_claims_creates_and_lists_a_nomination
     let (app, _dir) = lambda_app().await;
     let body = serde_json::to_value(form("33.74", "Lewat Lambda")).unwrap();
     let headers = json!({"content-type": "application/json", "idempotency-key": "lambda-1"});
-    let (status, created) = call(&app, event("POST", "/api/v1/nominations", Some(pengusul("33.74")), Some(&body), headers)).await;
+    let (status, created) = call(
+        &app,
+        event(
+            "POST",
+            "/api/v1/nominations",
+            Some(pengusul("33.74")),
+            Some(&body),
+            headers,
+        ),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["regency_code"], "33.74");
     assert_eq!(created["created_by"], "cognito-33.74");
 
-    let (status, list) = call(&app, event("GET", "/api/v1/nominations", Some(pengusul("33.74")), None, json!({}))).await;
+    let (status, list) = call(
+        &app,
+        event(
+            "GET",
+            "/api/v1/nominations",
+            Some(pengusul("33.74")),
+            None,
+            json!({}),
+        ),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     let path = format!("/api/v1/nominations/{}", created["id"].as_str().unwrap());
-    let (status, problem) = call(&app, event("GET", &path, Some(pengusul("33.26")), None, json!({"accept-language": "en"}))).await;
+    let (status, problem) = call(
+        &app,
+        event(
+            "GET",
+            &path,
+            Some(pengusul("33.26")),
+            None,
+            json!({"accept-language": "en"}),
+        ),
+    )
+    .await;
     assert_eq!(status, 404, "another regency's claims see nothing");
     assert_eq!(problem["lang"], "en");
 }
@@ -98,7 +139,11 @@ async fn an_api_gateway_event_with_cognito_claims_creates_and_lists_a_nomination
 #[tokio::test]
 async fn an_event_without_authorizer_claims_is_401() {
     let (app, _dir) = lambda_app().await;
-    let (status, problem) = call(&app, event("GET", "/api/v1/nominations", None, None, json!({}))).await;
+    let (status, problem) = call(
+        &app,
+        event("GET", "/api/v1/nominations", None, None, json!({})),
+    )
+    .await;
     assert_eq!(status, 401);
     assert_eq!(problem["code"], "unauthenticated");
 }
@@ -106,9 +151,23 @@ async fn an_event_without_authorizer_claims_is_401() {
 #[tokio::test]
 async fn claims_without_a_role_are_forbidden_and_dev_tokens_are_ignored() {
     let (app, _dir) = lambda_app().await;
-    let (status, _) = call(&app, event("GET", "/api/v1/nominations", Some(json!({"sub": "x"})), None, json!({}))).await;
+    let (status, _) = call(
+        &app,
+        event(
+            "GET",
+            "/api/v1/nominations",
+            Some(json!({"sub": "x"})),
+            None,
+            json!({}),
+        ),
+    )
+    .await;
     assert_eq!(status, 403);
     let headers = json!({"authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x"});
-    let (status, _) = call(&app, event("GET", "/api/v1/nominations", None, None, headers)).await;
+    let (status, _) = call(
+        &app,
+        event("GET", "/api/v1/nominations", None, None, headers),
+    )
+    .await;
     assert_eq!(status, 401, "production never accepts a bearer dev token");
 }

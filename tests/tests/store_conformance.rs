@@ -83,7 +83,11 @@ async fn same_idempotency_key_returns_the_first_nomination(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(again, Created::Replayed(Box::new(first.clone())));
-    assert_eq!(store.get_nomination(&retry.id).await.unwrap(), None, "no duplicate written");
+    assert_eq!(
+        store.get_nomination(&retry.id).await.unwrap(),
+        None,
+        "no duplicate written"
+    );
     // Another user's identical key is a different request.
     let other = nomination("33.26", "ovop-2026", "Batik A");
     let created = store
@@ -117,7 +121,10 @@ async fn stale_update_is_refused_and_loses_nothing(store: &dyn Store) {
     let mut first = n.clone();
     first.profile.ikm.name = "Batik A baru".into();
     first.version = 2;
-    store.update_nomination(&first, 1, &entry(&first, "update")).await.unwrap();
+    store
+        .update_nomination(&first, 1, &entry(&first, "update"))
+        .await
+        .unwrap();
 
     let mut stale = n.clone();
     stale.profile.ikm.name = "Batik A lama".into();
@@ -126,17 +133,30 @@ async fn stale_update_is_refused_and_loses_nothing(store: &dyn Store) {
         .update_nomination(&stale, 1, &entry(&stale, "update"))
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::VersionConflict { current: 2 }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::VersionConflict { current: 2 }),
+        "{err:?}"
+    );
     let stored = store.get_nomination(&n.id).await.unwrap().unwrap();
     assert_eq!(stored.profile.ikm.name, "Batik A baru");
     let trail = store.audit_trail(&n.id).await.unwrap();
-    let actions: Vec<_> = trail.iter().map(|a| (a.action.as_str(), a.version)).collect();
-    assert_eq!(actions, vec![("create", 1), ("update", 2)], "the refused write left no audit entry");
+    let actions: Vec<_> = trail
+        .iter()
+        .map(|a| (a.action.as_str(), a.version))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![("create", 1), ("update", 2)],
+        "the refused write left no audit entry"
+    );
 }
 
 async fn update_of_a_missing_nomination_is_not_found(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
-    let err = store.update_nomination(&n, 1, &entry(&n, "update")).await.unwrap_err();
+    let err = store
+        .update_nomination(&n, 1, &entry(&n, "update"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
 }
 
@@ -150,7 +170,11 @@ async fn concurrent_updates_of_one_version_let_exactly_one_win(store: &dyn Store
         let mut next = n.clone();
         next.profile.ikm.name = format!("Versi {i}");
         next.version = 2;
-        async move { store.update_nomination(&next, 1, &entry(&next, "update")).await }
+        async move {
+            store
+                .update_nomination(&next, 1, &entry(&next, "update"))
+                .await
+        }
     });
     let results = futures::future::join_all(attempts).await;
     let wins = results.iter().filter(|r| r.is_ok()).count();
@@ -197,19 +221,31 @@ async fn lists_follow_scope_round_and_status(store: &dyn Store) {
     let list = |query| async move { ids(store.list_nominations(&query).await.unwrap()) };
     assert_eq!(list(q(regency.clone(), None, None)).await, ["A", "Old"]);
     assert_eq!(list(q(regency, Some("ovop-2026"), None)).await, ["A"]);
-    assert_eq!(list(q(province.clone(), Some("ovop-2026"), None)).await, ["A", "B"]);
+    assert_eq!(
+        list(q(province.clone(), Some("ovop-2026"), None)).await,
+        ["A", "B"]
+    );
     assert_eq!(
         list(q(province, None, Some(NominationStatus::Submitted))).await,
         ["B"]
     );
-    assert_eq!(list(q(Scope::All, Some("ovop-2026"), None)).await, ["A", "B", "C"]);
-    assert_eq!(list(q(Scope::All, None, None)).await, ["A", "B", "C", "Old"]);
+    assert_eq!(
+        list(q(Scope::All, Some("ovop-2026"), None)).await,
+        ["A", "B", "C"]
+    );
+    assert_eq!(
+        list(q(Scope::All, None, None)).await,
+        ["A", "B", "C", "Old"]
+    );
 }
 
 async fn rounds_are_unique_per_year_and_versioned(store: &dyn Store) {
     let r = round(2026);
     store.create_round(&r).await.unwrap();
-    assert!(matches!(store.create_round(&r).await, Err(StoreError::AlreadyExists)));
+    assert!(matches!(
+        store.create_round(&r).await,
+        Err(StoreError::AlreadyExists)
+    ));
     let opened = Round {
         phase: RoundPhase::OpenForProposals,
         version: 2,
@@ -217,9 +253,18 @@ async fn rounds_are_unique_per_year_and_versioned(store: &dyn Store) {
     };
     store.update_round(&opened, 1).await.unwrap();
     let err = store.update_round(&opened, 1).await.unwrap_err();
-    assert!(matches!(err, StoreError::VersionConflict { current: 2 }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::VersionConflict { current: 2 }),
+        "{err:?}"
+    );
     store.create_round(&round(2024)).await.unwrap();
-    let years: Vec<i32> = store.list_rounds().await.unwrap().iter().map(|r| r.year).collect();
+    let years: Vec<i32> = store
+        .list_rounds()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.year)
+        .collect();
     assert_eq!(years, [2026, 2024]);
     assert_eq!(store.get_round("ovop-2026").await.unwrap(), Some(opened));
 }

@@ -35,7 +35,12 @@ impl Default for CommodityCatalog {
         };
         CommodityCatalog {
             groups: vec![
-                group("makanan_minuman", "Makanan dan minuman", "Food and beverages", true),
+                group(
+                    "makanan_minuman",
+                    "Makanan dan minuman",
+                    "Food and beverages",
+                    true,
+                ),
                 group("kain_tenun", "Kain tenun", "Woven cloth", false),
                 group("kain_batik", "Kain batik", "Batik cloth", false),
                 group("anyaman", "Anyaman", "Plaited crafts", false),

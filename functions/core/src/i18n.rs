@@ -20,7 +20,11 @@ impl Lang {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let lang = match tag.split('-').next() {
                 Some("id") | Some("in") => Lang::Id,
@@ -73,8 +77,14 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_quality_known_language() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,id;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("fr, id;q=0.5, en;q=0.4"), Lang::Id);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,id;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, id;q=0.5, en;q=0.4"),
+            Lang::Id
+        );
         assert_eq!(Lang::from_accept_language("de"), Lang::Id);
         assert_eq!(Lang::from_accept_language(""), Lang::Id);
         assert_eq!(Lang::from_accept_language("id-ID"), Lang::Id);

@@ -222,8 +222,8 @@ impl NominationForm {
                 .map(|c| c.code.clone())
         };
         let description = text(&mut e, "product.description", &p.description, MAX_TEXT);
-        let local = present(&mut e, "product.local_material_pct", p.local_material_pct)
-            .and_then(|pct| {
+        let local =
+            present(&mut e, "product.local_material_pct", p.local_material_pct).and_then(|pct| {
                 e.check(
                     "product.local_material_pct",
                     (pct <= 100).then_some(pct).ok_or_else(|| {
@@ -372,7 +372,9 @@ mod tests {
 
     #[test]
     fn a_complete_form_becomes_a_profile_with_size_class() {
-        let v = valid_form().validate(&CommodityCatalog::default(), 2026).unwrap();
+        let v = valid_form()
+            .validate(&CommodityCatalog::default(), 2026)
+            .unwrap();
         assert_eq!(v.regency.as_str(), "33.26");
         assert_eq!(v.profile.ikm.size_class, SizeClass::Kecil);
         assert_eq!(v.profile.to_form("ovop-2026", &v.regency), valid_form());
@@ -384,10 +386,22 @@ mod tests {
             .validate(&CommodityCatalog::default(), 2026)
             .unwrap_err();
         for field in [
-            "round_id", "regency_code", "ikm.name", "ikm.nib", "ikm.owner_name", "ikm.address",
-            "ikm.year_founded", "ikm.workers", "ikm.investment_idr", "sentra.name",
-            "sentra.unit_count", "sentra.sk_number", "product.name", "product.commodity",
-            "product.description", "product.local_material_pct",
+            "round_id",
+            "regency_code",
+            "ikm.name",
+            "ikm.nib",
+            "ikm.owner_name",
+            "ikm.address",
+            "ikm.year_founded",
+            "ikm.workers",
+            "ikm.investment_idr",
+            "sentra.name",
+            "sentra.unit_count",
+            "sentra.sk_number",
+            "product.name",
+            "product.commodity",
+            "product.description",
+            "product.local_material_pct",
         ] {
             assert!(errors.get(field).is_some(), "{field} not reported");
         }
@@ -397,8 +411,14 @@ mod tests {
     fn a_sentra_needs_at_least_five_units() {
         let mut form = valid_form();
         form.sentra.unit_count = Some(4);
-        let errors = form.validate(&CommodityCatalog::default(), 2026).unwrap_err();
-        assert!(errors.get("sentra.unit_count").unwrap().en.contains("at least 5"));
+        let errors = form
+            .validate(&CommodityCatalog::default(), 2026)
+            .unwrap_err();
+        assert!(errors
+            .get("sentra.unit_count")
+            .unwrap()
+            .en
+            .contains("at least 5"));
     }
 
     #[test]
@@ -410,7 +430,9 @@ mod tests {
         form.product.local_material_pct = Some(120);
         form.ikm.year_founded = Some(2031);
         form.ikm.investment_idr = Some(20_000_000_000);
-        let errors = form.validate(&CommodityCatalog::default(), 2026).unwrap_err();
+        let errors = form
+            .validate(&CommodityCatalog::default(), 2026)
+            .unwrap_err();
         assert_eq!(errors.0.len(), 6, "{errors:?}");
         let nib = errors.get("ikm.nib").unwrap();
         assert!(nib.id.contains("13 digit") && nib.en.contains("13 digits"));
@@ -420,7 +442,9 @@ mod tests {
     fn overlong_text_is_refused() {
         let mut form = valid_form();
         form.ikm.name = "x".repeat(MAX_NAME + 1);
-        let errors = form.validate(&CommodityCatalog::default(), 2026).unwrap_err();
+        let errors = form
+            .validate(&CommodityCatalog::default(), 2026)
+            .unwrap_err();
         assert!(errors.get("ikm.name").is_some());
     }
 }

@@ -99,9 +99,15 @@ impl Principal {
     pub fn check(&self) -> Result<(), MissingRegion> {
         match (self.role, &self.region) {
             (Role::Pengusul, Some(RegionScope::Regency(_))) => Ok(()),
-            (Role::Pengusul, _) => Err(MissingRegion { role: self.role, needs: "regency" }),
+            (Role::Pengusul, _) => Err(MissingRegion {
+                role: self.role,
+                needs: "regency",
+            }),
             (Role::Provinsi, Some(RegionScope::Province(_))) => Ok(()),
-            (Role::Provinsi, _) => Err(MissingRegion { role: self.role, needs: "province" }),
+            (Role::Provinsi, _) => Err(MissingRegion {
+                role: self.role,
+                needs: "province",
+            }),
             _ => Ok(()),
         }
     }

@@ -282,7 +282,10 @@ mod tests {
             .iter()
             .filter(|r| r.kind == RegencyKind::Administrasi)
             .count();
-        assert_eq!(cities, 98, "98 cities incl. Jakarta's five administrative cities");
+        assert_eq!(
+            cities, 98,
+            "98 cities incl. Jakarta's five administrative cities"
+        );
         assert_eq!(admin, 6, "Jakarta's six administrative units");
     }
 
@@ -302,7 +305,10 @@ mod tests {
     fn codes_parse_only_when_well_formed_and_known() {
         assert_eq!(RegencyCode::parse("33.26").unwrap().as_str(), "33.26");
         assert!(RegencyCode::parse("33.9").is_err());
-        assert!(RegencyCode::parse("33.98").is_err(), "well-formed but unknown");
+        assert!(
+            RegencyCode::parse("33.98").is_err(),
+            "well-formed but unknown"
+        );
         assert!(RegencyCode::parse("3326").is_err());
         assert!(ProvinceCode::parse("96").is_ok());
         assert!(ProvinceCode::parse("97").is_err());
@@ -311,7 +317,10 @@ mod tests {
     #[test]
     fn province_of_a_regency_and_name_search() {
         let pekalongan = RegencyCode::parse("33.26").unwrap();
-        assert_eq!(province(pekalongan.province().as_str()).unwrap().name, "Jawa Tengah");
+        assert_eq!(
+            province(pekalongan.province().as_str()).unwrap().name,
+            "Jawa Tengah"
+        );
         let hits = search_regencies("semarang");
         assert!(hits.iter().any(|r| r.name == "Kota Semarang"));
         assert!(hits.iter().any(|r| r.name == "Kabupaten Semarang"));

@@ -74,7 +74,10 @@ impl RoundForm {
                 None
             }
             Some(y) if !(2013..=2100).contains(&y) => {
-                e.add("year", Text::new("Tahun 2013 sampai 2100.", "A year from 2013 to 2100."));
+                e.add(
+                    "year",
+                    Text::new("Tahun 2013 sampai 2100.", "A year from 2013 to 2100."),
+                );
                 None
             }
             Some(y) => Some(y),
@@ -87,7 +90,10 @@ impl RoundForm {
             None => e.add("proposal_deadline", required()),
             Some(d) if d <= now => e.add(
                 "proposal_deadline",
-                Text::new("Batas waktu harus di masa depan.", "The deadline must be in the future."),
+                Text::new(
+                    "Batas waktu harus di masa depan.",
+                    "The deadline must be in the future.",
+                ),
             ),
             Some(_) => {}
         }
@@ -156,7 +162,11 @@ impl Round {
 /// An instant as read on a clock in `zone`: `31-08-2026 23:59 WIB`.
 pub fn format_local(at: DateTime<Utc>, zone: TimeZone) -> String {
     let offset = FixedOffset::east_opt(zone.utc_offset_hours() * 3600).expect("offset in range");
-    format!("{} {}", at.with_timezone(&offset).format("%d-%m-%Y %H:%M"), zone.label())
+    format!(
+        "{} {}",
+        at.with_timezone(&offset).format("%d-%m-%Y %H:%M"),
+        zone.label()
+    )
 }
 
 #[cfg(test)]
@@ -174,16 +184,27 @@ mod tests {
             name: "OVOP 2026".into(),
             proposal_deadline: Some(deadline()),
         };
-        let mut round = form.validate(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()).unwrap();
+        let mut round = form
+            .validate(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap())
+            .unwrap();
         round.phase = round.open().unwrap();
         round
     }
 
     #[test]
     fn deadline_is_shown_in_the_regions_zone() {
-        assert_eq!(format_local(deadline(), TimeZone::Wib), "31-08-2026 23:59 WIB");
-        assert_eq!(format_local(deadline(), TimeZone::Wita), "01-09-2026 00:59 WITA");
-        assert_eq!(format_local(deadline(), TimeZone::Wit), "01-09-2026 01:59 WIT");
+        assert_eq!(
+            format_local(deadline(), TimeZone::Wib),
+            "31-08-2026 23:59 WIB"
+        );
+        assert_eq!(
+            format_local(deadline(), TimeZone::Wita),
+            "01-09-2026 00:59 WITA"
+        );
+        assert_eq!(
+            format_local(deadline(), TimeZone::Wit),
+            "01-09-2026 01:59 WIT"
+        );
     }
 
     #[test]
@@ -213,6 +234,10 @@ mod tests {
             name: "x".into(),
             proposal_deadline: Some(deadline()),
         };
-        assert!(past.validate(deadline()).unwrap_err().get("proposal_deadline").is_some());
+        assert!(past
+            .validate(deadline())
+            .unwrap_err()
+            .get("proposal_deadline")
+            .is_some());
     }
 }

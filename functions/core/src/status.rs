@@ -94,7 +94,10 @@ impl NominationStatus {
 
     /// Whether the regency office may still edit the profile.
     pub fn editable_by_proposer(self) -> bool {
-        matches!(self, NominationStatus::Draft | NominationStatus::NeedsRevision)
+        matches!(
+            self,
+            NominationStatus::Draft | NominationStatus::NeedsRevision
+        )
     }
 
     /// Every state, for tests and filters.
@@ -181,8 +184,14 @@ impl IllegalTransition {
     pub fn message(&self) -> Text {
         let label = self.from.label();
         Text::new(
-            format!("Tindakan ini tidak bisa dilakukan pada usulan berstatus {}.", label.id),
-            format!("This action is not possible for a nomination that is {}.", label.en.to_lowercase()),
+            format!(
+                "Tindakan ini tidak bisa dilakukan pada usulan berstatus {}.",
+                label.id
+            ),
+            format!(
+                "This action is not possible for a nomination that is {}.",
+                label.en.to_lowercase()
+            ),
         )
     }
 }
@@ -241,9 +250,22 @@ mod tests {
     #[test]
     fn terminal_states_accept_no_event() {
         let events = [
-            E::Submit, E::StartAdminReview, E::RequestRevision, E::RejectAdmin, E::PassAdmin,
-            E::AssignAssessors, E::CompleteScoring, E::NotRecommend, E::Recommend, E::Determine,
-            E::Award, E::StartCoaching, E::StartEvaluation, E::KeepActive, E::Lapse, E::Withdraw,
+            E::Submit,
+            E::StartAdminReview,
+            E::RequestRevision,
+            E::RejectAdmin,
+            E::PassAdmin,
+            E::AssignAssessors,
+            E::CompleteScoring,
+            E::NotRecommend,
+            E::Recommend,
+            E::Determine,
+            E::Award,
+            E::StartCoaching,
+            E::StartEvaluation,
+            E::KeepActive,
+            E::Lapse,
+            E::Withdraw,
         ];
         for terminal in [S::AdminRejected, S::NotRecommended, S::Lapsed, S::Withdrawn] {
             for e in events {

@@ -55,8 +55,14 @@ pub fn routes(state: AppState) -> Router {
             get(nominations::read).put(nominations::update),
         )
         .route("/api/v1/nominations/{id}/submit", post(nominations::submit))
-        .route("/api/v1/nominations/{id}/withdraw", post(nominations::withdraw))
-        .route("/api/v1/nominations/{id}/history", get(nominations::history))
+        .route(
+            "/api/v1/nominations/{id}/withdraw",
+            post(nominations::withdraw),
+        )
+        .route(
+            "/api/v1/nominations/{id}/history",
+            get(nominations::history),
+        )
         .route("/api/v1/openapi.json", get(openapi::document))
         .with_state(state)
 }

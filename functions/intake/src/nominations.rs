@@ -52,7 +52,10 @@ pub async fn list(
     let status = match params.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(NominationStatus::parse(s).ok_or_else(|| {
-            ApiError::field("status", Text::new("Status tidak dikenal.", "Unknown status."))
+            ApiError::field(
+                "status",
+                Text::new("Status tidak dikenal.", "Unknown status."),
+            )
         })?),
     };
     let scope = match caller.list_scope() {
@@ -91,10 +94,15 @@ async fn own(state: &AppState, caller: &Principal, id: &str) -> Result<Nominatio
 
 fn validate(state: &AppState, form: &NominationForm) -> Result<ValidForm, ApiError> {
     let year = state.clock.now().year();
-    form.validate(&state.commodities, year).map_err(ApiError::Validation)
+    form.validate(&state.commodities, year)
+        .map_err(ApiError::Validation)
 }
 
-async fn check_round_open(state: &AppState, n_round: &str, zone_of: &ovop_core::region::RegencyCode) -> Result<(), ApiError> {
+async fn check_round_open(
+    state: &AppState,
+    n_round: &str,
+    zone_of: &ovop_core::region::RegencyCode,
+) -> Result<(), ApiError> {
     let round = state.rounds.get_round(n_round).await?.ok_or_else(|| {
         ApiError::field(
             "round_id",
@@ -109,7 +117,12 @@ async fn check_round_open(state: &AppState, n_round: &str, zone_of: &ovop_core::
         })
 }
 
-fn audit(n: &Nomination, actor: &Principal, action: &str, from: Option<NominationStatus>) -> AuditEntry {
+fn audit(
+    n: &Nomination,
+    actor: &Principal,
+    action: &str,
+    from: Option<NominationStatus>,
+) -> AuditEntry {
     AuditEntry {
         nomination_id: n.id.clone(),
         at: n.updated_at,
@@ -199,7 +212,10 @@ pub async fn read(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(StatusCode::OK, readable(&state, &caller, &id).await?))
+    Ok(with_etag(
+        StatusCode::OK,
+        readable(&state, &caller, &id).await?,
+    ))
 }
 
 /// The history of one nomination.
@@ -255,7 +271,9 @@ pub async fn update(
     let expected = if_match(&headers)?;
     let current = own(&state, &caller, &id).await?;
     if current.version != expected {
-        return Err(ApiError::VersionMismatch { current: current.version });
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+        });
     }
     if !current.status.editable_by_proposer() {
         return Err(ApiError::Conflict {
@@ -270,13 +288,19 @@ pub async fn update(
     if valid.regency != current.regency_code {
         return Err(ApiError::field(
             "regency_code",
-            Text::new("Kabupaten/kota usulan tidak dapat diubah.", "The regency/city cannot change."),
+            Text::new(
+                "Kabupaten/kota usulan tidak dapat diubah.",
+                "The regency/city cannot change.",
+            ),
         ));
     }
     if valid.round_id != current.round_id {
         return Err(ApiError::field(
             "round_id",
-            Text::new("Periode usulan tidak dapat diubah.", "The round cannot change."),
+            Text::new(
+                "Periode usulan tidak dapat diubah.",
+                "The round cannot change.",
+            ),
         ));
     }
     let after = Nomination {
@@ -312,7 +336,9 @@ pub async fn submit(
         return Ok(with_etag(StatusCode::OK, current));
     }
     if expected.is_some_and(|v| v != current.version) {
-        return Err(ApiError::VersionMismatch { current: current.version });
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+        });
     }
     let next = current.status.apply(Event::Submit).map_err(illegal)?;
     check_round_open(&state, &current.round_id, &current.regency_code).await?;
@@ -330,7 +356,9 @@ pub async fn submit(
             if replay(&now) {
                 Ok(with_etag(StatusCode::OK, now))
             } else {
-                Err(ApiError::VersionMismatch { current: now.version })
+                Err(ApiError::VersionMismatch {
+                    current: now.version,
+                })
             }
         }
         Err(e) => Err(e),
@@ -349,12 +377,17 @@ pub async fn withdraw(
 ) -> Result<Response, ApiError> {
     let current = own(&state, &caller, &id).await?;
     if headers.contains_key(header::IF_MATCH) && if_match(&headers)? != current.version {
-        return Err(ApiError::VersionMismatch { current: current.version });
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+        });
     }
     let next = current.status.apply(Event::Withdraw).map_err(illegal)?;
     let after = Nomination {
         status: next,
         ..current.clone()
     };
-    Ok(with_etag(StatusCode::OK, save(&state, &caller, &current, after, "withdraw").await?))
+    Ok(with_etag(
+        StatusCode::OK,
+        save(&state, &caller, &current, after, "withdraw").await?,
+    ))
 }

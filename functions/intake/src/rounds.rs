@@ -15,7 +15,10 @@ use crate::AppState;
 /// Rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
     responses((status = 200, body = RoundList), (status = 401, body = ovop_core::errors::Problem)))]
-pub async fn list(State(state): State<AppState>, _caller: Caller) -> Result<Json<RoundList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<RoundList>, ApiError> {
     Ok(Json(RoundList {
         items: state.rounds.list_rounds().await?,
     }))
@@ -33,17 +36,23 @@ pub async fn create(
     if !caller.can_manage_rounds() {
         return Err(ApiError::Forbidden);
     }
-    let round = form.validate(state.clock.now()).map_err(ApiError::Validation)?;
-    state.rounds.create_round(&round).await.map_err(|e| match e {
-        ovop_platform::store::StoreError::AlreadyExists => ApiError::Conflict {
-            code: "round_exists",
-            message: Text::new(
-                format!("Periode tahun {} sudah ada.", round.year),
-                format!("A round for {} already exists.", round.year),
-            ),
-        },
-        other => other.into(),
-    })?;
+    let round = form
+        .validate(state.clock.now())
+        .map_err(ApiError::Validation)?;
+    state
+        .rounds
+        .create_round(&round)
+        .await
+        .map_err(|e| match e {
+            ovop_platform::store::StoreError::AlreadyExists => ApiError::Conflict {
+                code: "round_exists",
+                message: Text::new(
+                    format!("Periode tahun {} sudah ada.", round.year),
+                    format!("A round for {} already exists.", round.year),
+                ),
+            },
+            other => other.into(),
+        })?;
     tracing::info!(round = %round.id, actor = %caller.user_id, "round created");
     Ok((StatusCode::CREATED, Json(round)))
 }
@@ -57,7 +66,11 @@ async fn change_phase(
     if !caller.can_manage_rounds() {
         return Err(ApiError::Forbidden);
     }
-    let current = state.rounds.get_round(id).await?.ok_or(ApiError::NotFound)?;
+    let current = state
+        .rounds
+        .get_round(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let phase = next(&current).map_err(|message| ApiError::Conflict {
         code: "illegal_phase_change",
         message,

@@ -22,13 +22,43 @@ pub fn demo_users() -> Vec<DevUser> {
         region: region.map(Into::into),
     };
     vec![
-        user("dinas-pekalongan", "Dinas Perindustrian Kab. Pekalongan", Role::Pengusul, Some("33.26")),
-        user("dinas-semarang", "Dinas Perindustrian Kota Semarang", Role::Pengusul, Some("33.74")),
-        user("dinas-sidoarjo", "Dinas Perindustrian Kab. Sidoarjo", Role::Pengusul, Some("35.15")),
-        user("disperin-jateng", "Dinas Perindustrian Prov. Jawa Tengah", Role::Provinsi, Some("33")),
-        user("sekretariat", "Sekretariat OVOP Ditjen IKMA", Role::Verifikator, None),
+        user(
+            "dinas-pekalongan",
+            "Dinas Perindustrian Kab. Pekalongan",
+            Role::Pengusul,
+            Some("33.26"),
+        ),
+        user(
+            "dinas-semarang",
+            "Dinas Perindustrian Kota Semarang",
+            Role::Pengusul,
+            Some("33.74"),
+        ),
+        user(
+            "dinas-sidoarjo",
+            "Dinas Perindustrian Kab. Sidoarjo",
+            Role::Pengusul,
+            Some("35.15"),
+        ),
+        user(
+            "disperin-jateng",
+            "Dinas Perindustrian Prov. Jawa Tengah",
+            Role::Provinsi,
+            Some("33"),
+        ),
+        user(
+            "sekretariat",
+            "Sekretariat OVOP Ditjen IKMA",
+            Role::Verifikator,
+            None,
+        ),
         user("penilai-1", "Dr. Ratna (akademisi)", Role::Penilai, None),
-        user("penilai-2", "Bambang (Yayasan Batik Indonesia)", Role::Penilai, None),
+        user(
+            "penilai-2",
+            "Bambang (Yayasan Batik Indonesia)",
+            Role::Penilai,
+            None,
+        ),
         user("admin", "Admin Ditjen IKMA", Role::Admin, None),
     ]
 }
@@ -45,7 +75,6 @@ pub fn principal_of(user: &DevUser) -> Principal {
             .map(|r| RegionScope::parse(r).expect("demo users have valid regions")),
     }
 }
-
 
 /// `GET /api/v1/auth/dev-users`, `POST /api/v1/auth/dev-login`.
 pub fn routes(tokens: Arc<DevTokens>) -> Router {

@@ -85,9 +85,8 @@ pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalA
     let mut router = ovop_platform::http::api(api, authenticator);
     if let Some(dir) = &config.spa_dir {
         // Unknown `/api/...` paths stay problem+json 404s; every other path is the SPA's.
-        router = router.fallback_service(
-            ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
-        );
+        router = router
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))));
     }
     Ok(LocalApp {
         router,
@@ -101,10 +100,14 @@ pub async fn serve(config: LocalConfig) -> Result<(), StartError> {
     let app = build(&config, Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|source| StartError::Listen { addr: config.addr, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| StartError::Listen { addr: config.addr, source })?;
+        .map_err(|source| StartError::Listen {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.addr,
+        source,
+    })?;
     print_banner(addr);
     axum::serve(listener, app.router)
         .with_graceful_shutdown(async {
@@ -115,7 +118,10 @@ pub async fn serve(config: LocalConfig) -> Result<(), StartError> {
 }
 
 fn print_banner(addr: SocketAddr) {
-    println!("\nOVOP berjalan di / is running at  http://localhost:{}/\n", addr.port());
+    println!(
+        "\nOVOP berjalan di / is running at  http://localhost:{}/\n",
+        addr.port()
+    );
     println!("Akun demo / demo logins (pilih di halaman masuk / pick one on the sign-in page):");
     for u in dev_login::demo_users() {
         println!(
@@ -125,5 +131,8 @@ fn print_banner(addr: SocketAddr) {
             u.region.as_deref().unwrap_or("-")
         );
     }
-    println!("\nOpenAPI: http://localhost:{}/api/v1/openapi.json\n", addr.port());
+    println!(
+        "\nOpenAPI: http://localhost:{}/api/v1/openapi.json\n",
+        addr.port()
+    );
 }

@@ -35,7 +35,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = PathBuf::from(env("OVOP_DATA_DIR", ".data"));
     let store = match env("OVOP_STORE", "embedded").as_str() {
         "dynamodb" => StoreChoice::DynamoDb {
-            table: std::env::var("TABLE_NAME").map_err(|_| "OVOP_STORE=dynamodb needs TABLE_NAME")?,
+            table: std::env::var("TABLE_NAME")
+                .map_err(|_| "OVOP_STORE=dynamodb needs TABLE_NAME")?,
         },
         _ => StoreChoice::Embedded(data_dir.clone()),
     };

@@ -1,7 +1,9 @@
 //! Demo data: an open round and a few nominations, written through the same ports.
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
-use ovop_core::nomination::{AuditEntry, IkmForm, Nomination, NominationForm, ProductForm, SentraForm};
+use ovop_core::nomination::{
+    AuditEntry, IkmForm, Nomination, NominationForm, ProductForm, SentraForm,
+};
 use ovop_core::round::{Round, RoundForm, RoundPhase};
 use ovop_core::status::{Event, NominationStatus};
 use ovop_intake::AppState;
@@ -13,7 +15,13 @@ pub fn demo_round_id(state: &AppState) -> String {
 }
 
 /// A complete form for a demo IKM.
-pub fn demo_form(round_id: &str, regency: &str, name: &str, commodity: &str, nib: &str) -> NominationForm {
+pub fn demo_form(
+    round_id: &str,
+    regency: &str,
+    name: &str,
+    commodity: &str,
+    nib: &str,
+) -> NominationForm {
     NominationForm {
         round_id: round_id.into(),
         regency_code: regency.into(),
@@ -64,9 +72,27 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
     state.rounds.create_round(&round).await?;
 
     let demos = [
-        ("33.26", "Batik Pesisir Wiradesa", "kain_batik", "9120001234567", true),
-        ("33.26", "Tenun Goyor Sejahtera", "kain_tenun", "9120001234568", false),
-        ("35.15", "Kerupuk Udang Sidoarjo Jaya", "makanan_minuman", "9120001234569", true),
+        (
+            "33.26",
+            "Batik Pesisir Wiradesa",
+            "kain_batik",
+            "9120001234567",
+            true,
+        ),
+        (
+            "33.26",
+            "Tenun Goyor Sejahtera",
+            "kain_tenun",
+            "9120001234568",
+            false,
+        ),
+        (
+            "35.15",
+            "Kerupuk Udang Sidoarjo Jaya",
+            "makanan_minuman",
+            "9120001234569",
+            true,
+        ),
     ];
     for (i, (regency, name, commodity, nib, submitted)) in demos.into_iter().enumerate() {
         let form = demo_form(&id, regency, name, commodity, nib);
@@ -99,7 +125,13 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
         };
         state
             .nominations
-            .create_nomination(&n, &entry(&n, "create", None), "seed", &format!("seed-{i}"), now)
+            .create_nomination(
+                &n,
+                &entry(&n, "create", None),
+                "seed",
+                &format!("seed-{i}"),
+                now,
+            )
             .await?;
         if submitted {
             let before = n.version;
@@ -111,7 +143,11 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
             n.submitted_at = Some(created_at);
             state
                 .nominations
-                .update_nomination(&n, before, &entry(&n, "submit", Some(NominationStatus::Draft)))
+                .update_nomination(
+                    &n,
+                    before,
+                    &entry(&n, "submit", Some(NominationStatus::Draft)),
+                )
                 .await?;
         }
     }

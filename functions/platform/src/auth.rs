@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -95,8 +95,8 @@ impl DevTokens {
         // Expiry is checked against our clock, so that tests can move time.
         validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        let data = decode::<DevClaims>(token, &self.decoding, &validation)
-            .map_err(|_| invalid_token())?;
+        let data =
+            decode::<DevClaims>(token, &self.decoding, &validation).map_err(|_| invalid_token())?;
         let c = data.claims;
         if c.exp <= self.clock.now().timestamp() {
             return Err(ApiError::Unauthenticated(Text::new(
@@ -164,7 +164,12 @@ pub fn principal_from_claims(claims: &HashMap<String, String>) -> Result<Princip
                     .find_map(Role::parse)
             })
         });
-    principal_from(sub, name, role, claims.get("custom:region").map(String::as_str))
+    principal_from(
+        sub,
+        name,
+        role,
+        claims.get("custom:region").map(String::as_str),
+    )
 }
 
 /// What the authentication layer found.
@@ -236,7 +241,10 @@ mod tests {
     use super::*;
 
     fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -260,7 +268,11 @@ mod tests {
     #[test]
     fn claims_without_a_role_or_with_the_wrong_region_level_are_forbidden() {
         assert!(principal_from_claims(&claims(&[("sub", "abc")])).is_err());
-        let wrong = claims(&[("sub", "a"), ("custom:role", "pengusul"), ("custom:region", "33")]);
+        let wrong = claims(&[
+            ("sub", "a"),
+            ("custom:role", "pengusul"),
+            ("custom:region", "33"),
+        ]);
         assert!(principal_from_claims(&wrong).is_err());
     }
 

@@ -41,7 +41,10 @@ where
             } else {
                 ApiError::BadRequest {
                     field: "body".into(),
-                    message: Text::new("Isi permintaan tidak terbaca.", "The body could not be read."),
+                    message: Text::new(
+                        "Isi permintaan tidak terbaca.",
+                        "The body could not be read.",
+                    ),
                 }
             }
         })?;

@@ -189,7 +189,8 @@ impl IntoResponse for ApiError {
         }
         let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
         let problem = self.to_problem(lang);
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (
             status,

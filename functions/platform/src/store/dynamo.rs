@@ -27,8 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
 
 use super::{
-    Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError,
-    IDEMPOTENCY_TTL_SECS,
+    Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError, IDEMPOTENCY_TTL_SECS,
 };
 
 /// Partitions of the per-round index.
@@ -58,11 +57,17 @@ fn shard(id: &str) -> u32 {
 }
 
 fn nomination_key(id: &str) -> Item {
-    HashMap::from([("pk".into(), s(format!("NOM#{id}"))), ("sk".into(), s("NOM"))])
+    HashMap::from([
+        ("pk".into(), s(format!("NOM#{id}"))),
+        ("sk".into(), s("NOM")),
+    ])
 }
 
 fn round_key(id: &str) -> Item {
-    HashMap::from([("pk".into(), s(format!("ROUND#{id}"))), ("sk".into(), s("ROUND"))])
+    HashMap::from([
+        ("pk".into(), s(format!("ROUND#{id}"))),
+        ("sk".into(), s("ROUND")),
+    ])
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Item, StoreError> {
@@ -110,7 +115,12 @@ fn round_item(r: &Round) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-fn put(table: &str, item: Item, condition: Option<&str>, values: Option<Item>) -> Result<TransactWriteItem, StoreError> {
+fn put(
+    table: &str,
+    item: Item,
+    condition: Option<&str>,
+    values: Option<Item>,
+) -> Result<TransactWriteItem, StoreError> {
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(item))
@@ -182,7 +192,9 @@ impl DynamoStore {
             .billing_mode(BillingMode::PayPerRequest)
             .key_schema(key("pk", KeyType::Hash)?)
             .key_schema(key("sk", KeyType::Range)?);
-        for name in ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"] {
+        for name in [
+            "pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk",
+        ] {
             request = request.attribute_definitions(attr(name)?);
         }
         for gsi in ["gsi1", "gsi2", "gsi3"] {
@@ -191,7 +203,11 @@ impl DynamoStore {
                     .index_name(gsi)
                     .key_schema(key(&format!("{gsi}pk"), KeyType::Hash)?)
                     .key_schema(key(&format!("{gsi}sk"), KeyType::Range)?)
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
                     .build()
                     .map_err(|e| StoreError::backend("build index", e))?,
             );
@@ -235,7 +251,9 @@ impl DynamoStore {
                 .set_exclusive_start_key(start.take());
             q = match &sk_prefix {
                 Some(prefix) => q
-                    .key_condition_expression(format!("{index}pk = :pk AND begins_with({index}sk, :prefix)"))
+                    .key_condition_expression(format!(
+                        "{index}pk = :pk AND begins_with({index}sk, :prefix)"
+                    ))
                     .expression_attribute_values(":prefix", s(prefix.clone())),
                 None => q.key_condition_expression(format!("{index}pk = :pk")),
             };
@@ -292,7 +310,12 @@ impl NominationStore for DynamoStore {
                     AttributeValue::N(now.timestamp().to_string()),
                 )])),
             )?,
-            put(&self.table, nomination_item(nomination)?, Some("attribute_not_exists(pk)"), None)?,
+            put(
+                &self.table,
+                nomination_item(nomination)?,
+                Some("attribute_not_exists(pk)"),
+                None,
+            )?,
             put(&self.table, audit_item(audit)?, None, None)?,
         ];
         let result = self
@@ -306,9 +329,8 @@ impl NominationStore for DynamoStore {
             Err(err) => match failed_conditions(&err).as_deref() {
                 Some([true, ..]) => {
                     let key = HashMap::from([("pk".into(), s(idem_pk)), ("sk".into(), s("IDEM"))]);
-                    let record: IdempotencyItem = decode(
-                        self.get_item(key).await?.ok_or(StoreError::NotFound)?,
-                    )?;
+                    let record: IdempotencyItem =
+                        decode(self.get_item(key).await?.ok_or(StoreError::NotFound)?)?;
                     let earlier = self
                         .get_nomination(&record.nomination_id)
                         .await?
@@ -316,13 +338,19 @@ impl NominationStore for DynamoStore {
                     Ok(Created::Replayed(Box::new(earlier)))
                 }
                 Some([false, true, ..]) => Err(StoreError::AlreadyExists),
-                _ => Err(StoreError::backend("create nomination", err.into_service_error())),
+                _ => Err(StoreError::backend(
+                    "create nomination",
+                    err.into_service_error(),
+                )),
             },
         }
     }
 
     async fn get_nomination(&self, id: &str) -> Result<Option<Nomination>, StoreError> {
-        self.get_item(nomination_key(id)).await?.map(decode).transpose()
+        self.get_item(nomination_key(id))
+            .await?
+            .map(decode)
+            .transpose()
     }
 
     async fn update_nomination(
@@ -341,7 +369,12 @@ impl NominationStore for DynamoStore {
                     AttributeValue::N(expected_version.to_string()),
                 )])),
             )?,
-            put(&self.table, audit_item(audit)?, Some("attribute_not_exists(pk)"), None)?,
+            put(
+                &self.table,
+                audit_item(audit)?,
+                Some("attribute_not_exists(pk)"),
+                None,
+            )?,
         ];
         let result = self
             .client
@@ -360,7 +393,10 @@ impl NominationStore for DynamoStore {
                         }),
                     }
                 }
-                _ => Err(StoreError::backend("update nomination", err.into_service_error())),
+                _ => Err(StoreError::backend(
+                    "update nomination",
+                    err.into_service_error(),
+                )),
             },
         }
     }
@@ -441,7 +477,9 @@ impl RoundStore for DynamoStore {
         match result {
             Ok(_) => Ok(()),
             Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => Err(StoreError::AlreadyExists),
+                err if err.is_conditional_check_failed_exception() => {
+                    Err(StoreError::AlreadyExists)
+                }
                 err => Err(StoreError::backend("create round", err)),
             },
         }
@@ -458,7 +496,10 @@ impl RoundStore for DynamoStore {
             .table_name(&self.table)
             .set_item(Some(round_item(round)?))
             .condition_expression("attribute_exists(pk) AND version = :expected")
-            .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+            .expression_attribute_values(
+                ":expected",
+                AttributeValue::N(expected_version.to_string()),
+            )
             .send()
             .await;
         match result {
@@ -480,7 +521,7 @@ impl RoundStore for DynamoStore {
     async fn list_rounds(&self) -> Result<Vec<Round>, StoreError> {
         let items = self.query_index("gsi3", "ROUNDS".into(), None).await?;
         let mut rounds: Vec<Round> = items.into_iter().map(decode).collect::<Result<_, _>>()?;
-        rounds.sort_by(|a, b| b.year.cmp(&a.year));
+        rounds.sort_by_key(|r| std::cmp::Reverse(r.year));
         Ok(rounds)
     }
 }

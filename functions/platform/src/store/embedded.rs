@@ -17,8 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError,
-    IDEMPOTENCY_TTL_SECS,
+    Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError, IDEMPOTENCY_TTL_SECS,
 };
 
 const NOMINATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("nominations");
@@ -153,8 +152,14 @@ fn writer_loop(db: &Database, mut rx: mpsc::UnboundedReceiver<WriteOp>) {
 
 /// A reply waiting for the commit.
 enum Pending {
-    Created(oneshot::Sender<Result<Created, StoreError>>, Result<Created, StoreError>),
-    Done(oneshot::Sender<Result<(), StoreError>>, Result<(), StoreError>),
+    Created(
+        oneshot::Sender<Result<Created, StoreError>>,
+        Result<Created, StoreError>,
+    ),
+    Done(
+        oneshot::Sender<Result<(), StoreError>>,
+        Result<(), StoreError>,
+    ),
 }
 
 impl Pending {
@@ -229,13 +234,19 @@ fn apply(txn: &WriteTransaction, op: WriteOp) -> Pending {
             idempotency,
             now,
             reply,
-        } => Pending::Created(reply, create_nomination(txn, &nomination, &audit, &idempotency, now)),
+        } => Pending::Created(
+            reply,
+            create_nomination(txn, &nomination, &audit, &idempotency, now),
+        ),
         WriteOp::UpdateNomination {
             nomination,
             expected_version,
             audit,
             reply,
-        } => Pending::Done(reply, update_nomination(txn, &nomination, expected_version, &audit)),
+        } => Pending::Done(
+            reply,
+            update_nomination(txn, &nomination, expected_version, &audit),
+        ),
         WriteOp::CreateRound { round, reply } => Pending::Done(reply, put_round(txn, &round, None)),
         WriteOp::UpdateRound {
             round,
@@ -252,8 +263,12 @@ fn create_nomination(
     idempotency: &str,
     now: DateTime<Utc>,
 ) -> Result<Created, StoreError> {
-    let mut idem = txn.open_table(IDEMPOTENCY).map_err(backend("open idempotency"))?;
-    let mut noms = txn.open_table(NOMINATIONS).map_err(backend("open nominations"))?;
+    let mut idem = txn
+        .open_table(IDEMPOTENCY)
+        .map_err(backend("open idempotency"))?;
+    let mut noms = txn
+        .open_table(NOMINATIONS)
+        .map_err(backend("open nominations"))?;
     let earlier = idem
         .get(idempotency)
         .map_err(backend("read idempotency"))?
@@ -268,7 +283,11 @@ fn create_nomination(
             .ok_or(StoreError::NotFound)?;
         return Ok(Created::Replayed(Box::new(stored)));
     }
-    if noms.get(n.id.as_str()).map_err(backend("read nomination"))?.is_some() {
+    if noms
+        .get(n.id.as_str())
+        .map_err(backend("read nomination"))?
+        .is_some()
+    {
         return Err(StoreError::AlreadyExists);
     }
     let record = IdempotencyRecord {
@@ -296,7 +315,9 @@ fn update_nomination(
     expected_version: u64,
     audit: &AuditEntry,
 ) -> Result<(), StoreError> {
-    let mut noms = txn.open_table(NOMINATIONS).map_err(backend("open nominations"))?;
+    let mut noms = txn
+        .open_table(NOMINATIONS)
+        .map_err(backend("open nominations"))?;
     let current = noms
         .get(n.id.as_str())
         .map_err(backend("read nomination"))?
@@ -374,7 +395,9 @@ impl NominationStore for EmbeddedStore {
         let id = id.to_owned();
         self.read(move |db| {
             let txn = db.begin_read().map_err(backend("begin read"))?;
-            let noms = txn.open_table(NOMINATIONS).map_err(backend("open nominations"))?;
+            let noms = txn
+                .open_table(NOMINATIONS)
+                .map_err(backend("open nominations"))?;
             noms.get(id.as_str())
                 .map_err(backend("read nomination"))?
                 .map(|g| decode(g.value()))
@@ -407,7 +430,9 @@ impl NominationStore for EmbeddedStore {
         let query = query.clone();
         self.read(move |db| {
             let txn = db.begin_read().map_err(backend("begin read"))?;
-            let noms = txn.open_table(NOMINATIONS).map_err(backend("open nominations"))?;
+            let noms = txn
+                .open_table(NOMINATIONS)
+                .map_err(backend("open nominations"))?;
             let index = txn.open_table(BY_REGENCY).map_err(backend("open index"))?;
             let prefix = match &query.scope {
                 Scope::All => String::new(),
@@ -461,7 +486,8 @@ impl NominationStore for EmbeddedStore {
 impl RoundStore for EmbeddedStore {
     async fn create_round(&self, round: &Round) -> Result<(), StoreError> {
         let round = round.clone();
-        self.send(|reply| WriteOp::CreateRound { round, reply }).await
+        self.send(|reply| WriteOp::CreateRound { round, reply })
+            .await
     }
 
     async fn get_round(&self, id: &str) -> Result<Option<Round>, StoreError> {
@@ -497,7 +523,7 @@ impl RoundStore for EmbeddedStore {
                 let (_, v) = entry.map_err(backend("scan rounds"))?;
                 out.push(decode(v.value())?);
             }
-            out.sort_by(|a, b| b.year.cmp(&a.year));
+            out.sort_by_key(|r| std::cmp::Reverse(r.year));
             Ok(out)
         })
         .await

@@ -114,8 +114,10 @@ pub trait NominationStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Nominations matching the query, oldest first.
-    async fn list_nominations(&self, query: &NominationQuery)
-        -> Result<Vec<Nomination>, StoreError>;
+    async fn list_nominations(
+        &self,
+        query: &NominationQuery,
+    ) -> Result<Vec<Nomination>, StoreError>;
 
     /// The history of a nomination, oldest first.
     async fn audit_trail(&self, nomination_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
