@@ -15,10 +15,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use ovop_core::nomination::{AuditEntry, Nomination};
@@ -38,8 +35,8 @@ type Item = HashMap<String, AttributeValue>;
 /// DynamoDB-backed store.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -156,67 +153,6 @@ impl DynamoStore {
     pub async fn client_from_env() -> Client {
         let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         Client::new(&config)
-    }
-
-    /// Creates the table and its indexes when missing (tests and the local app against an
-    /// emulator; production tables come from the SAM template).
-    pub async fn ensure_table(&self) -> Result<(), StoreError> {
-        let exists = self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .is_ok();
-        if exists {
-            return Ok(());
-        }
-        let attr = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .map_err(|e| StoreError::backend("build attribute", e))
-        };
-        let key = |name: &str, kind: KeyType| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-                .map_err(|e| StoreError::backend("build key", e))
-        };
-        let mut request = self
-            .client
-            .create_table()
-            .table_name(&self.table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .key_schema(key("pk", KeyType::Hash)?)
-            .key_schema(key("sk", KeyType::Range)?);
-        for name in [
-            "pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk",
-        ] {
-            request = request.attribute_definitions(attr(name)?);
-        }
-        for gsi in ["gsi1", "gsi2", "gsi3"] {
-            request = request.global_secondary_indexes(
-                GlobalSecondaryIndex::builder()
-                    .index_name(gsi)
-                    .key_schema(key(&format!("{gsi}pk"), KeyType::Hash)?)
-                    .key_schema(key(&format!("{gsi}sk"), KeyType::Range)?)
-                    .projection(
-                        Projection::builder()
-                            .projection_type(ProjectionType::All)
-                            .build(),
-                    )
-                    .build()
-                    .map_err(|e| StoreError::backend("build index", e))?,
-            );
-        }
-        request
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("create table", e.into_service_error()))?;
-        Ok(())
     }
 
     async fn get_item(&self, key: Item) -> Result<Option<Item>, StoreError> {

@@ -12,6 +12,7 @@ use ovop_core::round::Round;
 use ovop_core::status::NominationStatus;
 
 pub mod dynamo;
+pub mod dynamo_schema;
 pub mod embedded;
 
 /// How long an idempotency key is remembered.
