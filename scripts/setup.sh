@@ -34,6 +34,10 @@ if [ "$what" = test ]; then
     say "installing moto 5.2.5 (DynamoDB emulator)"
     pip install --quiet 'moto[dynamodb,s3]==5.2.5' flask flask-cors
   fi
+  if [ "$(cfn-lint --version 2>/dev/null | awk '{print $2}')" != "1.51.0" ]; then
+    say "installing cfn-lint 1.51.0"
+    pip install --quiet 'cfn-lint==1.51.0'
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian chromium"
     apt-get update -qq

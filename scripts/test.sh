@@ -15,6 +15,9 @@ cargo fmt --all -- --check
 cargo clippy --workspace --exclude ovop-frontend --all-targets -- -D warnings
 cargo clippy -p ovop-frontend --target wasm32-unknown-unknown -- -D warnings
 
+say "SAM template (cfn-lint)"
+cfn-lint infra/template.yaml
+
 say "DynamoDB emulator (moto)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 moto_server -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/ovop-moto.log" 2>&1 &

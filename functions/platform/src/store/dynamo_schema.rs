@@ -71,5 +71,4 @@ impl DynamoStore {
             .map_err(|e| StoreError::backend("create table", e.into_service_error()))?;
         Ok(())
     }
-
 }
