@@ -77,6 +77,7 @@ async fn run(secs: f64, clients: usize) {
         .await
         .unwrap();
     let state = app.state.clone();
+    let embedded = app.embedded.clone().expect("embedded store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app.router).await });
@@ -111,6 +112,17 @@ async fn run(secs: f64, clients: usize) {
         .unwrap()
         .len();
 
+    let snapshot = |e: &ovop_platform::store::embedded::EmbeddedStore| {
+        let s = e.commit_stats();
+        let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        (
+            get(&s.commits),
+            get(&s.writes),
+            get(&s.busy_ns),
+            get(&s.commit_ns),
+        )
+    };
+    let (commits_before, writes_before, busy_before, commit_before) = snapshot(&embedded);
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -193,6 +205,10 @@ async fn run(secs: f64, clients: usize) {
         errors += e;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let (commits_after, writes_after, busy_after, commit_after) = snapshot(&embedded);
+    let writer_busy = (busy_after - busy_before) as f64 / 1e9 / elapsed;
+    let commits = commits_after - commits_before;
+    let group = (writes_after - writes_before) as f64 / commits.max(1) as f64;
     pair_ms.sort_by(f64::total_cmp);
     request_ms.sort_by(f64::total_cmp);
 
@@ -236,6 +252,13 @@ async fn run(secs: f64, clients: usize) {
         percentile(&request_ms, 0.50),
         percentile(&request_ms, 0.99),
         request_ms.len()
+    );
+    println!(
+        "  commits: {commits} ({:.0} /s), {group:.1} writes per commit, {:.2} ms per batch ({:.2} ms of it committing), writer busy {:.0}%",
+        commits as f64 / elapsed,
+        (busy_after - busy_before) as f64 / 1e6 / commits.max(1) as f64,
+        (commit_after - commit_before) as f64 / 1e6 / commits.max(1) as f64,
+        writer_busy * 100.0
     );
     println!("  errors: {errors}");
     println!("  stored new nominations: {stored_new}; acknowledged: {}; unique acknowledged: {}; submitted: {submitted}", ids.len(), unique.len());

@@ -59,17 +59,22 @@ pub struct LocalApp {
     pub router: Router,
     pub state: AppState,
     pub tokens: Arc<DevTokens>,
+    /// The embedded store, when that is the store in use.
+    pub embedded: Option<EmbeddedStore>,
 }
 
 /// Builds stores, seeds demo data, and merges the routers.
 pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalApp, StartError> {
-    let state = match &config.store {
-        StoreChoice::Embedded(dir) => AppState::new(Arc::new(EmbeddedStore::open(dir)?), clock),
+    let (state, embedded) = match &config.store {
+        StoreChoice::Embedded(dir) => {
+            let store = EmbeddedStore::open(dir)?;
+            (AppState::new(Arc::new(store.clone()), clock), Some(store))
+        }
         StoreChoice::DynamoDb { table } => {
             let client = DynamoStore::client_from_env().await;
             let store = DynamoStore::new(client, table.clone());
             store.ensure_table().await?;
-            AppState::new(Arc::new(store), clock)
+            (AppState::new(Arc::new(store), clock), None)
         }
     };
     if config.seed {
@@ -92,6 +97,7 @@ pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalA
         router,
         state,
         tokens,
+        embedded,
     })
 }
 
