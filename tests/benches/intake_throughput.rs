@@ -165,7 +165,7 @@ async fn run(secs: f64, clients: usize) {
                     continue;
                 }
                 let n: Nomination = response.json().await.unwrap();
-                if i % 8 == 0 {
+                if i.is_multiple_of(8) {
                     // A client that lost the answer retries: must get the same nomination.
                     let t = Instant::now();
                     let retry: Nomination = create(&http).await.unwrap().json().await.unwrap();
