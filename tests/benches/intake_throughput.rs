@@ -34,6 +34,35 @@ fn fsync_rate(dir: &std::path::Path, secs: f64) -> f64 {
     rate
 }
 
+/// The store's own rate when every write waits for its own commit: one client, in a loop.
+async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
+    use ovop_platform::store::embedded::EmbeddedStore;
+    use ovop_platform::store::NominationStore;
+    let store = EmbeddedStore::open(dir).unwrap();
+    let form =
+        ovop_local::seed::demo_form("ovop-2026", "33.26", "Baseline", "gerabah", "9120001234567");
+    let valid = form.validate(&Default::default(), 2026).unwrap();
+    let now = chrono::Utc::now();
+    let mut n = Nomination::draft(ulid::Ulid::new().to_string(), valid, "bench", now);
+    let audit = |n: &Nomination| ovop_core::nomination::AuditEntry::of(n, "bench", "update", None);
+    store
+        .create_nomination(&n, &audit(&n), "bench", "k", now)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut writes = 0u64;
+    while started.elapsed().as_secs_f64() < secs {
+        let expected = n.version;
+        n.version += 1;
+        store
+            .update_nomination(&n, expected, &audit(&n))
+            .await
+            .unwrap();
+        writes += 1;
+    }
+    writes as f64 / started.elapsed().as_secs_f64()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -64,6 +93,7 @@ async fn run(secs: f64, clients: usize) {
         .unwrap_or_else(|_| std::env::temp_dir());
     let dir = tempfile::tempdir_in(base_dir).unwrap();
     let fsyncs = fsync_rate(dir.path(), 3.0);
+    let unbatched = one_commit_per_write_rate(&dir.path().join("unbatched"), 2.0).await;
 
     let config = LocalConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -241,6 +271,9 @@ async fn run(secs: f64, clients: usize) {
             .unwrap_or(0)
     );
     println!("  disk fsync rate (4 KiB write + fdatasync, one per write): {fsyncs:.0} /s");
+    println!(
+        "  embedded store, one writer, one commit per write (no grouping): {unbatched:.0} writes/s"
+    );
     println!("  create+submit pairs: {} ({pairs_per_sec:.0} /s) = {writes_per_sec:.0} durable writes/s = {:.1}x the fsync rate", ids.len(), writes_per_sec / fsyncs);
     println!(
         "  pair latency   p50 {:.1} ms  p99 {:.1} ms",

@@ -20,32 +20,11 @@ fn nomination(regency: &str, round: &str, name: &str) -> Nomination {
     let valid = f
         .validate(&Default::default(), 2026)
         .expect("test form is valid");
-    Nomination {
-        id: ulid::Ulid::new().to_string(),
-        round_id: round.into(),
-        province_code: valid.regency.province(),
-        regency_code: valid.regency,
-        status: NominationStatus::Draft,
-        profile: valid.profile,
-        version: 1,
-        created_by: "tester".into(),
-        created_at: start_time(),
-        updated_at: start_time(),
-        submitted_at: None,
-        submit_key: None,
-    }
+    Nomination::draft(ulid::Ulid::new().to_string(), valid, "tester", start_time())
 }
 
 fn entry(n: &Nomination, action: &str) -> AuditEntry {
-    AuditEntry {
-        nomination_id: n.id.clone(),
-        at: n.updated_at,
-        actor: "tester".into(),
-        action: action.into(),
-        from_status: None,
-        to_status: n.status,
-        version: n.version,
-    }
+    AuditEntry::of(n, "tester", action, None)
 }
 
 fn round(year: i32) -> Round {

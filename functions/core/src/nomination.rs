@@ -324,6 +324,26 @@ pub struct Nomination {
     pub submit_key: Option<String>,
 }
 
+impl Nomination {
+    /// A new draft from a valid form, created by `created_by` at `now`.
+    pub fn draft(id: String, form: ValidForm, created_by: &str, now: DateTime<Utc>) -> Nomination {
+        Nomination {
+            id,
+            round_id: form.round_id,
+            province_code: form.regency.province(),
+            regency_code: form.regency,
+            status: NominationStatus::Draft,
+            profile: form.profile,
+            version: 1,
+            created_by: created_by.to_owned(),
+            created_at: now,
+            updated_at: now,
+            submitted_at: None,
+            submit_key: None,
+        }
+    }
+}
+
 /// One line of a nomination's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -337,6 +357,22 @@ pub struct AuditEntry {
     pub to_status: NominationStatus,
     /// Version written by this change.
     pub version: u64,
+}
+
+impl AuditEntry {
+    /// The history line of the change that produced `n` (its version and status), made by
+    /// `actor` from state `from`.
+    pub fn of(n: &Nomination, actor: &str, action: &str, from: Option<NominationStatus>) -> Self {
+        AuditEntry {
+            nomination_id: n.id.clone(),
+            at: n.updated_at,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            from_status: from,
+            to_status: n.status,
+            version: n.version,
+        }
+    }
 }
 
 #[cfg(test)]

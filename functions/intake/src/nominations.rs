@@ -117,23 +117,6 @@ async fn check_round_open(
         })
 }
 
-fn audit(
-    n: &Nomination,
-    actor: &Principal,
-    action: &str,
-    from: Option<NominationStatus>,
-) -> AuditEntry {
-    AuditEntry {
-        nomination_id: n.id.clone(),
-        at: n.updated_at,
-        actor: actor.user_id.clone(),
-        action: action.to_owned(),
-        from_status: from,
-        to_status: n.status,
-        version: n.version,
-    }
-}
-
 /// Creates a draft. A retry with the same `Idempotency-Key` answers the same nomination.
 #[utoipa::path(post, path = "/api/v1/nominations", tag = "nominations", request_body = NominationForm,
     params(("Idempotency-Key" = String, Header, description = "Unique per intended nomination")),
@@ -162,21 +145,8 @@ pub async fn create(
     }
     check_round_open(&state, &valid.round_id, &valid.regency).await?;
     let now = state.clock.now();
-    let nomination = Nomination {
-        id: ulid::Ulid::new().to_string(),
-        round_id: valid.round_id,
-        province_code: valid.regency.province(),
-        regency_code: valid.regency,
-        status: NominationStatus::Draft,
-        profile: valid.profile,
-        version: 1,
-        created_by: caller.user_id.clone(),
-        created_at: now,
-        updated_at: now,
-        submitted_at: None,
-        submit_key: None,
-    };
-    let entry = audit(&nomination, &caller, "create", None);
+    let nomination = Nomination::draft(ulid::Ulid::new().to_string(), valid, &caller.user_id, now);
+    let entry = AuditEntry::of(&nomination, &caller.user_id, "create", None);
     match state
         .nominations
         .create_nomination(&nomination, &entry, &caller.user_id, &key, now)
@@ -240,7 +210,7 @@ async fn save(
 ) -> Result<Nomination, ApiError> {
     after.version = before.version + 1;
     after.updated_at = state.clock.now();
-    let entry = audit(&after, caller, action, Some(before.status));
+    let entry = AuditEntry::of(&after, &caller.user_id, action, Some(before.status));
     state
         .nominations
         .update_nomination(&after, before.version, &entry)

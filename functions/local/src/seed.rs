@@ -100,29 +100,8 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
             .validate(&state.commodities, now.year())
             .map_err(|e| StoreError::backend("seed nomination", format!("{e:?}")))?;
         let created_at = now + Duration::milliseconds(i as i64);
-        let mut n = Nomination {
-            id: ulid::Ulid::new().to_string(),
-            round_id: id.clone(),
-            province_code: valid.regency.province(),
-            regency_code: valid.regency,
-            status: NominationStatus::Draft,
-            profile: valid.profile,
-            version: 1,
-            created_by: "seed".into(),
-            created_at,
-            updated_at: created_at,
-            submitted_at: None,
-            submit_key: None,
-        };
-        let entry = |n: &Nomination, action: &str, from| AuditEntry {
-            nomination_id: n.id.clone(),
-            at: n.updated_at,
-            actor: "seed".into(),
-            action: action.into(),
-            from_status: from,
-            to_status: n.status,
-            version: n.version,
-        };
+        let mut n = Nomination::draft(ulid::Ulid::new().to_string(), valid, "seed", created_at);
+        let entry = |n: &Nomination, action: &str, from| AuditEntry::of(n, "seed", action, from);
         state
             .nominations
             .create_nomination(
