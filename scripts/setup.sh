@@ -29,7 +29,7 @@ if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
 fi
 
 if [ "$what" = test ]; then
-  if ! command -v moto_server >/dev/null || ! python3 -c 'import moto, flask, flask_cors' 2>/dev/null \
+  if ! python3 -c 'import moto, flask, flask_cors' 2>/dev/null \
      || [ "$(python3 -c 'import moto; print(moto.__version__)')" != "5.2.5" ]; then
     say "installing moto 5.2.5 (DynamoDB emulator)"
     pip install --quiet 'moto[dynamodb,s3]==5.2.5' flask flask-cors
@@ -38,13 +38,13 @@ if [ "$what" = test ]; then
     say "installing cfn-lint 1.51.0"
     pip install --quiet 'cfn-lint==1.51.0'
   fi
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian chromium"
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+  command -v brotli >/dev/null || missing+=(brotli)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
-  fi
-  if ! command -v brotli >/dev/null; then
-    apt-get install -y -qq --no-install-recommends brotli >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     say "installing playwright-core and axe-core (npm, no browser download)"

@@ -20,7 +20,7 @@ cfn-lint infra/template.yaml
 
 say "DynamoDB emulator (moto)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/ovop-moto.log" 2>&1 &
+python3 -m moto.server -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/ovop-moto.log" 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
