@@ -125,6 +125,17 @@ impl TestApp {
         self.http.put(self.url(path)).bearer_auth(token)
     }
 
+    /// GETs `path` and reads the JSON body.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
+        self.get(token, path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
     /// Creates a draft with a fresh idempotency key.
     pub async fn create(&self, token: &str, form: &NominationForm) -> Response {
         self.post(token, "/api/v1/nominations")

@@ -7,14 +7,7 @@ use ovop_core::nomination::Nomination;
 use ovop_tests::{form, problem, TestApp};
 
 async fn ids(app: &TestApp, token: &str) -> Vec<String> {
-    let list: NominationList = app
-        .get(token, "/api/v1/nominations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: NominationList = app.get_json(token, "/api/v1/nominations").await;
     list.items
         .into_iter()
         .map(|n| n.regency_code.to_string())
@@ -72,14 +65,7 @@ async fn regency_a_cannot_read_list_update_or_submit_regency_b_nominations() {
     assert!(ids(&app, &other).await.iter().all(|r| r == "33.26"));
 
     let owner = app.login("dinas-semarang").await;
-    let stored: Nomination = app
-        .get(&owner, &path)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stored: Nomination = app.get_json(&owner, &path).await;
     assert_eq!(
         (stored.version, stored.profile.ikm.name.as_str()),
         (1, "Milik Semarang")
@@ -132,13 +118,8 @@ async fn sidoarjo_nominations_are_invisible_to_central_java() {
     let jateng = app.login("disperin-jateng").await;
     let sidoarjo = app.login("dinas-sidoarjo").await;
     let east: Vec<Nomination> = app
-        .get(&sidoarjo, "/api/v1/nominations")
-        .send()
+        .get_json::<NominationList>(&sidoarjo, "/api/v1/nominations")
         .await
-        .unwrap()
-        .json::<NominationList>()
-        .await
-        .unwrap()
         .items;
     assert!(!east.is_empty());
     let read = app

@@ -18,13 +18,8 @@ async fn nomination(response: reqwest::Response) -> Nomination {
 }
 
 async fn list(app: &TestApp, token: &str) -> Vec<Nomination> {
-    app.get(token, "/api/v1/nominations")
-        .send()
+    app.get_json::<NominationList>(token, "/api/v1/nominations")
         .await
-        .unwrap()
-        .json::<NominationList>()
-        .await
-        .unwrap()
         .items
 }
 
@@ -67,13 +62,8 @@ async fn regency_office_drafts_edits_and_submits_a_nomination() {
     assert!(submitted.submitted_at.is_some());
 
     let history: Vec<serde_json::Value> = app
-        .get(&token, &format!("/api/v1/nominations/{}/history", draft.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&token, &format!("/api/v1/nominations/{}/history", draft.id))
+        .await;
     let actions: Vec<&str> = history
         .iter()
         .map(|h| h["action"].as_str().unwrap())
@@ -184,13 +174,8 @@ async fn a_double_submit_is_answered_once() {
         "one write, two identical answers"
     );
     let trail: Vec<serde_json::Value> = app
-        .get(&token, &format!("/api/v1/nominations/{}/history", draft.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&token, &format!("/api/v1/nominations/{}/history", draft.id))
+        .await;
     assert_eq!(trail.len(), 2, "create + one submit");
     let again = app.post(&token, &path).send().await.unwrap();
     let p = problem(again).await;
@@ -326,14 +311,7 @@ async fn rounds_are_managed_by_the_admin_only() {
         closed.json::<serde_json::Value>().await.unwrap()["phase"],
         "admin_review"
     );
-    let rounds: serde_json::Value = app
-        .get(&dinas, "/api/v1/rounds")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rounds: serde_json::Value = app.get_json(&dinas, "/api/v1/rounds").await;
     assert_eq!(rounds["items"][0]["id"], "ovop-2028");
 }
 
