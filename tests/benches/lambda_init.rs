@@ -54,6 +54,13 @@ async fn never() {
     std::future::pending::<()>().await
 }
 
+/// Peak resident set (`VmHWM`) of a running process, in KiB.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("OVOP_INTAKE_BIN") {
         return p.into();
@@ -89,6 +96,7 @@ fn main() {
         })
         .to_string();
         let mut times = Vec::new();
+        let mut peak_rss = Vec::new();
         for _ in 0..runs {
             let stub = Stub { event: event.clone(), handled: Arc::new(Notify::new()), response: Arc::new(Mutex::new(None)) };
             let app = Router::new()
@@ -123,6 +131,9 @@ fn main() {
             times.push(started.elapsed().as_secs_f64() * 1e3);
             let body = stub.response.lock().unwrap().clone().unwrap_or_default();
             assert!(body.contains("\"statusCode\":200"), "unexpected response: {}", &body[..body.len().min(300)]);
+            if let Some(kb) = child.id().and_then(peak_rss_kb) {
+                peak_rss.push(kb);
+            }
             let _ = child.kill().await;
             server.abort();
         }
@@ -131,6 +142,9 @@ fn main() {
         println!("lambda_init ({} runs, binary {}, {:.2} MB)", runs, bin.display(), size as f64 / 1e6);
         println!("  process start → first handled invocation: min {:.1} ms, median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
             times[0], times[times.len() / 2], times[(times.len() as f64 * 0.95) as usize - 1], times[times.len() - 1]);
+        if let Some(max) = peak_rss.iter().max() {
+            println!("  peak resident memory after the first invocation: {:.1} MB", *max as f64 / 1024.0);
+        }
         let arm = bin.parent().unwrap().parent().unwrap().join("aarch64-unknown-linux-gnu/release/ovop-intake");
         if let Ok(meta) = std::fs::metadata(&arm) {
             println!("  arm64 binary {}: {:.2} MB", arm.display(), meta.len() as f64 / 1e6);
