@@ -45,6 +45,20 @@ impl FormState {
             }
         }
     }
+
+    /// Like [`FormState::validate`], and on failure also sets the message above the form.
+    pub fn validate_or_report(&self, lang: Lang, failure: RwSignal<Option<String>>) -> bool {
+        let ok = self.validate(lang);
+        if !ok {
+            let message = t(
+                lang,
+                "Periksa isian yang ditandai.",
+                "Please correct the fields marked.",
+            );
+            failure.set(Some(message.into()));
+        }
+        ok
+    }
 }
 
 fn dom_id(key: &str) -> String {

@@ -177,15 +177,7 @@ pub fn NewNomination() -> impl IntoView {
             state.form.update(|f| f.round_id = round.id.clone());
         }
         let lang = ctx.lang.get_untracked();
-        if !state.validate(lang) {
-            failure.set(Some(
-                t(
-                    lang,
-                    "Periksa isian yang ditandai.",
-                    "Please correct the fields marked.",
-                )
-                .into(),
-            ));
+        if !state.validate_or_report(lang, failure) {
             return;
         }
         let (token, navigate) = (token.clone(), navigate.clone());
@@ -267,15 +259,7 @@ pub fn NominationDetail() -> impl IntoView {
         let Some(n) = current.get_untracked() else {
             return;
         };
-        if action != "withdraw" && !state.validate(lang) {
-            failure.set(Some(
-                t(
-                    lang,
-                    "Periksa isian yang ditandai.",
-                    "Please correct the fields marked.",
-                )
-                .into(),
-            ));
+        if action != "withdraw" && !state.validate_or_report(lang, failure) {
             return;
         }
         let form = state.form.get_untracked();
