@@ -63,6 +63,20 @@ async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
     writes as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Every nomination in the store.
+async fn all_nominations(state: &ovop_intake::AppState) -> Vec<Nomination> {
+    let everything = NominationQuery {
+        scope: Scope::All,
+        round_id: None,
+        status: None,
+    };
+    state
+        .nominations
+        .list_nominations(&everything)
+        .await
+        .unwrap()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -131,16 +145,7 @@ async fn run(secs: f64, clients: usize) {
             .unwrap();
         tokens.push(s.token);
     }
-    let before = state
-        .nominations
-        .list_nominations(&NominationQuery {
-            scope: Scope::All,
-            round_id: None,
-            status: None,
-        })
-        .await
-        .unwrap()
-        .len();
+    let before = all_nominations(&state).await.len();
 
     let snapshot = |e: &ovop_platform::store::embedded::EmbeddedStore| {
         let s = e.commit_stats();
@@ -242,15 +247,7 @@ async fn run(secs: f64, clients: usize) {
     pair_ms.sort_by(f64::total_cmp);
     request_ms.sort_by(f64::total_cmp);
 
-    let all = state
-        .nominations
-        .list_nominations(&NominationQuery {
-            scope: Scope::All,
-            round_id: None,
-            status: None,
-        })
-        .await
-        .unwrap();
+    let all = all_nominations(&state).await;
     let stored_new = all.len() - before;
     let mut unique = ids.clone();
     unique.sort();
