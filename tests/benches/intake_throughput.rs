@@ -4,18 +4,34 @@
 //! nomination is counted: none lost, none duplicated (every 8th create is deliberately retried
 //! with the same Idempotency-Key).
 //!
-//! `cargo bench -p ovop-tests --bench intake_throughput` (env: `BENCH_SECS`, `BENCH_CLIENTS`).
+//! The server (its own tokio runtime, threads `server-*`, plus the store's writer thread) and the
+//! load generator (64 HTTP/1.1 keep-alive connections on hyper's client, threads `load-*`) share
+//! the machine; the CPU time each side spent per pair is printed, read from `/proc`.
+//!
+//! `cargo bench -p ovop-tests --bench intake_throughput` (env: `BENCH_SECS`, `BENCH_CLIENTS`,
+//! `BENCH_DIR` = a folder on the disk to measure, `BENCH_LOAD_THREADS`).
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use http::{header, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use ovop_core::dto::Session;
 use ovop_core::nomination::Nomination;
 use ovop_local::{LocalConfig, StoreChoice};
 use ovop_platform::clock::SystemClock;
 use ovop_platform::store::{NominationQuery, Scope};
+
+/// The same allocator as the `ovop-local` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn fsync_rate(dir: &std::path::Path, secs: f64) -> f64 {
     let path = dir.join("fsync-probe");
@@ -85,23 +101,197 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// CPU seconds (user + system) spent so far by this process's threads, summed by the thread
+/// name's prefix up to the first `-` (`server`, `load`, `ovop`, ...).
+fn cpu_by_thread_group() -> HashMap<String, f64> {
+    let mut out = HashMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces, so split at the last ')'.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the comm.
+        let secs = (ticks(11) + ticks(12)) / 100.0;
+        let group = comm.split('-').next().unwrap_or(comm).to_owned();
+        *out.entry(group).or_default() += secs;
+    }
+    out
+}
+
+/// One keep-alive HTTP/1.1 connection of the load generator.
+struct Connection {
+    sender: SendRequest<Full<Bytes>>,
+    host: String,
+}
+
+impl Connection {
+    async fn open(addr: SocketAddr) -> Connection {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        Connection {
+            sender,
+            host: addr.to_string(),
+        }
+    }
+
+    /// Sends one request and reads the whole answer; `None` when the connection failed.
+    async fn call(
+        &mut self,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: Bytes,
+    ) -> Option<(StatusCode, Bytes)> {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, &self.host)
+            .header(header::AUTHORIZATION, token)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Full::new(body))
+            .unwrap();
+        self.sender.ready().await.ok()?;
+        let response = self.sender.send_request(request).await.ok()?;
+        let status = response.status();
+        let body = response.into_body().collect().await.ok()?.to_bytes();
+        Some((status, body))
+    }
+}
+
+/// The part of an answered nomination the load generator needs.
+#[derive(serde::Deserialize)]
+struct Answered {
+    id: String,
+}
+
+/// What one client saw.
+#[derive(Default)]
+struct ClientReport {
+    pair_ms: Vec<f64>,
+    request_ms: Vec<f64>,
+    created: Vec<String>,
+    errors: u64,
+}
+
+async fn client(
+    addr: SocketAddr,
+    c: usize,
+    token: String,
+    regency: &'static str,
+    stop: Arc<AtomicBool>,
+) -> ClientReport {
+    let mut conn = Connection::open(addr).await;
+    let round = ovop_core::round::Round::id_for(chrono::Datelike::year(&chrono::Utc::now()));
+    let mut report = ClientReport::default();
+    let mut i = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        i += 1;
+        let form = ovop_local::seed::demo_form(
+            &round,
+            regency,
+            &format!("IKM bench {c}-{i}"),
+            "gerabah",
+            "9120001234567",
+        );
+        let body = Bytes::from(serde_json::to_vec(&form).unwrap());
+        let key = format!("bench-{c}-{i}");
+        let t0 = Instant::now();
+        let created = conn
+            .call("/api/v1/nominations", &token, &key, body.clone())
+            .await;
+        report.request_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+        let id = match created {
+            Some((StatusCode::CREATED, bytes)) => {
+                serde_json::from_slice::<Answered>(&bytes).unwrap().id
+            }
+            Some(_) => {
+                report.errors += 1;
+                continue;
+            }
+            None => {
+                report.errors += 1;
+                conn = Connection::open(addr).await;
+                continue;
+            }
+        };
+        if i.is_multiple_of(8) {
+            // A client that lost the answer retries: must get the same nomination.
+            let t = Instant::now();
+            let (status, bytes) = conn
+                .call("/api/v1/nominations", &token, &key, body)
+                .await
+                .expect("retry answered");
+            report.request_ms.push(t.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(status, StatusCode::OK, "a retried create is a replay");
+            let retry: Answered = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(retry.id, id, "retried create must not duplicate");
+        }
+        let t1 = Instant::now();
+        let submitted = conn
+            .call(
+                &format!("/api/v1/nominations/{id}/submit"),
+                &token,
+                &format!("submit-{key}"),
+                Bytes::new(),
+            )
+            .await;
+        report.request_ms.push(t1.elapsed().as_secs_f64() * 1e3);
+        match submitted {
+            Some((StatusCode::OK, _)) => {
+                report.pair_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+                report.created.push(id);
+            }
+            _ => report.errors += 1,
+        }
+    }
+    report
+}
+
 fn main() {
-    let secs: f64 = std::env::var("BENCH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10.0);
-    let clients: usize = std::env::var("BENCH_CLIENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let secs: f64 = env_or("BENCH_SECS", 10.0);
+    let clients: usize = env_or("BENCH_CLIENTS", 64);
+    let load_threads: usize = env_or("BENCH_LOAD_THREADS", 2);
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("server-worker")
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(secs, clients));
+    let load = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(load_threads)
+        .thread_name("load-worker")
+        .enable_all()
+        .build()
+        .unwrap();
+    server.block_on(run(secs, clients, load.handle().clone()));
 }
 
-async fn run(secs: f64, clients: usize) {
+async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     let base_dir = std::env::var("BENCH_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir());
@@ -123,13 +313,11 @@ async fn run(secs: f64, clients: usize) {
     let state = app.state.clone();
     let embedded = app.embedded.clone().expect("embedded store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
     tokio::spawn(async move { axum::serve(listener, app.router).await });
 
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::new();
     let users = ["dinas-pekalongan", "dinas-semarang", "dinas-sidoarjo"];
     let regencies = ["33.26", "33.74", "35.15"];
     let mut tokens = Vec::new();
@@ -143,7 +331,7 @@ async fn run(secs: f64, clients: usize) {
             .json()
             .await
             .unwrap();
-        tokens.push(s.token);
+        tokens.push(format!("Bearer {}", s.token));
     }
     let before = all_nominations(&state).await.len();
 
@@ -158,89 +346,40 @@ async fn run(secs: f64, clients: usize) {
         )
     };
     let (commits_before, writes_before, busy_before, commit_before) = snapshot(&embedded);
+    let cpu_before = cpu_by_thread_group();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
-        let token = tokens[c % tokens.len()].clone();
-        let regency = regencies[c % regencies.len()];
-        tasks.push(tokio::spawn(async move {
-            let mut pair_ms = Vec::new();
-            let mut request_ms = Vec::new();
-            let mut created = Vec::new();
-            let mut errors = 0u64;
-            let mut i = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                i += 1;
-                let form = ovop_local::seed::demo_form(
-                    &ovop_core::round::Round::id_for(chrono::Datelike::year(&chrono::Utc::now())),
-                    regency,
-                    &format!("IKM bench {c}-{i}"),
-                    "gerabah",
-                    "9120001234567",
-                );
-                let key = format!("bench-{c}-{i}");
-                let t0 = Instant::now();
-                let create = |http: &reqwest::Client| {
-                    http.post(format!("{base}/api/v1/nominations"))
-                        .bearer_auth(&token)
-                        .header("Idempotency-Key", &key)
-                        .json(&form)
-                        .send()
-                };
-                let response = create(&http).await;
-                request_ms.push(t0.elapsed().as_secs_f64() * 1e3);
-                let Ok(response) = response else {
-                    errors += 1;
-                    continue;
-                };
-                if response.status() != 201 {
-                    errors += 1;
-                    continue;
-                }
-                let n: Nomination = response.json().await.unwrap();
-                if i.is_multiple_of(8) {
-                    // A client that lost the answer retries: must get the same nomination.
-                    let t = Instant::now();
-                    let retry: Nomination = create(&http).await.unwrap().json().await.unwrap();
-                    request_ms.push(t.elapsed().as_secs_f64() * 1e3);
-                    assert_eq!(retry.id, n.id, "retried create must not duplicate");
-                }
-                let t1 = Instant::now();
-                let submitted = http
-                    .post(format!("{base}/api/v1/nominations/{}/submit", n.id))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", format!("submit-{key}"))
-                    .send()
-                    .await;
-                request_ms.push(t1.elapsed().as_secs_f64() * 1e3);
-                match submitted {
-                    Ok(r) if r.status() == 200 => {
-                        pair_ms.push(t0.elapsed().as_secs_f64() * 1e3);
-                        created.push(n.id);
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (pair_ms, request_ms, created, errors)
-        }));
-    }
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let token = tokens[c % tokens.len()].clone();
+            load.spawn(client(
+                addr,
+                c,
+                token,
+                regencies[c % regencies.len()],
+                stop.clone(),
+            ))
+        })
+        .collect();
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     stop.store(true, Ordering::Relaxed);
-    let mut pair_ms = Vec::new();
-    let mut request_ms = Vec::new();
-    let mut ids = Vec::new();
-    let mut errors = 0;
+    let mut all_clients = ClientReport::default();
     for t in tasks {
-        let (p, r, c, e) = t.await.unwrap();
-        pair_ms.extend(p);
-        request_ms.extend(r);
-        ids.extend(c);
-        errors += e;
+        let r = t.await.unwrap();
+        all_clients.pair_ms.extend(r.pair_ms);
+        all_clients.request_ms.extend(r.request_ms);
+        all_clients.created.extend(r.created);
+        all_clients.errors += r.errors;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = cpu_by_thread_group();
     let (commits_after, writes_after, busy_after, commit_after) = snapshot(&embedded);
+    let ClientReport {
+        mut pair_ms,
+        mut request_ms,
+        created: ids,
+        errors,
+    } = all_clients;
     let writer_busy = (busy_after - busy_before) as f64 / 1e9 / elapsed;
     let commits = commits_after - commits_before;
     let group = (writes_after - writes_before) as f64 / commits.max(1) as f64;
@@ -267,7 +406,7 @@ async fn run(secs: f64, clients: usize) {
             .map(|n| n.get())
             .unwrap_or(0)
     );
-    println!("  disk fsync rate (4 KiB write + fdatasync, one per write): {fsyncs:.0} /s");
+    println!("  disk fsync rate (4 KiB append + fdatasync, one per write): {fsyncs:.0} /s");
     println!(
         "  embedded store, one writer, one commit per write (no grouping): {unbatched:.0} writes/s"
     );
@@ -290,11 +429,30 @@ async fn run(secs: f64, clients: usize) {
         (commit_after - commit_before) as f64 / 1e6 / commits.max(1) as f64,
         writer_busy * 100.0
     );
+    let mut groups: Vec<_> = cpu_after
+        .iter()
+        .map(|(g, after)| (g.clone(), after - cpu_before.get(g).copied().unwrap_or(0.0)))
+        .filter(|(_, spent)| *spent > 0.0)
+        .collect();
+    groups.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let pairs = ids.len().max(1) as f64;
+    let per_pair: Vec<String> = groups
+        .iter()
+        .map(|(g, spent)| {
+            format!(
+                "{g} {:.0} µs ({:.2} cores)",
+                spent / pairs * 1e6,
+                spent / elapsed
+            )
+        })
+        .collect();
+    println!("  CPU per pair by thread group: {}", per_pair.join(", "));
     println!("  errors: {errors}");
     println!("  stored new nominations: {stored_new}; acknowledged: {}; unique acknowledged: {}; submitted: {submitted}", ids.len(), unique.len());
+    let stored_ids: std::collections::HashSet<&str> = all.iter().map(|n| n.id.as_str()).collect();
     let lost = unique
         .iter()
-        .filter(|id| !all.iter().any(|n| &&n.id == id))
+        .filter(|id| !stored_ids.contains(id.as_str()))
         .count();
     println!(
         "  lost: {lost}; duplicated: {}",
