@@ -9,7 +9,7 @@
 //! the machine; the CPU time each side spent per pair is printed, read from `/proc`.
 //!
 //! `cargo bench -p ovop-tests --bench intake_throughput` (env: `BENCH_SECS`, `BENCH_CLIENTS`,
-//! `BENCH_DIR` = a folder on the disk to measure, `BENCH_LOAD_THREADS`).
+//! `BENCH_DIR` = a folder on the disk to measure, `BENCH_LOAD_THREADS`, `BENCH_LOAD_NICE`).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -33,14 +33,24 @@ use ovop_platform::store::{NominationQuery, Scope};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn fsync_rate(dir: &std::path::Path, secs: f64) -> f64 {
+/// One 4 KiB write and one `fdatasync` per write, for `secs`, on a file in `dir`: appending to a
+/// new file (the file grows, so each sync also records its size) or overwriting a file filled
+/// with zeros beforehand (data only, as the store's write-ahead log does).
+fn fsync_rate(dir: &std::path::Path, secs: f64, preallocated: bool) -> f64 {
+    use std::os::unix::fs::FileExt;
     let path = dir.join("fsync-probe");
     let mut file = std::fs::File::create(&path).expect("probe file");
     let block = [7u8; 4096];
+    if preallocated {
+        let zeros = vec![0u8; 64 << 20];
+        file.write_all(&zeros).unwrap();
+        file.sync_all().unwrap();
+    }
     let started = Instant::now();
     let mut n = 0u64;
     while started.elapsed().as_secs_f64() < secs {
-        file.write_all(&block).unwrap();
+        let at = (n * 4096) % (64 << 20);
+        file.write_all_at(&block, at).unwrap();
         file.sync_data().unwrap();
         n += 1;
     }
@@ -277,14 +287,14 @@ fn main() {
     let secs: f64 = env_or("BENCH_SECS", 10.0);
     let clients: usize = env_or("BENCH_CLIENTS", 64);
     let load_threads: usize = env_or("BENCH_LOAD_THREADS", 2);
-    let server = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("server-worker")
-        .enable_all()
-        .build()
-        .unwrap();
+    // The load generator yields to the app: it stands for browsers on other machines.
+    let load_nice: i32 = env_or("BENCH_LOAD_NICE", 10);
+    ovop_local::process::tune_allocator();
+    let server = ovop_local::process::runtime().unwrap();
     let load = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(load_threads)
         .thread_name("load-worker")
+        .on_thread_start(move || ovop_local::process::lower_priority(load_nice))
         .enable_all()
         .build()
         .unwrap();
@@ -296,7 +306,10 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir());
     let dir = tempfile::tempdir_in(base_dir).unwrap();
-    let fsyncs = fsync_rate(dir.path(), 3.0);
+    let appending = fsync_rate(dir.path(), 2.0, false);
+    let overwriting = fsync_rate(dir.path(), 2.0, true);
+    // The disk's rate is the better of the two: the target is judged against the faster one.
+    let fsyncs = appending.max(overwriting);
     let unbatched = one_commit_per_write_rate(&dir.path().join("unbatched"), 2.0).await;
 
     let config = LocalConfig {
@@ -343,9 +356,20 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
             get(&s.writes),
             get(&s.busy_ns),
             get(&s.commit_ns),
+            get(&s.checkpoints),
+            get(&s.log_ns),
+            get(&s.checkpoint_ns),
         )
     };
-    let (commits_before, writes_before, busy_before, commit_before) = snapshot(&embedded);
+    let (
+        commits_before,
+        writes_before,
+        busy_before,
+        commit_before,
+        checkpoints_before,
+        log_before,
+        checkpoint_ns_before,
+    ) = snapshot(&embedded);
     let cpu_before = cpu_by_thread_group();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
@@ -373,7 +397,15 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu_after = cpu_by_thread_group();
-    let (commits_after, writes_after, busy_after, commit_after) = snapshot(&embedded);
+    let (
+        commits_after,
+        writes_after,
+        busy_after,
+        commit_after,
+        checkpoints_after,
+        log_after,
+        checkpoint_ns_after,
+    ) = snapshot(&embedded);
     let ClientReport {
         mut pair_ms,
         mut request_ms,
@@ -406,7 +438,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
             .map(|n| n.get())
             .unwrap_or(0)
     );
-    println!("  disk fsync rate (4 KiB append + fdatasync, one per write): {fsyncs:.0} /s");
+    println!("  disk fsync rate, one 4 KiB write + fdatasync per write: appending {appending:.0} /s, overwriting a preallocated file {overwriting:.0} /s; the better: {fsyncs:.0} /s");
     println!(
         "  embedded store, one writer, one commit per write (no grouping): {unbatched:.0} writes/s"
     );
@@ -423,11 +455,20 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         request_ms.len()
     );
     println!(
-        "  commits: {commits} ({:.0} /s), {group:.1} writes per commit, {:.2} ms per batch ({:.2} ms of it committing), writer busy {:.0}%",
+        "  log records (one fdatasync each): {commits} ({:.0} /s), {group:.1} writes per record, {:.2} ms per batch ({:.2} ms of it making it durable), writer busy {:.0}%, {} checkpoints",
         commits as f64 / elapsed,
         (busy_after - busy_before) as f64 / 1e6 / commits.max(1) as f64,
         (commit_after - commit_before) as f64 / 1e6 / commits.max(1) as f64,
-        writer_busy * 100.0
+        writer_busy * 100.0,
+        checkpoints_after - checkpoints_before
+    );
+    println!(
+        "  of the writer's time: log append + fdatasync {:.2} ms per record; checkpoints {:.0} ms in all ({:.1} ms each)",
+        (log_after - log_before) as f64 / 1e6 / commits.max(1) as f64,
+        (checkpoint_ns_after - checkpoint_ns_before) as f64 / 1e6,
+        (checkpoint_ns_after - checkpoint_ns_before) as f64
+            / 1e6
+            / (checkpoints_after - checkpoints_before).max(1) as f64
     );
     let mut groups: Vec<_> = cpu_after
         .iter()

@@ -15,6 +15,7 @@ use ovop_platform::store::StoreError;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub mod dev_login;
+pub mod process;
 pub mod seed;
 
 /// Where the app keeps its data.

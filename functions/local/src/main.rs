@@ -34,8 +34,12 @@ fn dev_secret(dir: &std::path::Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ovop_local::process::tune_allocator();
+    ovop_local::process::runtime()?.block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     ovop_platform::telemetry::init(false);
     let data_dir = PathBuf::from(env("OVOP_DATA_DIR", ".data"));
     let store = match env("OVOP_STORE", "embedded").as_str() {

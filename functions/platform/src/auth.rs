@@ -5,7 +5,7 @@
 //! [`DevTokens`] verifies. Production never configures `DevTokens`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header;
@@ -39,7 +39,13 @@ pub struct DevTokens {
     decoding: DecodingKey,
     ttl_secs: i64,
     clock: Arc<dyn Clock>,
+    /// Tokens whose signature was checked already, with their principal and expiry: a client
+    /// sends the same token on every request, so the signature is checked once per token.
+    verified: Mutex<HashMap<String, (Principal, i64)>>,
 }
+
+/// Most tokens [`DevTokens`] remembers; beyond that it forgets them all and starts again.
+const MAX_VERIFIED_TOKENS: usize = 4096;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct DevClaims {
@@ -60,6 +66,7 @@ impl DevTokens {
             decoding: DecodingKey::from_secret(secret),
             ttl_secs,
             clock,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -90,6 +97,37 @@ impl DevTokens {
 
     /// The principal of a valid, unexpired token.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let known = self.remembered().get(token).cloned();
+        let (principal, exp) = match known {
+            Some(known) => known,
+            None => {
+                let checked = self.check_signature(token)?;
+                let mut remembered = self.remembered();
+                if remembered.len() >= MAX_VERIFIED_TOKENS {
+                    remembered.clear();
+                }
+                remembered.insert(token.to_owned(), checked.clone());
+                checked
+            }
+        };
+        if exp <= self.clock.now().timestamp() {
+            return Err(ApiError::Unauthenticated(Text::new(
+                "Sesi Anda telah berakhir. Silakan masuk kembali.",
+                "Your session has expired. Please sign in again.",
+            )));
+        }
+        Ok(principal)
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Principal, i64)>> {
+        // A panic while the map was held leaves a usable map: recover it.
+        self.verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The principal and expiry of a token with a valid signature.
+    fn check_signature(&self, token: &str) -> Result<(Principal, i64), ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[DEV_ISSUER]);
         // Expiry is checked against our clock, so that tests can move time.
@@ -98,13 +136,8 @@ impl DevTokens {
         let data =
             decode::<DevClaims>(token, &self.decoding, &validation).map_err(|_| invalid_token())?;
         let c = data.claims;
-        if c.exp <= self.clock.now().timestamp() {
-            return Err(ApiError::Unauthenticated(Text::new(
-                "Sesi Anda telah berakhir. Silakan masuk kembali.",
-                "Your session has expired. Please sign in again.",
-            )));
-        }
-        principal_from(c.sub, c.name, Some(c.role), c.region.as_deref())
+        let principal = principal_from(c.sub, c.name, Some(c.role), c.region.as_deref())?;
+        Ok((principal, c.exp))
     }
 }
 
