@@ -488,6 +488,15 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         })
         .collect();
     println!("  CPU per pair by thread group: {}", per_pair.join(", "));
+    let peak_rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_owned()))
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!("  peak resident memory of the process (app + load generator): {peak_rss}");
     println!("  errors: {errors}");
     println!("  stored new nominations: {stored_new}; acknowledged: {}; unique acknowledged: {}; submitted: {submitted}", ids.len(), unique.len());
     let stored_ids: std::collections::HashSet<&str> = all.iter().map(|n| n.id.as_str()).collect();
