@@ -359,6 +359,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
             get(&s.checkpoints),
             get(&s.log_ns),
             get(&s.checkpoint_ns),
+            get(&s.log_records),
         )
     };
     let (
@@ -369,6 +370,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         checkpoints_before,
         log_before,
         checkpoint_ns_before,
+        records_before,
     ) = snapshot(&embedded);
     let cpu_before = cpu_by_thread_group();
     let stop = Arc::new(AtomicBool::new(false));
@@ -405,6 +407,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         checkpoints_after,
         log_after,
         checkpoint_ns_after,
+        records_after,
     ) = snapshot(&embedded);
     let ClientReport {
         mut pair_ms,
@@ -414,7 +417,8 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     } = all_clients;
     let writer_busy = (busy_after - busy_before) as f64 / 1e9 / elapsed;
     let commits = commits_after - commits_before;
-    let group = (writes_after - writes_before) as f64 / commits.max(1) as f64;
+    let records = records_after - records_before;
+    let group = (writes_after - writes_before) as f64 / records.max(1) as f64;
     pair_ms.sort_by(f64::total_cmp);
     request_ms.sort_by(f64::total_cmp);
 
@@ -455,8 +459,8 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         request_ms.len()
     );
     println!(
-        "  log records (one fdatasync each): {commits} ({:.0} /s), {group:.1} writes per record, {:.2} ms per batch ({:.2} ms of it making it durable), writer busy {:.0}%, {} checkpoints",
-        commits as f64 / elapsed,
+        "  writer: {commits} batches, {records} log records (one fdatasync each, {:.0} /s), {group:.1} writes per record, {:.2} ms per batch ({:.2} ms of it making it durable), writer busy {:.0}%, {} checkpoints",
+        records as f64 / elapsed,
         (busy_after - busy_before) as f64 / 1e6 / commits.max(1) as f64,
         (commit_after - commit_before) as f64 / 1e6 / commits.max(1) as f64,
         writer_busy * 100.0,
@@ -464,7 +468,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     );
     println!(
         "  of the writer's time: log append + fdatasync {:.2} ms per record; checkpoints {:.0} ms in all ({:.1} ms each)",
-        (log_after - log_before) as f64 / 1e6 / commits.max(1) as f64,
+        (log_after - log_before) as f64 / 1e6 / records.max(1) as f64,
         (checkpoint_ns_after - checkpoint_ns_before) as f64 / 1e6,
         (checkpoint_ns_after - checkpoint_ns_before) as f64
             / 1e6

@@ -140,10 +140,13 @@ pub struct EmbeddedStore {
 /// Counters of the writer thread, for benchmarks and logs.
 #[derive(Debug, Default)]
 pub struct CommitStats {
-    /// Transactions committed (one fsync each).
+    /// Batches the writer took, each one redb transaction.
     pub commits: AtomicU64,
-    /// Writes those transactions carried.
+    /// Writes those batches carried.
     pub writes: AtomicU64,
+    /// Records appended to the write-ahead log, one `fdatasync` each (batches that changed
+    /// nothing, such as idempotent replays, and checkpoints append none).
+    pub log_records: AtomicU64,
     /// Time spent applying writes and committing (fsync included), in nanoseconds.
     pub busy_ns: AtomicU64,
     /// Of which making the batch durable (log append and sync, commit), in nanoseconds.
@@ -421,7 +424,9 @@ impl Writer {
             .log_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
         match appended {
-            Ok(true) => {}
+            Ok(true) => {
+                self.stats.log_records.fetch_add(1, Ordering::Relaxed);
+            }
             Ok(false) => {
                 // The log is full: this batch's own durable commit is the checkpoint.
                 self.checkpoint(txn, seq)?;
