@@ -24,6 +24,7 @@ use redb::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+use super::recent::Recent;
 use super::wal::WriteAheadLog;
 use super::{
     Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError, IDEMPOTENCY_TTL_SECS,
@@ -78,6 +79,34 @@ impl TableId {
 /// Most writes one commit takes.
 const MAX_BATCH: usize = 512;
 
+/// Decoded nominations kept per cache generation (two generations are kept): a submit or an
+/// edit right after a create or a read finds its nomination without decoding it again.
+const RECENT_NOMINATIONS: usize = 4096;
+/// Decoded rounds kept per generation: every create and submit checks its round.
+const RECENT_ROUNDS: usize = 64;
+
+/// Decoded records the writer publishes after each commit, shared with the readers.
+#[derive(Clone)]
+struct Caches {
+    nominations: Arc<Recent<Nomination>>,
+    rounds: Arc<Recent<Round>>,
+}
+
+/// What a successful write makes current.
+enum Publish {
+    Nomination(Arc<Nomination>),
+    Round(Arc<Round>),
+}
+
+impl Publish {
+    fn to(self, caches: &Caches) {
+        match self {
+            Publish::Nomination(n) => caches.nominations.publish(&n.id.clone(), n),
+            Publish::Round(r) => caches.rounds.publish(&r.id.clone(), r),
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct IdempotencyRecord {
     nomination_id: String,
@@ -88,6 +117,8 @@ struct IdempotencyRecord {
 /// every write waits for, spends its time on the database only.
 struct EncodedNomination {
     id: String,
+    /// The nomination itself, for the cache once committed.
+    value: Arc<Nomination>,
     record: Vec<u8>,
     regency_key: String,
     audit_key: String,
@@ -98,6 +129,7 @@ impl EncodedNomination {
     fn of(n: &Nomination, audit: &AuditEntry) -> Result<Self, StoreError> {
         Ok(EncodedNomination {
             id: n.id.clone(),
+            value: Arc::new(n.clone()),
             record: encode_nomination(n)?,
             regency_key: regency_key(n),
             audit_key: audit_key(audit),
@@ -135,6 +167,7 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     writes: mpsc::UnboundedSender<WriteOp>,
     stats: Arc<CommitStats>,
+    caches: Caches,
 }
 
 /// Counters of the writer thread, for benchmarks and logs.
@@ -260,12 +293,17 @@ impl EmbeddedStore {
         wal.restart();
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(CommitStats::default());
+        let caches = Caches {
+            nominations: Arc::new(Recent::new(RECENT_NOMINATIONS)),
+            rounds: Arc::new(Recent::new(RECENT_ROUNDS)),
+        };
         let mut writer = Writer {
             db: Arc::clone(&db),
             wal,
             next_seq: last + 1,
             broken: None,
             stats: Arc::clone(&stats),
+            caches: caches.clone(),
         };
         std::thread::Builder::new()
             .name("ovop-store-writer".into())
@@ -275,6 +313,7 @@ impl EmbeddedStore {
             db,
             writes: tx,
             stats,
+            caches,
         })
     }
 
@@ -316,6 +355,7 @@ struct Writer {
     /// from then on every write is refused until the store is opened again (which replays).
     broken: Option<String>,
     stats: Arc<CommitStats>,
+    caches: Caches,
 }
 
 impl Writer {
@@ -355,7 +395,7 @@ impl Writer {
             Ok(txn) => txn,
             Err(msg) => {
                 for op in batch {
-                    op_into_pending(op).answer(Some(&msg));
+                    op_into_pending(op).answer(Some(&msg), &self.caches);
                 }
                 return;
             }
@@ -376,8 +416,8 @@ impl Writer {
                     } else {
                         apply(&mut tables, op)
                     };
-                    if let Pending::Created(_, Err(StoreError::Backend { context, source }))
-                    | Pending::Done(_, Err(StoreError::Backend { context, source })) = &p
+                    if let Pending::Created(_, Err(StoreError::Backend { context, source }), _)
+                    | Pending::Done(_, Err(StoreError::Backend { context, source }), _) = &p
                     {
                         storage_failure.get_or_insert_with(|| format!("{context}: {source}"));
                     }
@@ -405,7 +445,7 @@ impl Writer {
             tracing::error!(error = %msg, "embedded store commit failed");
         }
         for p in pending {
-            p.answer(failure.as_deref());
+            p.answer(failure.as_deref(), &self.caches);
         }
     }
 
@@ -480,27 +520,40 @@ impl Writer {
     }
 }
 
-/// A reply waiting for the commit.
+/// A reply waiting for the commit, with what the write makes current if it succeeded.
 enum Pending {
     Created(
         oneshot::Sender<Result<Created, StoreError>>,
         Result<Created, StoreError>,
+        Option<Publish>,
     ),
     Done(
         oneshot::Sender<Result<(), StoreError>>,
         Result<(), StoreError>,
+        Option<Publish>,
     ),
 }
 
 impl Pending {
-    fn answer(self, commit_failed: Option<&str>) {
+    /// Publishes a committed write to the caches, then answers its caller.
+    fn answer(self, commit_failed: Option<&str>, caches: &Caches) {
         let fail = |msg: &str| StoreError::backend("commit", msg.to_owned());
         // A send fails only when the caller went away; nothing to tell then.
         match (self, commit_failed) {
-            (Pending::Created(tx, _), Some(msg)) => drop(tx.send(Err(fail(msg)))),
-            (Pending::Created(tx, result), None) => drop(tx.send(result)),
-            (Pending::Done(tx, _), Some(msg)) => drop(tx.send(Err(fail(msg)))),
-            (Pending::Done(tx, result), None) => drop(tx.send(result)),
+            (Pending::Created(tx, _, _), Some(msg)) => drop(tx.send(Err(fail(msg)))),
+            (Pending::Created(tx, result, publish), None) => {
+                if let (Ok(Created::New), Some(p)) = (&result, publish) {
+                    p.to(caches);
+                }
+                drop(tx.send(result))
+            }
+            (Pending::Done(tx, _, _), Some(msg)) => drop(tx.send(Err(fail(msg)))),
+            (Pending::Done(tx, result, publish), None) => {
+                if let (Ok(()), Some(p)) = (&result, publish) {
+                    p.to(caches);
+                }
+                drop(tx.send(result))
+            }
         }
     }
 }
@@ -609,10 +662,10 @@ fn replay(tables: &mut Tables<'_>, mut changes: &[u8]) -> Result<(), StoreError>
 fn op_into_pending(op: WriteOp) -> Pending {
     let skipped = || StoreError::backend("batch", "skipped after an earlier failure");
     match op {
-        WriteOp::CreateNomination { reply, .. } => Pending::Created(reply, Err(skipped())),
+        WriteOp::CreateNomination { reply, .. } => Pending::Created(reply, Err(skipped()), None),
         WriteOp::UpdateNomination { reply, .. }
         | WriteOp::CreateRound { reply, .. }
-        | WriteOp::UpdateRound { reply, .. } => Pending::Done(reply, Err(skipped())),
+        | WriteOp::UpdateRound { reply, .. } => Pending::Done(reply, Err(skipped()), None),
     }
 }
 
@@ -626,18 +679,31 @@ fn apply(txn: &mut Tables<'_>, op: WriteOp) -> Pending {
         } => Pending::Created(
             reply,
             create_nomination(txn, &nomination, &idempotency, now),
+            Some(Publish::Nomination(nomination.value)),
         ),
         WriteOp::UpdateNomination {
             nomination,
             expected_version,
             reply,
-        } => Pending::Done(reply, update_nomination(txn, &nomination, expected_version)),
-        WriteOp::CreateRound { round, reply } => Pending::Done(reply, put_round(txn, &round, None)),
+        } => Pending::Done(
+            reply,
+            update_nomination(txn, &nomination, expected_version),
+            Some(Publish::Nomination(nomination.value)),
+        ),
+        WriteOp::CreateRound { round, reply } => Pending::Done(
+            reply,
+            put_round(txn, &round, None),
+            Some(Publish::Round(Arc::new(round))),
+        ),
         WriteOp::UpdateRound {
             round,
             expected_version,
             reply,
-        } => Pending::Done(reply, put_round(txn, &round, Some(expected_version))),
+        } => Pending::Done(
+            reply,
+            put_round(txn, &round, Some(expected_version)),
+            Some(Publish::Round(Arc::new(round))),
+        ),
     }
 }
 
@@ -750,18 +816,27 @@ impl NominationStore for EmbeddedStore {
     }
 
     async fn get_nomination(&self, id: &str) -> Result<Option<Nomination>, StoreError> {
-        let id = id.to_owned();
-        self.read(move |db| {
-            let txn = db.begin_read().map_err(backend("begin read"))?;
-            let noms = txn
-                .open_table(NOMINATIONS)
-                .map_err(backend("open nominations"))?;
-            noms.get(id.as_str())
-                .map_err(backend("read nomination"))?
-                .map(|g| decode_nomination(g.value()))
-                .transpose()
-        })
-        .await
+        let cache = &self.caches.nominations;
+        if let Some(n) = cache.get(id) {
+            return Ok(Some(Nomination::clone(&n)));
+        }
+        let seen = cache.generation();
+        let found = self
+            .read(move |db| {
+                let txn = db.begin_read().map_err(backend("begin read"))?;
+                let noms = txn
+                    .open_table(NOMINATIONS)
+                    .map_err(backend("open nominations"))?;
+                noms.get(id)
+                    .map_err(backend("read nomination"))?
+                    .map(|g| decode_nomination(g.value()))
+                    .transpose()
+            })
+            .await?;
+        if let Some(n) = &found {
+            cache.fill(id, Arc::new(n.clone()), seen);
+        }
+        Ok(found)
     }
 
     async fn update_nomination(
@@ -847,17 +922,26 @@ impl RoundStore for EmbeddedStore {
     }
 
     async fn get_round(&self, id: &str) -> Result<Option<Round>, StoreError> {
-        let id = id.to_owned();
-        self.read(move |db| {
-            let txn = db.begin_read().map_err(backend("begin read"))?;
-            let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
-            rounds
-                .get(id.as_str())
-                .map_err(backend("read round"))?
-                .map(|g| decode(g.value()))
-                .transpose()
-        })
-        .await
+        let cache = &self.caches.rounds;
+        if let Some(r) = cache.get(id) {
+            return Ok(Some(Round::clone(&r)));
+        }
+        let seen = cache.generation();
+        let found: Option<Round> = self
+            .read(move |db| {
+                let txn = db.begin_read().map_err(backend("begin read"))?;
+                let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
+                rounds
+                    .get(id)
+                    .map_err(backend("read round"))?
+                    .map(|g| decode(g.value()))
+                    .transpose()
+            })
+            .await?;
+        if let Some(r) = &found {
+            cache.fill(id, Arc::new(r.clone()), seen);
+        }
+        Ok(found)
     }
 
     async fn update_round(&self, round: &Round, expected_version: u64) -> Result<(), StoreError> {

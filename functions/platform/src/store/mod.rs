@@ -14,6 +14,7 @@ use ovop_core::status::NominationStatus;
 pub mod dynamo;
 pub mod dynamo_schema;
 pub mod embedded;
+mod recent;
 pub mod wal;
 
 /// How long an idempotency key is remembered.
