@@ -5,7 +5,7 @@
 //! with the same Idempotency-Key).
 //!
 //! The server (its own tokio runtime, threads `server-*`, plus the store's writer thread) and the
-//! load generator (64 HTTP/1.1 keep-alive connections on hyper's client, threads `load-*`) share
+//! load generator (64 HTTP/1.1 keep-alive connections, threads `load-*`) share
 //! the machine; the CPU time each side spent per pair is printed, read from `/proc`.
 //!
 //! `cargo bench -p ovop-tests --bench intake_throughput` (env: `BENCH_SECS`, `BENCH_CLIENTS`,
@@ -18,11 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http::{header, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
+use http::StatusCode;
 use ovop_core::dto::Session;
 use ovop_core::nomination::Nomination;
 use ovop_local::{LocalConfig, StoreChoice};
@@ -149,48 +145,72 @@ fn cpu_by_thread_group() -> HashMap<String, f64> {
     out
 }
 
-/// One keep-alive HTTP/1.1 connection of the load generator.
+/// One keep-alive HTTP/1.1 connection of the load generator: requests written whole from a
+/// reused buffer, answers parsed with `httparse` (the parser hyper uses). A lean client, like
+/// `wrk`, so that the load generator, which shares the machine with the app, takes as little
+/// of its CPU as it can.
 struct Connection {
-    sender: SendRequest<Full<Bytes>>,
+    stream: tokio::net::TcpStream,
     host: String,
+    out: Vec<u8>,
+    input: Vec<u8>,
 }
 
 impl Connection {
     async fn open(addr: SocketAddr) -> Connection {
         let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
-        tokio::spawn(connection);
         Connection {
-            sender,
+            stream,
             host: addr.to_string(),
+            out: Vec::with_capacity(4096),
+            input: Vec::with_capacity(8192),
         }
     }
 
-    /// Sends one request and reads the whole answer; `None` when the connection failed.
+    /// Sends one POST and reads the whole answer (its length from `Content-Length`); `None`
+    /// when the connection failed or the answer is not one this client reads.
     async fn call(
         &mut self,
         path: &str,
         token: &str,
         key: &str,
-        body: Bytes,
-    ) -> Option<(StatusCode, Bytes)> {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::HOST, &self.host)
-            .header(header::AUTHORIZATION, token)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("idempotency-key", key)
-            .body(Full::new(body))
-            .unwrap();
-        self.sender.ready().await.ok()?;
-        let response = self.sender.send_request(request).await.ok()?;
-        let status = response.status();
-        let body = response.into_body().collect().await.ok()?.to_bytes();
-        Some((status, body))
+        body: &[u8],
+    ) -> Option<(StatusCode, Vec<u8>)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.out.clear();
+        write!(
+            self.out,
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {token}\r\nContent-Type: application/json\r\nIdempotency-Key: {key}\r\nContent-Length: {}\r\n\r\n",
+            self.host,
+            body.len()
+        )
+        .ok()?;
+        self.out.extend_from_slice(body);
+        self.stream.write_all(&self.out).await.ok()?;
+        self.input.clear();
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; 24];
+            let mut response = httparse::Response::new(&mut headers);
+            if let httparse::Status::Complete(head) = response.parse(&self.input).ok()? {
+                let status = StatusCode::from_u16(response.code?).ok()?;
+                let length: usize = response
+                    .headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .and_then(|h| std::str::from_utf8(h.value).ok()?.parse().ok())?;
+                while self.input.len() < head + length {
+                    if self.stream.read_buf(&mut self.input).await.ok()? == 0 {
+                        return None;
+                    }
+                }
+                // One request at a time: nothing follows the body.
+                return Some((status, self.input[head..head + length].to_vec()));
+            }
+            if self.stream.read_buf(&mut self.input).await.ok()? == 0 {
+                return None;
+            }
+        }
     }
 }
 
@@ -220,20 +240,22 @@ async fn client(
     let round = ovop_core::round::Round::id_for(chrono::Datelike::year(&chrono::Utc::now()));
     let mut report = ClientReport::default();
     let mut i = 0u64;
+    // Each create names a different IKM; the form is serialised once, the name put in per call.
+    let template = serde_json::to_string(&ovop_local::seed::demo_form(
+        &round,
+        regency,
+        "@NAME@",
+        "gerabah",
+        "9120001234567",
+    ))
+    .unwrap();
     while !stop.load(Ordering::Relaxed) {
         i += 1;
-        let form = ovop_local::seed::demo_form(
-            &round,
-            regency,
-            &format!("IKM bench {c}-{i}"),
-            "gerabah",
-            "9120001234567",
-        );
-        let body = Bytes::from(serde_json::to_vec(&form).unwrap());
+        let body = template.replace("@NAME@", &format!("IKM bench {c}-{i}"));
         let key = format!("bench-{c}-{i}");
         let t0 = Instant::now();
         let created = conn
-            .call("/api/v1/nominations", &token, &key, body.clone())
+            .call("/api/v1/nominations", &token, &key, body.as_bytes())
             .await;
         report.request_ms.push(t0.elapsed().as_secs_f64() * 1e3);
         let id = match created {
@@ -254,7 +276,7 @@ async fn client(
             // A client that lost the answer retries: must get the same nomination.
             let t = Instant::now();
             let (status, bytes) = conn
-                .call("/api/v1/nominations", &token, &key, body)
+                .call("/api/v1/nominations", &token, &key, body.as_bytes())
                 .await
                 .expect("retry answered");
             report.request_ms.push(t.elapsed().as_secs_f64() * 1e3);
@@ -268,7 +290,7 @@ async fn client(
                 &format!("/api/v1/nominations/{id}/submit"),
                 &token,
                 &format!("submit-{key}"),
-                Bytes::new(),
+                b"",
             )
             .await;
         report.request_ms.push(t1.elapsed().as_secs_f64() * 1e3);

@@ -53,9 +53,26 @@ where
 }
 
 /// Parses a JSON body; syntax errors are 400 on `body`, type errors 422 on the field's path.
+///
+/// A valid body is parsed once, without path tracking; only a rejected one is parsed again to
+/// learn which field it was.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).or_else(|_| parse_for_the_field(bytes))
+}
+
+fn malformed(inner: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest {
+        field: "body".into(),
+        message: Text::new(
+            format!("JSON tidak valid: {inner}"),
+            format!("Malformed JSON: {inner}"),
+        ),
+    }
+}
+
+fn parse_for_the_field<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.inner();
         match inner.classify() {
@@ -69,15 +86,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     ),
                 )
             }
-            _ => ApiError::BadRequest {
-                field: "body".into(),
-                message: Text::new(
-                    format!("JSON tidak valid: {inner}"),
-                    format!("Malformed JSON: {inner}"),
-                ),
-            },
+            _ => malformed(inner),
         }
-    })
+    })?;
+    // Anything after the value (only whitespace may follow) makes the body malformed.
+    de.end().map_err(|e| malformed(&e))?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -101,6 +115,20 @@ mod tests {
         let problem = err.to_problem(ovop_core::Lang::En);
         assert_eq!(problem.status, 422);
         assert!(problem.errors.contains_key("ikm.workers"), "{problem:?}");
+    }
+
+    #[test]
+    fn a_valid_body_parses() {
+        let form = parse::<Form>(b" {\"ikm\":{\"workers\":7}} ").unwrap();
+        assert_eq!(form.ikm.workers, 7);
+    }
+
+    #[test]
+    fn text_after_the_json_value_is_a_400_on_the_body() {
+        let err = parse::<Form>(br#"{"ikm":{"workers":7}} {"#).unwrap_err();
+        let problem = err.to_problem(ovop_core::Lang::En);
+        assert_eq!(problem.status, 400);
+        assert!(problem.errors["body"].starts_with("Malformed JSON"));
     }
 
     #[test]
