@@ -1,6 +1,7 @@
 //! Bad input gets a clear 4xx problem+json naming the field, in Indonesian or English, and
 //! never a 500.
 
+use ovop_core::dto::NominationList;
 use ovop_tests::{form, problem, TestApp};
 use serde_json::json;
 
@@ -50,6 +51,29 @@ async fn malformed_json_is_a_400_in_both_languages() {
     )
     .await;
     assert!(en.errors["body"].starts_with("Malformed JSON"));
+}
+
+#[tokio::test]
+async fn a_valid_form_followed_by_more_text_is_malformed_and_nothing_is_created() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let count = || async {
+        app.get_json::<NominationList>(&token, "/api/v1/nominations")
+            .await
+            .items
+            .len()
+    };
+    let before = count().await;
+    let mut body = serde_json::to_vec(&form("33.74", "IKM dengan ekor")).unwrap();
+    body.extend_from_slice(b" {\"lagi\": 1}");
+    let p = problem(post_raw(&app, &token, "application/json", body, "en").await).await;
+    assert_eq!(p.status, 400);
+    assert!(
+        p.errors["body"].starts_with("Malformed JSON"),
+        "{:?}",
+        p.errors
+    );
+    assert_eq!(count().await, before, "nothing was created");
 }
 
 #[tokio::test]

@@ -162,6 +162,13 @@ async fn concurrent_updates_of_one_version_let_exactly_one_win(store: &dyn Store
         .iter()
         .filter_map(|r| r.as_ref().err())
         .all(|e| matches!(e, StoreError::VersionConflict { current: 2 })));
+    // Every later read sees the winner, none a refused attempt.
+    let winner = results.iter().position(|r| r.is_ok()).unwrap();
+    for _ in 0..3 {
+        let stored = store.get_nomination(&n.id).await.unwrap().unwrap();
+        assert_eq!(stored.profile.ikm.name, format!("Versi {winner}"));
+        assert_eq!(stored.version, 2);
+    }
 }
 
 async fn lists_follow_scope_round_and_status(store: &dyn Store) {
