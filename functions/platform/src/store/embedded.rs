@@ -816,27 +816,16 @@ impl NominationStore for EmbeddedStore {
     }
 
     async fn get_nomination(&self, id: &str) -> Result<Option<Nomination>, StoreError> {
-        let cache = &self.caches.nominations;
-        if let Some(n) = cache.get(id) {
-            return Ok(Some(Nomination::clone(&n)));
-        }
-        let seen = cache.generation();
-        let found = self
-            .read(move |db| {
-                let txn = db.begin_read().map_err(backend("begin read"))?;
-                let noms = txn
-                    .open_table(NOMINATIONS)
-                    .map_err(backend("open nominations"))?;
-                noms.get(id)
-                    .map_err(backend("read nomination"))?
-                    .map(|g| decode_nomination(g.value()))
-                    .transpose()
-            })
-            .await?;
-        if let Some(n) = &found {
-            cache.fill(id, Arc::new(n.clone()), seen);
-        }
-        Ok(found)
+        self.caches.nominations.get_or_read(id, || {
+            let txn = self.db.begin_read().map_err(backend("begin read"))?;
+            let noms = txn
+                .open_table(NOMINATIONS)
+                .map_err(backend("open nominations"))?;
+            noms.get(id)
+                .map_err(backend("read nomination"))?
+                .map(|g| decode_nomination(g.value()))
+                .transpose()
+        })
     }
 
     async fn update_nomination(
@@ -922,26 +911,15 @@ impl RoundStore for EmbeddedStore {
     }
 
     async fn get_round(&self, id: &str) -> Result<Option<Round>, StoreError> {
-        let cache = &self.caches.rounds;
-        if let Some(r) = cache.get(id) {
-            return Ok(Some(Round::clone(&r)));
-        }
-        let seen = cache.generation();
-        let found: Option<Round> = self
-            .read(move |db| {
-                let txn = db.begin_read().map_err(backend("begin read"))?;
-                let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
-                rounds
-                    .get(id)
-                    .map_err(backend("read round"))?
-                    .map(|g| decode(g.value()))
-                    .transpose()
-            })
-            .await?;
-        if let Some(r) = &found {
-            cache.fill(id, Arc::new(r.clone()), seen);
-        }
-        Ok(found)
+        self.caches.rounds.get_or_read(id, || {
+            let txn = self.db.begin_read().map_err(backend("begin read"))?;
+            let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
+            rounds
+                .get(id)
+                .map_err(backend("read round"))?
+                .map(|g| decode(g.value()))
+                .transpose()
+        })
     }
 
     async fn update_round(&self, round: &Round, expected_version: u64) -> Result<(), StoreError> {

@@ -66,6 +66,27 @@ impl<V> Recent<V> {
         }
     }
 
+    /// The record under `key`: from the cache, or else from `read` (the database), which then
+    /// fills the cache unless a write was published meanwhile.
+    pub(crate) fn get_or_read<E>(
+        &self,
+        key: &str,
+        read: impl FnOnce() -> Result<Option<V>, E>,
+    ) -> Result<Option<V>, E>
+    where
+        V: Clone,
+    {
+        if let Some(hit) = self.get(key) {
+            return Ok(Some(V::clone(&hit)));
+        }
+        let seen = self.generation();
+        let found = read()?;
+        if let Some(value) = &found {
+            self.fill(key, Arc::new(value.clone()), seen);
+        }
+        Ok(found)
+    }
+
     fn insert(&self, g: &mut Generations<V>, key: &str, value: Arc<V>) {
         if g.newer.len() >= self.capacity && !g.newer.contains_key(key) {
             g.older = std::mem::take(&mut g.newer);
@@ -99,6 +120,21 @@ mod tests {
         let seen = cache.generation();
         cache.fill("b", Arc::new(5), seen);
         assert_eq!(cache.get("b").as_deref(), Some(&5));
+    }
+
+    #[test]
+    fn a_miss_reads_once_and_the_next_lookup_hits() {
+        let cache = Recent::new(8);
+        let mut reads = 0;
+        let mut read = || {
+            reads += 1;
+            Ok::<_, ()>(Some(7))
+        };
+        assert_eq!(cache.get_or_read("a", &mut read), Ok(Some(7)));
+        assert_eq!(cache.get_or_read("a", &mut read), Ok(Some(7)));
+        assert_eq!(reads, 1);
+        assert_eq!(cache.get_or_read("b", || Ok::<_, ()>(None)), Ok(None));
+        assert_eq!(cache.get("b"), None, "absence is not cached");
     }
 
     #[test]
