@@ -85,6 +85,79 @@ async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
     writes as f64 / started.elapsed().as_secs_f64()
 }
 
+/// The store's rate without HTTP: `clients` tasks on this runtime each create a nomination
+/// (idempotency key, audit entry) and submit it (conditional update, audit entry), straight
+/// through the store's port, for `secs`. Returns durable writes per second and the CPU time per
+/// pair spent by the whole process.
+async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (f64, f64) {
+    use ovop_core::nomination::AuditEntry;
+    use ovop_core::status::{Event, NominationStatus};
+    use ovop_platform::store::embedded::EmbeddedStore;
+    use ovop_platform::store::NominationStore;
+    let store = EmbeddedStore::open(dir).unwrap();
+    let form = ovop_local::seed::demo_form(
+        "ovop-2026",
+        "33.26",
+        "Store alone",
+        "gerabah",
+        "9120001234567",
+    );
+    let valid = form.validate(&Default::default(), 2026).unwrap();
+    let cpu_before = process_cpu_secs();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (store, valid) = (store.clone(), valid.clone());
+            tokio::spawn(async move {
+                let mut pairs = 0u64;
+                while started.elapsed().as_secs_f64() < secs {
+                    let now = chrono::Utc::now();
+                    let id = ulid::Ulid::new().to_string();
+                    let n = Nomination::draft(id.clone(), valid.clone(), "bench", now);
+                    let created = AuditEntry::of(&n, "bench", "create", None);
+                    store
+                        .create_nomination(&n, &created, "bench", &id, now)
+                        .await
+                        .unwrap();
+                    let submitted = Nomination {
+                        status: n.status.apply(Event::Submit).unwrap(),
+                        submitted_at: Some(chrono::Utc::now()),
+                        version: n.version + 1,
+                        ..n.clone()
+                    };
+                    let audit = AuditEntry::of(
+                        &submitted,
+                        "bench",
+                        "submit",
+                        Some(NominationStatus::Draft),
+                    );
+                    store
+                        .update_nomination(&submitted, n.version, &audit)
+                        .await
+                        .unwrap();
+                    pairs += 1;
+                }
+                pairs
+            })
+        })
+        .collect();
+    let mut pairs = 0u64;
+    for t in tasks {
+        pairs += t.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = process_cpu_secs() - cpu_before;
+    (
+        2.0 * pairs as f64 / elapsed,
+        cpu / pairs.max(1) as f64 * 1e6,
+    )
+}
+
+/// CPU time the whole process has used, in seconds.
+fn process_cpu_secs() -> f64 {
+    cpu_by_thread_group().values().sum()
+}
+
 /// Every nomination in the store.
 async fn all_nominations(state: &ovop_intake::AppState) -> Vec<Nomination> {
     let everything = NominationQuery {
@@ -333,6 +406,8 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     // The disk's rate is the better of the two: the target is judged against the faster one.
     let fsyncs = appending.max(overwriting);
     let unbatched = one_commit_per_write_rate(&dir.path().join("unbatched"), 2.0).await;
+    let (store_alone, store_alone_cpu) =
+        store_alone_rate(&dir.path().join("store-alone"), secs.min(4.0), clients).await;
 
     let config = LocalConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -467,6 +542,10 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     println!("  disk fsync rate, one 4 KiB write + fdatasync per write: appending {appending:.0} /s, overwriting a preallocated file {overwriting:.0} /s; the better: {fsyncs:.0} /s");
     println!(
         "  embedded store, one writer, one commit per write (no grouping): {unbatched:.0} writes/s"
+    );
+    println!(
+        "  embedded store alone, no HTTP ({clients} tasks create + submit through the port): {store_alone:.0} durable writes/s = {:.1}x the fsync rate, {store_alone_cpu:.0} µs CPU per pair",
+        store_alone / fsyncs
     );
     println!("  create+submit pairs: {} ({pairs_per_sec:.0} /s) = {writes_per_sec:.0} durable writes/s = {:.1}x the fsync rate", ids.len(), writes_per_sec / fsyncs);
     println!(
