@@ -13,7 +13,7 @@ use ovop_core::status::{Event, NominationStatus};
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::http::{etag, idempotency_key, if_match, optional_idempotency_key};
-use ovop_platform::json::ApiJson;
+use ovop_platform::json::{ApiJson, JsonAnswer};
 use ovop_platform::store::{Created, NominationQuery, Scope};
 use ovop_platform::ApiError;
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use crate::AppState;
 
 /// A nomination with its version as `ETag`.
 fn with_etag(status: StatusCode, n: Nomination) -> Response {
-    (status, [(header::ETAG, etag(n.version))], Json(n)).into_response()
+    (status, [(header::ETAG, etag(n.version))], JsonAnswer(n)).into_response()
 }
 
 /// Who is signed in.

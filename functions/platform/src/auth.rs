@@ -7,11 +7,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use lambda_http::request::RequestContext;
 use ovop_core::dto::Session;
@@ -212,34 +210,25 @@ enum Identity {
     Known(Principal),
 }
 
-/// Middleware: resolves the caller once per request. A present but invalid token is a 401.
-pub async fn authenticate(
-    State(authenticator): State<Authenticator>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let identity = match &authenticator {
+/// Puts the caller's [`Identity`] into the request's extensions; an invalid token is an error.
+pub fn identify(authenticator: &Authenticator, mut req: Request) -> Result<Request, ApiError> {
+    let identity = match authenticator {
         Authenticator::ApiGatewayJwt => match req.extensions().get::<RequestContext>() {
             Some(RequestContext::ApiGatewayV2(ctx)) => {
                 match ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref()) {
-                    Some(jwt) => principal_from_claims(&jwt.claims).map(Identity::Known),
-                    None => Ok(Identity::Anonymous),
+                    Some(jwt) => principal_from_claims(&jwt.claims).map(Identity::Known)?,
+                    None => Identity::Anonymous,
                 }
             }
-            _ => Ok(Identity::Anonymous),
+            _ => Identity::Anonymous,
         },
         Authenticator::Dev(tokens) => match bearer(&req) {
-            None => Ok(Identity::Anonymous),
-            Some(token) => tokens.verify(token).map(Identity::Known),
+            None => Identity::Anonymous,
+            Some(token) => Identity::Known(tokens.verify(token)?),
         },
     };
-    match identity {
-        Ok(identity) => {
-            req.extensions_mut().insert(identity);
-            next.run(req).await
-        }
-        Err(e) => e.into_response(),
-    }
+    req.extensions_mut().insert(identity);
+    Ok(req)
 }
 
 fn bearer(req: &Request) -> Option<&str> {

@@ -6,7 +6,7 @@ use ovop_core::errors::Problem;
 use ovop_core::{FieldErrors, Lang, Text};
 
 tokio::task_local! {
-    /// The language of the request being served (set by [`crate::http::localize`]).
+    /// The language of the request being served (set by [`crate::http::api`]'s layer).
     pub static REQUEST_LANG: Lang;
 }
 

@@ -207,7 +207,9 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
 /// A nomination record: its version (8 bytes, big-endian), then its JSON. The version alone
 /// decides a conditional write, so the writer need not decode the whole record.
 fn encode_nomination(n: &Nomination) -> Result<Vec<u8>, StoreError> {
-    let mut out = n.version.to_be_bytes().to_vec();
+    // Room for a whole nomination: written without growing (and copying) the buffer.
+    let mut out = Vec::with_capacity(2048);
+    out.extend_from_slice(&n.version.to_be_bytes());
     serde_json::to_writer(&mut out, n).map_err(|e| StoreError::backend("encode record", e))?;
     Ok(out)
 }
