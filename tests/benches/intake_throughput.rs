@@ -68,7 +68,7 @@ async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
     let mut n = Nomination::draft(ulid::Ulid::new().to_string(), valid, "bench", now);
     let audit = |n: &Nomination| ovop_core::nomination::AuditEntry::of(n, "bench", "update", None);
     store
-        .create_nomination(&n, &audit(&n), "bench", "k", now)
+        .create_nomination(n.clone().into(), &audit(&n), "bench", "k", now)
         .await
         .unwrap();
     let started = Instant::now();
@@ -77,7 +77,7 @@ async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
         let expected = n.version;
         n.version += 1;
         store
-            .update_nomination(&n, expected, &audit(&n))
+            .update_nomination(n.clone().into(), expected, &audit(&n))
             .await
             .unwrap();
         writes += 1;
@@ -116,7 +116,7 @@ async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (
                     let n = Nomination::draft(id.clone(), valid.clone(), "bench", now);
                     let created = AuditEntry::of(&n, "bench", "create", None);
                     store
-                        .create_nomination(&n, &created, "bench", &id, now)
+                        .create_nomination(n.clone().into(), &created, "bench", &id, now)
                         .await
                         .unwrap();
                     let submitted = Nomination {
@@ -132,7 +132,7 @@ async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (
                         Some(NominationStatus::Draft),
                     );
                     store
-                        .update_nomination(&submitted, n.version, &audit)
+                        .update_nomination(submitted.clone().into(), n.version, &audit)
                         .await
                         .unwrap();
                     pairs += 1;

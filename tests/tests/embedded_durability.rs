@@ -33,7 +33,13 @@ fn crash_copy(running: &Path, to: &Path, with_log: bool) {
 
 async fn create(store: &EmbeddedStore, n: &Nomination, key: &str) -> Created {
     store
-        .create_nomination(n, &entry(n, "create"), "tester", key, start_time())
+        .create_nomination(
+            n.clone().into(),
+            &entry(n, "create"),
+            "tester",
+            key,
+            start_time(),
+        )
         .await
         .unwrap()
 }
@@ -43,7 +49,11 @@ async fn submit(store: &EmbeddedStore, n: &Nomination) -> Nomination {
     submitted.status = NominationStatus::Submitted;
     submitted.version += 1;
     store
-        .update_nomination(&submitted, n.version, &entry(&submitted, "submit"))
+        .update_nomination(
+            submitted.clone().into(),
+            n.version,
+            &entry(&submitted, "submit"),
+        )
         .await
         .unwrap();
     submitted
@@ -60,7 +70,7 @@ async fn acknowledged_writes_survive_a_crash_before_any_checkpoint() {
     let mut stale = n.clone();
     stale.version += 1;
     let refused = store
-        .update_nomination(&stale, n.version, &entry(&stale, "update"))
+        .update_nomination(stale.clone().into(), n.version, &entry(&stale, "update"))
         .await;
     assert!(matches!(refused, Err(StoreError::VersionConflict { .. })));
     assert_eq!(store.commit_stats().checkpoints.load(Ordering::Relaxed), 0);
@@ -69,8 +79,8 @@ async fn acknowledged_writes_survive_a_crash_before_any_checkpoint() {
     crash_copy(running.path(), crashed.path(), true);
     let recovered = EmbeddedStore::open(crashed.path()).unwrap();
     assert_eq!(
-        recovered.get_nomination(&n.id).await.unwrap(),
-        Some(submitted)
+        recovered.get_nomination(&n.id).await.unwrap().as_deref(),
+        Some(&submitted)
     );
     let trail = recovered.audit_trail(&n.id).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
@@ -123,7 +133,7 @@ async fn a_full_log_checkpoints_and_nothing_is_lost_across_cycles() {
     let recovered = EmbeddedStore::open_with_log(crashed.path(), 4 << 10).unwrap();
     for n in &written {
         assert_eq!(
-            recovered.get_nomination(&n.id).await.unwrap().as_ref(),
+            recovered.get_nomination(&n.id).await.unwrap().as_deref(),
             Some(n),
             "{} lost",
             n.profile.ikm.name
@@ -135,9 +145,16 @@ async fn a_full_log_checkpoints_and_nothing_is_lost_across_cycles() {
     let crashed_again = tempfile::tempdir().unwrap();
     crash_copy(crashed.path(), crashed_again.path(), true);
     let twice = EmbeddedStore::open_with_log(crashed_again.path(), 4 << 10).unwrap();
-    assert_eq!(twice.get_nomination(&later.id).await.unwrap(), Some(later));
     assert_eq!(
-        twice.get_nomination(&written[0].id).await.unwrap().as_ref(),
+        twice.get_nomination(&later.id).await.unwrap().as_deref(),
+        Some(&later)
+    );
+    assert_eq!(
+        twice
+            .get_nomination(&written[0].id)
+            .await
+            .unwrap()
+            .as_deref(),
         Some(&written[0])
     );
 }

@@ -42,11 +42,20 @@ fn round(year: i32) -> Round {
 async fn created_nomination_reads_back_unchanged(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
     let created = store
-        .create_nomination(&n, &entry(&n, "create"), "u1", "key-1", start_time())
+        .create_nomination(
+            n.clone().into(),
+            &entry(&n, "create"),
+            "u1",
+            "key-1",
+            start_time(),
+        )
         .await
         .unwrap();
     assert_eq!(created, Created::New);
-    assert_eq!(store.get_nomination(&n.id).await.unwrap(), Some(n));
+    assert_eq!(
+        store.get_nomination(&n.id).await.unwrap().as_deref(),
+        Some(&n)
+    );
     assert_eq!(store.get_nomination("missing").await.unwrap(), None);
 }
 
@@ -54,11 +63,23 @@ async fn same_idempotency_key_returns_the_first_nomination(store: &dyn Store) {
     let first = nomination("33.26", "ovop-2026", "Batik A");
     let retry = nomination("33.26", "ovop-2026", "Batik A");
     store
-        .create_nomination(&first, &entry(&first, "create"), "u1", "same", start_time())
+        .create_nomination(
+            first.clone().into(),
+            &entry(&first, "create"),
+            "u1",
+            "same",
+            start_time(),
+        )
         .await
         .unwrap();
     let again = store
-        .create_nomination(&retry, &entry(&retry, "create"), "u1", "same", start_time())
+        .create_nomination(
+            retry.clone().into(),
+            &entry(&retry, "create"),
+            "u1",
+            "same",
+            start_time(),
+        )
         .await
         .unwrap();
     assert_eq!(again, Created::Replayed(Box::new(first.clone())));
@@ -70,7 +91,13 @@ async fn same_idempotency_key_returns_the_first_nomination(store: &dyn Store) {
     // Another user's identical key is a different request.
     let other = nomination("33.26", "ovop-2026", "Batik A");
     let created = store
-        .create_nomination(&other, &entry(&other, "create"), "u2", "same", start_time())
+        .create_nomination(
+            other.clone().into(),
+            &entry(&other, "create"),
+            "u2",
+            "same",
+            start_time(),
+        )
         .await
         .unwrap();
     assert_eq!(created, Created::New);
@@ -79,13 +106,25 @@ async fn same_idempotency_key_returns_the_first_nomination(store: &dyn Store) {
 async fn expired_idempotency_key_can_be_used_again(store: &dyn Store) {
     let first = nomination("33.26", "ovop-2026", "Batik A");
     store
-        .create_nomination(&first, &entry(&first, "create"), "u1", "old", start_time())
+        .create_nomination(
+            first.clone().into(),
+            &entry(&first, "create"),
+            "u1",
+            "old",
+            start_time(),
+        )
         .await
         .unwrap();
     let later = start_time() + Duration::days(2);
     let second = nomination("33.26", "ovop-2026", "Batik B");
     let created = store
-        .create_nomination(&second, &entry(&second, "create"), "u1", "old", later)
+        .create_nomination(
+            second.clone().into(),
+            &entry(&second, "create"),
+            "u1",
+            "old",
+            later,
+        )
         .await
         .unwrap();
     assert_eq!(created, Created::New);
@@ -94,14 +133,20 @@ async fn expired_idempotency_key_can_be_used_again(store: &dyn Store) {
 async fn stale_update_is_refused_and_loses_nothing(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
     store
-        .create_nomination(&n, &entry(&n, "create"), "u1", "k", start_time())
+        .create_nomination(
+            n.clone().into(),
+            &entry(&n, "create"),
+            "u1",
+            "k",
+            start_time(),
+        )
         .await
         .unwrap();
     let mut first = n.clone();
     first.profile.ikm.name = "Batik A baru".into();
     first.version = 2;
     store
-        .update_nomination(&first, 1, &entry(&first, "update"))
+        .update_nomination(first.clone().into(), 1, &entry(&first, "update"))
         .await
         .unwrap();
 
@@ -109,7 +154,7 @@ async fn stale_update_is_refused_and_loses_nothing(store: &dyn Store) {
     stale.profile.ikm.name = "Batik A lama".into();
     stale.version = 2;
     let err = store
-        .update_nomination(&stale, 1, &entry(&stale, "update"))
+        .update_nomination(stale.clone().into(), 1, &entry(&stale, "update"))
         .await
         .unwrap_err();
     assert!(
@@ -133,7 +178,7 @@ async fn stale_update_is_refused_and_loses_nothing(store: &dyn Store) {
 async fn update_of_a_missing_nomination_is_not_found(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
     let err = store
-        .update_nomination(&n, 1, &entry(&n, "update"))
+        .update_nomination(n.clone().into(), 1, &entry(&n, "update"))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
@@ -142,7 +187,13 @@ async fn update_of_a_missing_nomination_is_not_found(store: &dyn Store) {
 async fn concurrent_updates_of_one_version_let_exactly_one_win(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
     store
-        .create_nomination(&n, &entry(&n, "create"), "u1", "k", start_time())
+        .create_nomination(
+            n.clone().into(),
+            &entry(&n, "create"),
+            "u1",
+            "k",
+            start_time(),
+        )
         .await
         .unwrap();
     let attempts = (0..6).map(|i| {
@@ -151,7 +202,7 @@ async fn concurrent_updates_of_one_version_let_exactly_one_win(store: &dyn Store
         next.version = 2;
         async move {
             store
-                .update_nomination(&next, 1, &entry(&next, "update"))
+                .update_nomination(next.clone().into(), 1, &entry(&next, "update"))
                 .await
         }
     });
@@ -178,7 +229,13 @@ async fn lists_follow_scope_round_and_status(store: &dyn Store) {
     let old = nomination("33.26", "ovop-2024", "Old");
     for (i, n) in [&a, &b, &c, &old].into_iter().enumerate() {
         store
-            .create_nomination(n, &entry(n, "create"), "u", &format!("k{i}"), start_time())
+            .create_nomination(
+                n.clone().into(),
+                &entry(n, "create"),
+                "u",
+                &format!("k{i}"),
+                start_time(),
+            )
             .await
             .unwrap();
     }
@@ -188,7 +245,7 @@ async fn lists_follow_scope_round_and_status(store: &dyn Store) {
     submitted.status = NominationStatus::Submitted;
     submitted.version = 2;
     store
-        .update_nomination(&submitted, 1, &entry(&submitted, "submit"))
+        .update_nomination(submitted.clone().into(), 1, &entry(&submitted, "submit"))
         .await
         .unwrap();
 

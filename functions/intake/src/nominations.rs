@@ -1,5 +1,7 @@
 //! Nominations: a regency office drafts, edits, submits and withdraws; others read by scope.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +23,7 @@ use serde::Deserialize;
 use crate::AppState;
 
 /// A nomination with its version as `ETag`.
-fn with_etag(status: StatusCode, n: Nomination) -> Response {
+fn with_etag(status: StatusCode, n: &Nomination) -> Response {
     (status, [(header::ETAG, etag(n.version))], JsonAnswer(n)).into_response()
 }
 
@@ -75,7 +77,11 @@ pub async fn list(
 }
 
 /// A nomination the caller may read; 404 otherwise, so that existence does not leak.
-async fn readable(state: &AppState, caller: &Principal, id: &str) -> Result<Nomination, ApiError> {
+async fn readable(
+    state: &AppState,
+    caller: &Principal,
+    id: &str,
+) -> Result<Arc<Nomination>, ApiError> {
     match state.nominations.get_nomination(id).await? {
         Some(n) if caller.can_read_nomination(&n.regency_code) => Ok(n),
         _ => Err(ApiError::NotFound),
@@ -83,7 +89,7 @@ async fn readable(state: &AppState, caller: &Principal, id: &str) -> Result<Nomi
 }
 
 /// A nomination the caller may change: readable, and its own regency's.
-async fn own(state: &AppState, caller: &Principal, id: &str) -> Result<Nomination, ApiError> {
+async fn own(state: &AppState, caller: &Principal, id: &str) -> Result<Arc<Nomination>, ApiError> {
     let n = readable(state, caller, id).await?;
     if caller.can_propose_for(&n.regency_code) {
         Ok(n)
@@ -145,16 +151,21 @@ pub async fn create(
     }
     check_round_open(&state, &valid.round_id, &valid.regency).await?;
     let now = state.clock.now();
-    let nomination = Nomination::draft(ulid::Ulid::new().to_string(), valid, &caller.user_id, now);
+    let nomination = Arc::new(Nomination::draft(
+        ulid::Ulid::new().to_string(),
+        valid,
+        &caller.user_id,
+        now,
+    ));
     let entry = AuditEntry::of(&nomination, &caller.user_id, "create", None);
     match state
         .nominations
-        .create_nomination(&nomination, &entry, &caller.user_id, &key, now)
+        .create_nomination(Arc::clone(&nomination), &entry, &caller.user_id, &key, now)
         .await?
     {
         Created::New => {
             tracing::info!(nomination = %nomination.id, regency = %nomination.regency_code, "nomination created");
-            Ok(with_etag(StatusCode::CREATED, nomination))
+            Ok(with_etag(StatusCode::CREATED, &nomination))
         }
         Created::Replayed(earlier) => {
             let same = earlier.profile == nomination.profile
@@ -169,7 +180,7 @@ pub async fn create(
                     ),
                 });
             }
-            Ok(with_etag(StatusCode::OK, *earlier))
+            Ok(with_etag(StatusCode::OK, &earlier))
         }
     }
 }
@@ -182,10 +193,8 @@ pub async fn read(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(
-        StatusCode::OK,
-        readable(&state, &caller, &id).await?,
-    ))
+    let n = readable(&state, &caller, &id).await?;
+    Ok(with_etag(StatusCode::OK, &n))
 }
 
 /// The history of one nomination.
@@ -207,13 +216,14 @@ async fn save(
     before: &Nomination,
     mut after: Nomination,
     action: &str,
-) -> Result<Nomination, ApiError> {
+) -> Result<Arc<Nomination>, ApiError> {
     after.version = before.version + 1;
     after.updated_at = state.clock.now();
     let entry = AuditEntry::of(&after, &caller.user_id, action, Some(before.status));
+    let after = Arc::new(after);
     state
         .nominations
-        .update_nomination(&after, before.version, &entry)
+        .update_nomination(Arc::clone(&after), before.version, &entry)
         .await?;
     tracing::info!(nomination = %after.id, action, status = after.status.as_str(), version = after.version, "nomination changed");
     Ok(after)
@@ -275,10 +285,10 @@ pub async fn update(
     }
     let after = Nomination {
         profile: valid.profile,
-        ..current.clone()
+        ..Nomination::clone(&current)
     };
     let saved = save(&state, &caller, &current, after, "update").await?;
-    Ok(with_etag(StatusCode::OK, saved))
+    Ok(with_etag(StatusCode::OK, &saved))
 }
 
 /// Submits to the ministry (copy to the province) while the round is open. A retry with the
@@ -303,7 +313,7 @@ pub async fn submit(
         key.is_some() && n.submit_key == key && n.status == NominationStatus::Submitted
     };
     if replay(&current) {
-        return Ok(with_etag(StatusCode::OK, current));
+        return Ok(with_etag(StatusCode::OK, &current));
     }
     if expected.is_some_and(|v| v != current.version) {
         return Err(ApiError::VersionMismatch {
@@ -316,15 +326,15 @@ pub async fn submit(
         status: next,
         submitted_at: Some(state.clock.now()),
         submit_key: key.clone(),
-        ..current.clone()
+        ..Nomination::clone(&current)
     };
     match save(&state, &caller, &current, after, "submit").await {
-        Ok(saved) => Ok(with_etag(StatusCode::OK, saved)),
+        Ok(saved) => Ok(with_etag(StatusCode::OK, &saved)),
         Err(ApiError::VersionMismatch { .. }) if key.is_some() => {
             // A concurrent retry of the same submit may have won the race.
             let now = own(&state, &caller, &id).await?;
             if replay(&now) {
-                Ok(with_etag(StatusCode::OK, now))
+                Ok(with_etag(StatusCode::OK, &now))
             } else {
                 Err(ApiError::VersionMismatch {
                     current: now.version,
@@ -354,10 +364,8 @@ pub async fn withdraw(
     let next = current.status.apply(Event::Withdraw).map_err(illegal)?;
     let after = Nomination {
         status: next,
-        ..current.clone()
+        ..Nomination::clone(&current)
     };
-    Ok(with_etag(
-        StatusCode::OK,
-        save(&state, &caller, &current, after, "withdraw").await?,
-    ))
+    let saved = save(&state, &caller, &current, after, "withdraw").await?;
+    Ok(with_etag(StatusCode::OK, &saved))
 }

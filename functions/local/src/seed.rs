@@ -105,7 +105,7 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
         state
             .nominations
             .create_nomination(
-                &n,
+                n.clone().into(),
                 &entry(&n, "create", None),
                 "seed",
                 &format!("seed-{i}"),
@@ -123,7 +123,7 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
             state
                 .nominations
                 .update_nomination(
-                    &n,
+                    n.clone().into(),
                     before,
                     &entry(&n, "submit", Some(NominationStatus::Draft)),
                 )

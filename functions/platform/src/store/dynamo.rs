@@ -11,6 +11,7 @@
 //! submissions does not write one hot GSI key. No item is written by every submission.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
@@ -222,7 +223,7 @@ impl DynamoStore {
 impl NominationStore for DynamoStore {
     async fn create_nomination(
         &self,
-        nomination: &Nomination,
+        nomination: Arc<Nomination>,
         audit: &AuditEntry,
         creator: &str,
         idempotency_key: &str,
@@ -248,7 +249,7 @@ impl NominationStore for DynamoStore {
             )?,
             put(
                 &self.table,
-                nomination_item(nomination)?,
+                nomination_item(&nomination)?,
                 Some("attribute_not_exists(pk)"),
                 None,
             )?,
@@ -271,7 +272,7 @@ impl NominationStore for DynamoStore {
                         .get_nomination(&record.nomination_id)
                         .await?
                         .ok_or(StoreError::NotFound)?;
-                    Ok(Created::Replayed(Box::new(earlier)))
+                    Ok(Created::Replayed(Box::new(Nomination::clone(&earlier))))
                 }
                 Some([false, true, ..]) => Err(StoreError::AlreadyExists),
                 _ => Err(StoreError::backend(
@@ -282,23 +283,23 @@ impl NominationStore for DynamoStore {
         }
     }
 
-    async fn get_nomination(&self, id: &str) -> Result<Option<Nomination>, StoreError> {
+    async fn get_nomination(&self, id: &str) -> Result<Option<Arc<Nomination>>, StoreError> {
         self.get_item(nomination_key(id))
             .await?
-            .map(decode)
+            .map(|item| decode(item).map(Arc::new))
             .transpose()
     }
 
     async fn update_nomination(
         &self,
-        nomination: &Nomination,
+        nomination: Arc<Nomination>,
         expected_version: u64,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         let items = vec![
             put(
                 &self.table,
-                nomination_item(nomination)?,
+                nomination_item(&nomination)?,
                 Some("attribute_exists(pk) AND version = :expected"),
                 Some(HashMap::from([(
                     ":expected".into(),

@@ -126,14 +126,14 @@ struct EncodedNomination {
 }
 
 impl EncodedNomination {
-    fn of(n: &Nomination, audit: &AuditEntry) -> Result<Self, StoreError> {
+    fn of(n: Arc<Nomination>, audit: &AuditEntry) -> Result<Self, StoreError> {
         Ok(EncodedNomination {
             id: n.id.clone(),
-            value: Arc::new(n.clone()),
-            record: encode_nomination(n)?,
-            regency_key: regency_key(n),
+            record: encode_nomination(&n)?,
+            regency_key: regency_key(&n),
             audit_key: audit_key(audit),
             audit: encode(audit)?,
+            value: n,
         })
     }
 }
@@ -800,7 +800,7 @@ fn prefix_end(prefix: &str) -> String {
 impl NominationStore for EmbeddedStore {
     async fn create_nomination(
         &self,
-        nomination: &Nomination,
+        nomination: Arc<Nomination>,
         audit: &AuditEntry,
         creator: &str,
         idempotency_key: &str,
@@ -817,7 +817,7 @@ impl NominationStore for EmbeddedStore {
         .await
     }
 
-    async fn get_nomination(&self, id: &str) -> Result<Option<Nomination>, StoreError> {
+    async fn get_nomination(&self, id: &str) -> Result<Option<Arc<Nomination>>, StoreError> {
         self.caches.nominations.get_or_read(id, || {
             let txn = self.db.begin_read().map_err(backend("begin read"))?;
             let noms = txn
@@ -832,7 +832,7 @@ impl NominationStore for EmbeddedStore {
 
     async fn update_nomination(
         &self,
-        nomination: &Nomination,
+        nomination: Arc<Nomination>,
         expected_version: u64,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
@@ -913,15 +913,18 @@ impl RoundStore for EmbeddedStore {
     }
 
     async fn get_round(&self, id: &str) -> Result<Option<Round>, StoreError> {
-        self.caches.rounds.get_or_read(id, || {
-            let txn = self.db.begin_read().map_err(backend("begin read"))?;
-            let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
-            rounds
-                .get(id)
-                .map_err(backend("read round"))?
-                .map(|g| decode(g.value()))
-                .transpose()
-        })
+        self.caches
+            .rounds
+            .get_or_read(id, || {
+                let txn = self.db.begin_read().map_err(backend("begin read"))?;
+                let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
+                rounds
+                    .get(id)
+                    .map_err(backend("read round"))?
+                    .map(|g| decode(g.value()))
+                    .transpose()
+            })
+            .map(|found| found.map(|r| Round::clone(&r)))
     }
 
     async fn update_round(&self, round: &Round, expected_version: u64) -> Result<(), StoreError> {

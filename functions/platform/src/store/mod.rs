@@ -4,6 +4,8 @@
 //! local default) and [`dynamo::DynamoStore`] (DynamoDB single table, production). One
 //! conformance suite (`tests/tests/store_conformance.rs`) runs against both.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ovop_core::nomination::{AuditEntry, Nomination};
@@ -98,20 +100,21 @@ pub trait NominationStore: Send + Sync {
     /// earlier nomination comes back.
     async fn create_nomination(
         &self,
-        nomination: &Nomination,
+        nomination: Arc<Nomination>,
         audit: &AuditEntry,
         creator: &str,
         idempotency_key: &str,
         now: DateTime<Utc>,
     ) -> Result<Created, StoreError>;
 
-    async fn get_nomination(&self, id: &str) -> Result<Option<Nomination>, StoreError>;
+    /// The nomination, shared: callers that change it build a new one from it.
+    async fn get_nomination(&self, id: &str) -> Result<Option<Arc<Nomination>>, StoreError>;
 
     /// Replaces the nomination if the stored version is `expected_version`, writing the audit
     /// entry in the same transaction. `nomination.version` must be `expected_version + 1`.
     async fn update_nomination(
         &self,
-        nomination: &Nomination,
+        nomination: Arc<Nomination>,
         expected_version: u64,
         audit: &AuditEntry,
     ) -> Result<(), StoreError>;

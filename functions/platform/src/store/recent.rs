@@ -72,17 +72,14 @@ impl<V> Recent<V> {
         &self,
         key: &str,
         read: impl FnOnce() -> Result<Option<V>, E>,
-    ) -> Result<Option<V>, E>
-    where
-        V: Clone,
-    {
+    ) -> Result<Option<Arc<V>>, E> {
         if let Some(hit) = self.get(key) {
-            return Ok(Some(V::clone(&hit)));
+            return Ok(Some(hit));
         }
         let seen = self.generation();
-        let found = read()?;
+        let found = read()?.map(Arc::new);
         if let Some(value) = &found {
-            self.fill(key, Arc::new(value.clone()), seen);
+            self.fill(key, Arc::clone(value), seen);
         }
         Ok(found)
     }
@@ -130,8 +127,8 @@ mod tests {
             reads += 1;
             Ok::<_, ()>(Some(7))
         };
-        assert_eq!(cache.get_or_read("a", &mut read), Ok(Some(7)));
-        assert_eq!(cache.get_or_read("a", &mut read), Ok(Some(7)));
+        assert_eq!(cache.get_or_read("a", &mut read), Ok(Some(Arc::new(7))));
+        assert_eq!(cache.get_or_read("a", &mut read), Ok(Some(Arc::new(7))));
         assert_eq!(reads, 1);
         assert_eq!(cache.get_or_read("b", || Ok::<_, ()>(None)), Ok(None));
         assert_eq!(cache.get("b"), None, "absence is not cached");
