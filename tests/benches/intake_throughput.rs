@@ -153,11 +153,6 @@ async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (
     )
 }
 
-/// CPU time the whole process has used, in seconds.
-fn process_cpu_secs() -> f64 {
-    cpu_by_thread_group().values().sum()
-}
-
 /// Every nomination in the store.
 async fn all_nominations(state: &ovop_intake::AppState) -> Vec<Nomination> {
     let everything = NominationQuery {
@@ -187,9 +182,9 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-/// CPU seconds (user + system) spent so far by this process's threads, summed by the thread
-/// name's prefix up to the first `-` (`server`, `load`, `ovop`, ...).
-fn cpu_by_thread_group() -> HashMap<String, f64> {
+/// CPU seconds (user + system) spent so far by each live thread of this process, by thread id,
+/// with the thread's group: its name's prefix up to the first `-` (`server`, `load`, `ovop`).
+fn thread_cpu() -> HashMap<String, (String, f64)> {
     let mut out = HashMap::new();
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return out;
@@ -198,24 +193,48 @@ fn cpu_by_thread_group() -> HashMap<String, f64> {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
             continue;
         };
-        // `pid (comm) state ppid ...`: comm may hold spaces, so split at the last ')'.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+        let Some((comm, secs)) = comm_and_cpu_secs(&stat) else {
             continue;
         };
-        let comm = &stat[open + 1..close];
-        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
-        let ticks = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the comm.
-        let secs = (ticks(11) + ticks(12)) / 100.0;
         let group = comm.split('-').next().unwrap_or(comm).to_owned();
-        *out.entry(group).or_default() += secs;
+        out.insert(
+            task.file_name().to_string_lossy().into_owned(),
+            (group, secs),
+        );
     }
     out
+}
+
+/// CPU seconds each thread group spent since `before`; threads that ended meanwhile are left
+/// out rather than counted negative.
+fn cpu_by_group_since(before: &HashMap<String, (String, f64)>) -> HashMap<String, f64> {
+    let mut out = HashMap::new();
+    for (tid, (group, secs)) in thread_cpu() {
+        let earlier = before.get(&tid).map_or(0.0, |(_, s)| *s);
+        *out.entry(group).or_default() += secs - earlier;
+    }
+    out
+}
+
+/// CPU seconds the whole process has used, ended threads included.
+fn process_cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    comm_and_cpu_secs(&stat).map_or(0.0, |(_, secs)| secs)
+}
+
+/// The name and user + system CPU seconds in a `/proc/.../stat` line.
+fn comm_and_cpu_secs(stat: &str) -> Option<(&str, f64)> {
+    // `pid (comm) state ppid ...`: comm may hold spaces, so split at the last ')'.
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let fields: Vec<&str> = stat.get(close + 2..)?.split(' ').collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the comm.
+    Some((&stat[open + 1..close], (ticks(11) + ticks(12)) / 100.0))
 }
 
 /// One keep-alive HTTP/1.1 connection of the load generator: requests written whole from a
@@ -406,8 +425,6 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     // The disk's rate is the better of the two: the target is judged against the faster one.
     let fsyncs = appending.max(overwriting);
     let unbatched = one_commit_per_write_rate(&dir.path().join("unbatched"), 2.0).await;
-    let (store_alone, store_alone_cpu) =
-        store_alone_rate(&dir.path().join("store-alone"), secs.min(4.0), clients).await;
 
     let config = LocalConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -469,7 +486,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         checkpoint_ns_before,
         records_before,
     ) = snapshot(&embedded);
-    let cpu_before = cpu_by_thread_group();
+    let cpu_before = thread_cpu();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
@@ -495,7 +512,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         all_clients.errors += r.errors;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu_after = cpu_by_thread_group();
+    let cpu_spent = cpu_by_group_since(&cpu_before);
     let (
         commits_after,
         writes_after,
@@ -520,6 +537,10 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     request_ms.sort_by(f64::total_cmp);
 
     let all = all_nominations(&state).await;
+    // After the HTTP run, so that this store's threads (and its checkpoint at close) cannot
+    // take from it.
+    let (store_alone, store_alone_cpu) =
+        store_alone_rate(&dir.path().join("store-alone"), secs.min(4.0), clients).await;
     let stored_new = all.len() - before;
     let mut unique = ids.clone();
     unique.sort();
@@ -575,9 +596,8 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
             / 1e6
             / (checkpoints_after - checkpoints_before).max(1) as f64
     );
-    let mut groups: Vec<_> = cpu_after
-        .iter()
-        .map(|(g, after)| (g.clone(), after - cpu_before.get(g).copied().unwrap_or(0.0)))
+    let mut groups: Vec<_> = cpu_spent
+        .into_iter()
         .filter(|(_, spent)| *spent > 0.0)
         .collect();
     groups.sort_by(|a, b| b.1.total_cmp(&a.1));
