@@ -4,6 +4,9 @@
 //! nomination is counted: none lost, none duplicated (every 8th create is deliberately retried
 //! with the same Idempotency-Key).
 //!
+//! After the HTTP run, the same create + submit flow runs straight against a fresh embedded
+//! store through its port (no HTTP), to show what the store alone sustains on this machine.
+//!
 //! The server (its own tokio runtime, threads `server-*`, plus the store's writer thread) and the
 //! load generator (64 HTTP/1.1 keep-alive connections, threads `load-*`) share
 //! the machine; the CPU time each side spent per pair is printed, read from `/proc`.
