@@ -1,7 +1,9 @@
 //! One conformance suite, run against both store adapters: the embedded redb store and the
 //! DynamoDB store on moto. A rule that holds on one must hold on the other.
 
-use chrono::Duration;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
 use ovop_core::nomination::{AuditEntry, Nomination};
 use ovop_core::region::RegencyCode;
 use ovop_core::round::{Round, RoundPhase};
@@ -39,18 +41,23 @@ fn round(year: i32) -> Round {
     }
 }
 
+/// Creates `n` with its first audit entry, as `creator` with `key` at `at`.
+async fn create(
+    store: &dyn Store,
+    n: &Nomination,
+    creator: &str,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Created {
+    store
+        .create_nomination(Arc::new(n.clone()), &entry(n, "create"), creator, key, at)
+        .await
+        .unwrap()
+}
+
 async fn created_nomination_reads_back_unchanged(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
-    let created = store
-        .create_nomination(
-            n.clone().into(),
-            &entry(&n, "create"),
-            "u1",
-            "key-1",
-            start_time(),
-        )
-        .await
-        .unwrap();
+    let created = create(store, &n, "u1", "key-1", start_time()).await;
     assert_eq!(created, Created::New);
     assert_eq!(
         store.get_nomination(&n.id).await.unwrap().as_deref(),
@@ -62,26 +69,8 @@ async fn created_nomination_reads_back_unchanged(store: &dyn Store) {
 async fn same_idempotency_key_returns_the_first_nomination(store: &dyn Store) {
     let first = nomination("33.26", "ovop-2026", "Batik A");
     let retry = nomination("33.26", "ovop-2026", "Batik A");
-    store
-        .create_nomination(
-            first.clone().into(),
-            &entry(&first, "create"),
-            "u1",
-            "same",
-            start_time(),
-        )
-        .await
-        .unwrap();
-    let again = store
-        .create_nomination(
-            retry.clone().into(),
-            &entry(&retry, "create"),
-            "u1",
-            "same",
-            start_time(),
-        )
-        .await
-        .unwrap();
+    create(store, &first, "u1", "same", start_time()).await;
+    let again = create(store, &retry, "u1", "same", start_time()).await;
     assert_eq!(again, Created::Replayed(Box::new(first.clone())));
     assert_eq!(
         store.get_nomination(&retry.id).await.unwrap(),
@@ -90,58 +79,22 @@ async fn same_idempotency_key_returns_the_first_nomination(store: &dyn Store) {
     );
     // Another user's identical key is a different request.
     let other = nomination("33.26", "ovop-2026", "Batik A");
-    let created = store
-        .create_nomination(
-            other.clone().into(),
-            &entry(&other, "create"),
-            "u2",
-            "same",
-            start_time(),
-        )
-        .await
-        .unwrap();
+    let created = create(store, &other, "u2", "same", start_time()).await;
     assert_eq!(created, Created::New);
 }
 
 async fn expired_idempotency_key_can_be_used_again(store: &dyn Store) {
     let first = nomination("33.26", "ovop-2026", "Batik A");
-    store
-        .create_nomination(
-            first.clone().into(),
-            &entry(&first, "create"),
-            "u1",
-            "old",
-            start_time(),
-        )
-        .await
-        .unwrap();
+    create(store, &first, "u1", "old", start_time()).await;
     let later = start_time() + Duration::days(2);
     let second = nomination("33.26", "ovop-2026", "Batik B");
-    let created = store
-        .create_nomination(
-            second.clone().into(),
-            &entry(&second, "create"),
-            "u1",
-            "old",
-            later,
-        )
-        .await
-        .unwrap();
+    let created = create(store, &second, "u1", "old", later).await;
     assert_eq!(created, Created::New);
 }
 
 async fn stale_update_is_refused_and_loses_nothing(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
-    store
-        .create_nomination(
-            n.clone().into(),
-            &entry(&n, "create"),
-            "u1",
-            "k",
-            start_time(),
-        )
-        .await
-        .unwrap();
+    create(store, &n, "u1", "k", start_time()).await;
     let mut first = n.clone();
     first.profile.ikm.name = "Batik A baru".into();
     first.version = 2;
@@ -186,16 +139,7 @@ async fn update_of_a_missing_nomination_is_not_found(store: &dyn Store) {
 
 async fn concurrent_updates_of_one_version_let_exactly_one_win(store: &dyn Store) {
     let n = nomination("33.26", "ovop-2026", "Batik A");
-    store
-        .create_nomination(
-            n.clone().into(),
-            &entry(&n, "create"),
-            "u1",
-            "k",
-            start_time(),
-        )
-        .await
-        .unwrap();
+    create(store, &n, "u1", "k", start_time()).await;
     let attempts = (0..6).map(|i| {
         let mut next = n.clone();
         next.profile.ikm.name = format!("Versi {i}");
@@ -228,16 +172,7 @@ async fn lists_follow_scope_round_and_status(store: &dyn Store) {
     let c = nomination("35.15", "ovop-2026", "C");
     let old = nomination("33.26", "ovop-2024", "Old");
     for (i, n) in [&a, &b, &c, &old].into_iter().enumerate() {
-        store
-            .create_nomination(
-                n.clone().into(),
-                &entry(n, "create"),
-                "u",
-                &format!("k{i}"),
-                start_time(),
-            )
-            .await
-            .unwrap();
+        create(store, n, "u", &format!("k{i}"), start_time()).await;
     }
     store.create_round(&round(2026)).await.unwrap();
     store.create_round(&round(2024)).await.unwrap();
