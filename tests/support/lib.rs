@@ -8,9 +8,9 @@ use ovop_core::dto::Session;
 use ovop_core::nomination::NominationForm;
 use ovop_intake::AppState;
 use ovop_local::{LocalConfig, StoreChoice};
-use ovop_platform::clock::ManualClock;
+use ovop_platform::clock::{Clock, ManualClock, SystemClock};
 use ovop_platform::store::dynamo::DynamoStore;
-use ovop_platform::store::embedded::EmbeddedStore;
+use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
 use reqwest::{Client, RequestBuilder, Response};
 use tempfile::TempDir;
 
@@ -38,8 +38,13 @@ pub async fn dynamo_client() -> aws_sdk_dynamodb::Client {
 
 /// A DynamoDB store over a table of its own.
 pub async fn dynamo_store() -> DynamoStore {
+    dynamo_store_with(Arc::new(SystemClock)).await
+}
+
+/// A DynamoDB store over a table of its own, deciding expiry by `clock`.
+pub async fn dynamo_store_with(clock: Arc<dyn Clock>) -> DynamoStore {
     let table = format!("ovop-test-{}", ulid::Ulid::new().to_string().to_lowercase());
-    let store = DynamoStore::new(dynamo_client().await, table);
+    let store = DynamoStore::new(dynamo_client().await, table).with_clock(clock);
     store
         .ensure_table()
         .await
@@ -49,8 +54,14 @@ pub async fn dynamo_store() -> DynamoStore {
 
 /// An embedded store in a fresh folder (kept alive by the returned guard).
 pub fn embedded_store() -> (EmbeddedStore, TempDir) {
+    embedded_store_with(Arc::new(SystemClock))
+}
+
+/// An embedded store in a fresh folder, deciding expiry by `clock`.
+pub fn embedded_store_with(clock: Arc<dyn Clock>) -> (EmbeddedStore, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = EmbeddedStore::open(dir.path()).expect("open embedded store");
+    let store = EmbeddedStore::open_with(dir.path(), DEFAULT_LOG_BYTES, clock)
+        .expect("open embedded store");
     (store, dir)
 }
 
@@ -167,4 +178,43 @@ pub async fn problem(response: Response) -> ovop_core::errors::Problem {
         .to_owned();
     assert_eq!(content_type, "application/problem+json");
     response.json().await.expect("problem body")
+}
+
+/// The seeded round as the tests know it: ovop-2026, open, deadline 30 days after
+/// [`start_time`].
+pub fn open_round() -> ovop_core::round::Round {
+    ovop_core::round::RoundForm {
+        year: Some(2026),
+        name: "OVOP 2026".into(),
+        proposal_deadline: Some(start_time() + chrono::Duration::days(30)),
+    }
+    .validate(start_time())
+    .expect("valid round")
+    .open(None, start_time())
+    .expect("a planned round opens")
+}
+
+/// The regency office of `regency`.
+pub fn office(regency: &str) -> ovop_core::policy::Principal {
+    ovop_core::policy::Principal {
+        user_id: format!("office-{regency}"),
+        name: format!("Dinas {regency}"),
+        role: ovop_core::policy::Role::Pengusul,
+        region: Some(ovop_core::policy::RegionScope::parse(regency).expect("regency code")),
+    }
+}
+
+/// A new draft of `regency` named `name` in [`open_round`], with its audit entry.
+pub fn draft(regency: &str, name: &str) -> ovop_core::nomination::Change {
+    let valid = form(regency, name)
+        .validate(&Default::default(), 2026)
+        .expect("test form is valid");
+    ovop_core::nomination::Nomination::create(
+        ulid::Ulid::new().to_string(),
+        valid,
+        &open_round(),
+        &office(regency),
+        start_time(),
+    )
+    .expect("a draft in an open round")
 }

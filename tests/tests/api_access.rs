@@ -2,12 +2,14 @@
 //! assessors nothing unassigned; bad or expired tokens get 401.
 
 use chrono::Duration;
-use ovop_core::dto::NominationList;
+use ovop_core::dto::{NominationPage, NominationSummary};
 use ovop_core::nomination::Nomination;
 use ovop_tests::{form, problem, TestApp};
 
 async fn ids(app: &TestApp, token: &str) -> Vec<String> {
-    let list: NominationList = app.get_json(token, "/api/v1/nominations").await;
+    // The ministry's list is per round; regional lists take the same filter.
+    let path = format!("/api/v1/nominations?round={}", app.round_id());
+    let list: NominationPage = app.get_json(token, &path).await;
     list.items
         .into_iter()
         .map(|n| n.regency_code.to_string())
@@ -77,8 +79,10 @@ async fn a_regency_office_cannot_nominate_for_another_regency() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-pekalongan").await;
     let p = problem(app.create(&token, &form("33.74", "Bukan wilayahnya")).await).await;
-    assert_eq!(p.status, 422);
-    assert!(p.errors.contains_key("regency_code"));
+    assert_eq!(p.status, 403);
+    let semarang = app.login("dinas-semarang").await;
+    let listed: NominationPage = app.get_json(&semarang, "/api/v1/nominations").await;
+    assert!(listed.items.is_empty(), "nothing was created in Semarang");
 }
 
 #[tokio::test]
@@ -117,8 +121,8 @@ async fn sidoarjo_nominations_are_invisible_to_central_java() {
     let app = TestApp::spawn().await;
     let jateng = app.login("disperin-jateng").await;
     let sidoarjo = app.login("dinas-sidoarjo").await;
-    let east: Vec<Nomination> = app
-        .get_json::<NominationList>(&sidoarjo, "/api/v1/nominations")
+    let east: Vec<NominationSummary> = app
+        .get_json::<NominationPage>(&sidoarjo, "/api/v1/nominations")
         .await
         .items;
     assert!(!east.is_empty());

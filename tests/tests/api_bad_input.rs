@@ -1,7 +1,7 @@
 //! Bad input gets a clear 4xx problem+json naming the field, in Indonesian or English, and
 //! never a 500.
 
-use ovop_core::dto::NominationList;
+use ovop_core::dto::NominationPage;
 use ovop_tests::{form, problem, TestApp};
 use serde_json::json;
 
@@ -58,7 +58,7 @@ async fn a_valid_form_followed_by_more_text_is_malformed_and_nothing_is_created(
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
     let count = || async {
-        app.get_json::<NominationList>(&token, "/api/v1/nominations")
+        app.get_json::<NominationPage>(&token, "/api/v1/nominations")
             .await
             .items
             .len()

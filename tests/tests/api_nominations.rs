@@ -2,7 +2,7 @@
 //! submits; retries never duplicate; stale writes never win; other regions see nothing.
 
 use chrono::Duration;
-use ovop_core::dto::NominationList;
+use ovop_core::dto::{AuditPage, NominationPage, NominationSummary};
 use ovop_core::nomination::Nomination;
 use ovop_core::status::NominationStatus;
 use ovop_tests::{form, problem, TestApp};
@@ -17,10 +17,19 @@ async fn nomination(response: reqwest::Response) -> Nomination {
     response.json().await.unwrap()
 }
 
-async fn list(app: &TestApp, token: &str) -> Vec<Nomination> {
-    app.get_json::<NominationList>(token, "/api/v1/nominations")
+async fn list(app: &TestApp, token: &str) -> Vec<NominationSummary> {
+    app.get_json::<NominationPage>(token, "/api/v1/nominations")
         .await
         .items
+}
+
+async fn history(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    app.get_json::<AuditPage>(token, &format!("/api/v1/nominations/{id}/history"))
+        .await
+        .items
+        .into_iter()
+        .map(|a| a.action)
+        .collect()
 }
 
 #[tokio::test]
@@ -61,14 +70,10 @@ async fn regency_office_drafts_edits_and_submits_a_nomination() {
     assert_eq!(submitted.status, NominationStatus::Submitted);
     assert!(submitted.submitted_at.is_some());
 
-    let history: Vec<serde_json::Value> = app
-        .get_json(&token, &format!("/api/v1/nominations/{}/history", draft.id))
-        .await;
-    let actions: Vec<&str> = history
-        .iter()
-        .map(|h| h["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(actions, ["create", "update", "submit"]);
+    assert_eq!(
+        history(&app, &token, &draft.id).await,
+        ["create", "update", "submit"]
+    );
 }
 
 #[tokio::test]
@@ -83,11 +88,10 @@ async fn retried_create_with_the_same_key_returns_the_same_nomination() {
     };
     let (first, second) = tokio::join!(send(), send());
     let (first, second) = (first.unwrap(), second.unwrap());
-    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
-    statuses.sort();
-    assert_eq!(statuses, [200, 201], "one creates, the retry replays");
+    let statuses = [first.status().as_u16(), second.status().as_u16()];
+    assert_eq!(statuses, [201, 201], "the retry gets the same answer");
     let (a, b) = (nomination(first).await, nomination(second).await);
-    assert_eq!(a.id, b.id);
+    assert_eq!(a, b);
     assert_eq!(list(&app, &token).await.len(), 1, "no duplicate");
 }
 
@@ -173,10 +177,11 @@ async fn a_double_submit_is_answered_once() {
         (2, 2),
         "one write, two identical answers"
     );
-    let trail: Vec<serde_json::Value> = app
-        .get_json(&token, &format!("/api/v1/nominations/{}/history", draft.id))
-        .await;
-    assert_eq!(trail.len(), 2, "create + one submit");
+    assert_eq!(
+        history(&app, &token, &draft.id).await,
+        ["create", "submit"],
+        "one submit written"
+    );
     let again = app.post(&token, &path).send().await.unwrap();
     let p = problem(again).await;
     assert_eq!((p.status, p.code.as_str()), (409, "illegal_transition"));
@@ -189,8 +194,8 @@ async fn submitting_after_the_deadline_is_refused_with_the_local_deadline() {
     let draft = nomination(app.create(&token, &form("33.74", "Terlambat")).await).await;
     let round = app
         .state
-        .rounds
-        .get_round(&app.round_id())
+        .store
+        .get::<ovop_core::round::Round>(&app.round_id())
         .await
         .unwrap()
         .unwrap();
@@ -347,4 +352,162 @@ async fn the_openapi_document_describes_the_api() {
         .unwrap();
     assert!(doc["paths"]["/api/v1/nominations/{id}/submit"]["post"].is_object());
     assert!(doc["components"]["schemas"]["NominationForm"].is_object());
+}
+
+#[tokio::test]
+async fn a_retried_create_answers_the_first_answer_even_after_the_nomination_moved_on() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let create = || {
+        app.post(&token, "/api/v1/nominations")
+            .header("Idempotency-Key", "create-then-edit")
+            .json(&form("33.74", "Gerabah"))
+            .send()
+    };
+    let first = nomination(create().await.unwrap()).await;
+    let edited = app
+        .put(&token, &format!("/api/v1/nominations/{}", first.id))
+        .header("If-Match", "\"1\"")
+        .json(&form("33.74", "Gerabah Baru"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nomination(edited).await.version, 2);
+    let replayed = create().await.unwrap();
+    assert_eq!(replayed.status(), 201);
+    assert_eq!(replayed.headers()["etag"], "\"1\"");
+    assert_eq!(
+        nomination(replayed).await,
+        first,
+        "the stored answer, not today's state"
+    );
+    assert_eq!(list(&app, &token).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_submit_key_reused_on_another_nomination_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    let a = nomination(app.create(&token, &form("33.74", "A")).await).await;
+    let b = nomination(app.create(&token, &form("33.74", "B")).await).await;
+    let submit = |id: String| {
+        app.post(&token, &format!("/api/v1/nominations/{id}/submit"))
+            .header("Idempotency-Key", "one-key")
+            .send()
+    };
+    assert_eq!(submit(a.id.clone()).await.unwrap().status(), 200);
+    let p = problem(submit(b.id.clone()).await.unwrap()).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "idempotency_key_reused"));
+    let b_now = nomination(
+        app.get(&token, &format!("/api/v1/nominations/{}", b.id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        b_now.status,
+        NominationStatus::Draft,
+        "nothing was submitted"
+    );
+}
+
+#[tokio::test]
+async fn lists_come_in_pages_that_miss_and_repeat_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dinas-semarang").await;
+    for i in 0..7 {
+        assert_eq!(
+            app.create(&token, &form("33.74", &format!("IKM {i}")))
+                .await
+                .status(),
+            201
+        );
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/nominations?limit=3".to_owned();
+    let mut pages = 0;
+    loop {
+        let page: NominationPage = app.get_json(&token, &path).await;
+        assert!(page.items.len() <= 3);
+        pages += 1;
+        seen.extend(page.items.into_iter().map(|n| n.ikm_name));
+        match page.next {
+            Some(next) => path = format!("/api/v1/nominations?limit=3&cursor={next}"),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..7).map(|i| format!("IKM {i}")).collect();
+    assert_eq!(seen, expected, "oldest first, each once");
+    assert_eq!(pages, 3);
+}
+
+#[tokio::test]
+async fn a_cursor_cannot_be_tampered_with_or_carried_into_another_scope() {
+    let app = TestApp::spawn().await;
+    let semarang = app.login("dinas-semarang").await;
+    for i in 0..3 {
+        app.create(&semarang, &form("33.74", &format!("IKM {i}")))
+            .await;
+    }
+    let page: NominationPage = app.get_json(&semarang, "/api/v1/nominations?limit=1").await;
+    let cursor = page.next.expect("more pages");
+    let mut tampered = cursor.clone().into_bytes();
+    tampered[3] = if tampered[3] == b'a' { b'b' } else { b'a' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let response = app
+        .get(&semarang, &format!("/api/v1/nominations?cursor={tampered}"))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(response).await;
+    assert_eq!(p.status, 400);
+    assert!(p.errors.contains_key("cursor"), "{p:?}");
+    // The province office's list is another scope: the regency's cursor is refused there.
+    let province = app.login("disperin-jateng").await;
+    let response = app
+        .get(&province, &format!("/api/v1/nominations?cursor={cursor}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(response).await.status, 400);
+    let response = app
+        .get(&semarang, "/api/v1/nominations?limit=201")
+        .send()
+        .await
+        .unwrap();
+    let p = problem(response).await;
+    assert_eq!(p.status, 400);
+    assert!(p.errors.contains_key("limit"));
+}
+
+#[tokio::test]
+async fn the_ministry_lists_one_round_at_a_time_filtered_by_status() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let response = app.get(&admin, "/api/v1/nominations").send().await.unwrap();
+    let p = problem(response).await;
+    assert_eq!(p.status, 422);
+    assert!(p.errors.contains_key("round"));
+    let page: NominationPage = app
+        .get_json(
+            &admin,
+            &format!(
+                "/api/v1/nominations?round={}&status=SUBMITTED",
+                app.round_id()
+            ),
+        )
+        .await;
+    assert_eq!(page.items.len(), 2, "the two submitted demo nominations");
+    assert!(page
+        .items
+        .iter()
+        .all(|n| n.status == NominationStatus::Submitted));
+    let all: NominationPage = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/nominations?round={}", app.round_id()),
+        )
+        .await;
+    assert_eq!(all.items.len(), 3);
 }

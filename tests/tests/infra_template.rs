@@ -109,7 +109,11 @@ fn dynamodb_actions(sources: &str) -> BTreeSet<String> {
                     ("delete(", "DeleteItem"),
                     ("condition_check(", "ConditionCheckItem"),
                 ] {
-                    if sources.contains(&format!("TransactWriteItem::builder().{builder}")) {
+                    let pattern = format!(
+                        r"TransactWriteItem::builder\(\)\s*\.{}",
+                        regex::escape(builder)
+                    );
+                    if Regex::new(&pattern).unwrap().is_match(sources) {
                         out.insert(format!("dynamodb:{action}"));
                     }
                 }
@@ -215,18 +219,33 @@ fn the_table_has_the_indexes_and_ttl_the_adapter_uses() {
         .iter()
         .map(|g| g["IndexName"].as_str().unwrap().to_owned())
         .collect();
-    let adapter =
-        std::fs::read_to_string(root().join("functions/platform/src/store/dynamo.rs")).unwrap();
-    let used: BTreeSet<String> = Regex::new(r#"query_index\(\s*"(gsi\d)""#)
+    let store = root().join("functions/platform/src/store");
+    let port = std::fs::read_to_string(store.join("item.rs")).unwrap();
+    let used: BTreeSet<String> = Regex::new(r#"Index::Gsi\d => "(gsi\d)""#)
         .unwrap()
-        .captures_iter(&adapter)
+        .captures_iter(&port)
         .map(|c| c[1].to_owned())
         .collect();
-    assert!(!used.is_empty());
-    assert!(
-        used.is_subset(&indexes),
-        "adapter queries {used:?}, table has {indexes:?}"
-    );
+    assert_eq!(used.len(), 3, "{used:?}");
+    assert_eq!(used, indexes, "the table has exactly the port's indexes");
+    let schema = std::fs::read_to_string(store.join("dynamo_schema.rs")).unwrap();
+    let projected: Vec<String> = Regex::new(r#"INDEX_PROJECTION: \[&str; \d\] = \[([^\]]*)\]"#)
+        .unwrap()
+        .captures(&schema)
+        .expect("INDEX_PROJECTION in dynamo_schema.rs")[1]
+        .split(',')
+        .map(|a| a.trim().trim_matches('"').to_owned())
+        .collect();
+    for gsi in table["GlobalSecondaryIndexes"].as_sequence().unwrap() {
+        assert_eq!(gsi["Projection"]["ProjectionType"], "INCLUDE");
+        let attrs: Vec<String> = strings(&gsi["Projection"]["NonKeyAttributes"]);
+        assert_eq!(
+            attrs, projected,
+            "{:?} projects what index queries read",
+            gsi["IndexName"]
+        );
+    }
+    let adapter = std::fs::read_to_string(store.join("dynamo.rs")).unwrap();
     assert_eq!(
         table["TimeToLiveSpecification"]["AttributeName"],
         "expires_at"

@@ -74,15 +74,9 @@ async fn call(app: &axum::Router, event: String) -> (u16, Value) {
 async fn lambda_app() -> (axum::Router, tempfile::TempDir) {
     let (store, dir) = embedded_store();
     let state = AppState::new(Arc::new(store), Arc::new(ManualClock::new(start_time())));
-    let mut round = ovop_core::round::RoundForm {
-        year: Some(2026),
-        name: "OVOP 2026".into(),
-        proposal_deadline: Some(start_time() + chrono::Duration::days(30)),
-    }
-    .validate(start_time())
-    .unwrap();
-    round.phase = ovop_core::round::RoundPhase::OpenForProposals;
-    state.rounds.create_round(&round).await.unwrap();
+    let mut tx = ovop_platform::store::Tx::new();
+    tx.create(&ovop_tests::open_round()).unwrap();
+    state.store.commit(tx).await.unwrap();
     (app(state, Authenticator::ApiGatewayJwt), dir)
 }
 

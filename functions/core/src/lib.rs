@@ -3,6 +3,7 @@
 //! No I/O and no AWS types live here. Values are parsed at the edge into newtypes
 //! (`RegencyCode`, `Nib`, …) so that an invalid value cannot travel further in.
 
+pub mod authz;
 pub mod commodity;
 pub mod dto;
 pub mod errors;
@@ -13,6 +14,7 @@ pub mod policy;
 pub mod region;
 pub mod round;
 pub mod status;
+pub mod text;
 
 pub use errors::FieldErrors;
 pub use i18n::{Lang, Text};

@@ -2,7 +2,13 @@
 //!
 //! [`NominationForm`] is what a person types (every field may be missing or wrong);
 //! [`NominationForm::validate`] turns it into a [`Profile`] whose values are all valid, or into
-//! field errors. The SPA and the API run the same function.
+//! field errors. The SPA and the API run the same function. The use cases
+//! ([`Nomination::create`], [`Nomination::edit`], [`Nomination::submit`],
+//! [`Nomination::withdraw`]) each return a [`Change`] or a [`NominationError`].
+
+mod change;
+
+pub use change::{Change, NominationError};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,17 +19,14 @@ use crate::i18n::Text;
 use crate::ikm::{Nib, Rupiah, SizeClass, WorkerCount};
 use crate::region::{ProvinceCode, RegencyCode};
 use crate::status::NominationStatus;
+use crate::text::{clean, Lines, MAX_NAME, MAX_TEXT};
 
 /// Minimum business units of a sentra IKM (PP 29/2018).
 pub const MIN_SENTRA_UNITS: u32 = 5;
-/// Longest accepted free text, in characters.
-pub const MAX_TEXT: usize = 4_000;
-/// Longest accepted name or short field, in characters.
-pub const MAX_NAME: usize = 200;
 
 /// The IKM part of the form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IkmForm {
     pub name: String,
@@ -37,7 +40,7 @@ pub struct IkmForm {
 
 /// The sentra part of the form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SentraForm {
     pub name: String,
@@ -48,7 +51,7 @@ pub struct SentraForm {
 
 /// The product part of the form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductForm {
     pub name: String,
@@ -60,7 +63,7 @@ pub struct ProductForm {
 
 /// What a regency office fills in.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NominationForm {
     pub round_id: String,
@@ -124,25 +127,6 @@ pub struct ValidForm {
     pub profile: Profile,
 }
 
-fn text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> Option<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        errors.add(field, required());
-        None
-    } else if v.chars().count() > max {
-        errors.add(
-            field,
-            Text::new(
-                format!("Maksimal {max} karakter."),
-                format!("At most {max} characters."),
-            ),
-        );
-        None
-    } else {
-        Some(v.to_owned())
-    }
-}
-
 fn present<T>(errors: &mut FieldErrors, field: &str, value: Option<T>) -> Option<T> {
     if value.is_none() {
         errors.add(field, required());
@@ -159,7 +143,7 @@ impl NominationForm {
         current_year: i32,
     ) -> Result<ValidForm, FieldErrors> {
         let mut e = FieldErrors::new();
-        let round_id = text(&mut e, "round_id", &self.round_id, MAX_NAME);
+        let round_id = e.check("round_id", clean(&self.round_id, MAX_NAME, Lines::Single));
         let regency = if self.regency_code.trim().is_empty() {
             e.add("regency_code", required());
             None
@@ -168,15 +152,18 @@ impl NominationForm {
         };
 
         let i = &self.ikm;
-        let name = text(&mut e, "ikm.name", &i.name, MAX_NAME);
+        let name = e.check("ikm.name", clean(&i.name, MAX_NAME, Lines::Single));
         let nib = if i.nib.trim().is_empty() {
             e.add("ikm.nib", required());
             None
         } else {
             e.check("ikm.nib", Nib::parse(&i.nib))
         };
-        let owner = text(&mut e, "ikm.owner_name", &i.owner_name, MAX_NAME);
-        let address = text(&mut e, "ikm.address", &i.address, MAX_TEXT);
+        let owner = e.check(
+            "ikm.owner_name",
+            clean(&i.owner_name, MAX_NAME, Lines::Single),
+        );
+        let address = e.check("ikm.address", clean(&i.address, MAX_TEXT, Lines::Multi));
         let year = present(&mut e, "ikm.year_founded", i.year_founded).and_then(|y| {
             let ok = (1900..=current_year).contains(&y);
             e.check(
@@ -198,7 +185,7 @@ impl NominationForm {
         };
 
         let s = &self.sentra;
-        let sentra_name = text(&mut e, "sentra.name", &s.name, MAX_NAME);
+        let sentra_name = e.check("sentra.name", clean(&s.name, MAX_NAME, Lines::Single));
         let units = present(&mut e, "sentra.unit_count", s.unit_count).and_then(|n| {
             e.check(
                 "sentra.unit_count",
@@ -210,10 +197,13 @@ impl NominationForm {
                 }),
             )
         });
-        let sk = text(&mut e, "sentra.sk_number", &s.sk_number, MAX_NAME);
+        let sk = e.check(
+            "sentra.sk_number",
+            clean(&s.sk_number, MAX_NAME, Lines::Single),
+        );
 
         let p = &self.product;
-        let product_name = text(&mut e, "product.name", &p.name, MAX_NAME);
+        let product_name = e.check("product.name", clean(&p.name, MAX_NAME, Lines::Single));
         let commodity = if p.commodity.trim().is_empty() {
             e.add("product.commodity", required());
             None
@@ -221,7 +211,10 @@ impl NominationForm {
             e.check("product.commodity", commodities.find(&p.commodity))
                 .map(|c| c.code.clone())
         };
-        let description = text(&mut e, "product.description", &p.description, MAX_TEXT);
+        let description = e.check(
+            "product.description",
+            clean(&p.description, MAX_TEXT, Lines::Multi),
+        );
         let local =
             present(&mut e, "product.local_material_pct", p.local_material_pct).and_then(|pct| {
                 e.check(
@@ -319,29 +312,6 @@ pub struct Nomination {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
-    /// Idempotency key of the last submit, so a retried submit answers the same.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submit_key: Option<String>,
-}
-
-impl Nomination {
-    /// A new draft from a valid form, created by `created_by` at `now`.
-    pub fn draft(id: String, form: ValidForm, created_by: &str, now: DateTime<Utc>) -> Nomination {
-        Nomination {
-            id,
-            round_id: form.round_id,
-            province_code: form.regency.province(),
-            regency_code: form.regency,
-            status: NominationStatus::Draft,
-            profile: form.profile,
-            version: 1,
-            created_by: created_by.to_owned(),
-            created_at: now,
-            updated_at: now,
-            submitted_at: None,
-            submit_key: None,
-        }
-    }
 }
 
 /// One line of a nomination's history.
@@ -378,8 +348,9 @@ impl AuditEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::TextError;
 
-    fn valid_form() -> NominationForm {
+    pub(super) fn valid_form() -> NominationForm {
         NominationForm {
             round_id: "ovop-2026".into(),
             regency_code: "33.26".into(),
@@ -472,6 +443,63 @@ mod tests {
         assert_eq!(errors.0.len(), 6, "{errors:?}");
         let nib = errors.get("ikm.nib").unwrap();
         assert!(nib.id.contains("13 digit") && nib.en.contains("13 digits"));
+    }
+
+    #[test]
+    fn every_free_text_field_refuses_control_characters() {
+        type Field = fn(&mut NominationForm) -> &mut String;
+        let fields: [(&str, Field); 8] = [
+            ("round_id", |f| &mut f.round_id),
+            ("ikm.name", |f| &mut f.ikm.name),
+            ("ikm.owner_name", |f| &mut f.ikm.owner_name),
+            ("ikm.address", |f| &mut f.ikm.address),
+            ("sentra.name", |f| &mut f.sentra.name),
+            ("sentra.sk_number", |f| &mut f.sentra.sk_number),
+            ("product.name", |f| &mut f.product.name),
+            ("product.description", |f| &mut f.product.description),
+        ];
+        for (path, field) in fields {
+            let mut form = valid_form();
+            field(&mut form).push_str("\u{0007}x");
+            let errors = form
+                .validate(&CommodityCatalog::default(), 2026)
+                .unwrap_err();
+            assert_eq!(
+                errors.get(path),
+                Some(&TextError::ControlCharacter.message()),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_address_and_a_description_may_span_lines_but_a_name_may_not() {
+        let mut form = valid_form();
+        form.ikm.address = "Jl. Pantura 1\r\nWiradesa".into();
+        form.product.description = "Batik tulis.\n\tPewarna alam.".into();
+        let valid = form.validate(&CommodityCatalog::default(), 2026).unwrap();
+        assert_eq!(valid.profile.ikm.address, "Jl. Pantura 1\nWiradesa");
+        form.ikm.name = "Batik\nPesisir".into();
+        let errors = form
+            .validate(&CommodityCatalog::default(), 2026)
+            .unwrap_err();
+        assert_eq!(
+            errors.get("ikm.name"),
+            Some(&TextError::LineBreak.message())
+        );
+    }
+
+    #[test]
+    fn a_form_with_an_unknown_field_is_refused() {
+        for json in [
+            r#"{"round_id": "ovop-2026", "status": "AWARDED"}"#,
+            r#"{"ikm": {"name": "Batik", "verified": true}}"#,
+            r#"{"sentra": {"name": "Sentra", "units": 40}}"#,
+            r#"{"product": {"name": "Batik", "stars": 3}}"#,
+        ] {
+            let err = serde_json::from_str::<NominationForm>(json).unwrap_err();
+            assert!(err.to_string().contains("unknown field"), "{json}: {err}");
+        }
     }
 
     #[test]

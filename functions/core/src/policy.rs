@@ -1,4 +1,4 @@
-//! Who may do what: role × region. Every use case asks here, never only the UI.
+//! Who a user is: role and region. What they may do is decided in [`crate::authz`].
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, for tests and permission tables.
+    pub const ALL: [Role; 5] = [
+        Role::Pengusul,
+        Role::Provinsi,
+        Role::Verifikator,
+        Role::Penilai,
+        Role::Admin,
+    ];
+
     pub fn parse(s: &str) -> Option<Role> {
         match s.trim().to_ascii_lowercase().as_str() {
             "pengusul" => Some(Role::Pengusul),
@@ -121,27 +130,6 @@ impl Principal {
             _ => ListScope::Assigned,
         }
     }
-
-    /// May read a nomination proposed in `regency`.
-    pub fn can_read_nomination(&self, regency: &RegencyCode) -> bool {
-        match self.list_scope() {
-            ListScope::All => true,
-            ListScope::Regency(r) => &r == regency,
-            ListScope::Province(p) => regency.province() == p,
-            ListScope::Assigned => false,
-        }
-    }
-
-    /// May create or change a nomination of `regency` (only its own regency office).
-    pub fn can_propose_for(&self, regency: &RegencyCode) -> bool {
-        self.role == Role::Pengusul
-            && matches!(&self.region, Some(RegionScope::Regency(r)) if r == regency)
-    }
-
-    /// May create, open and close rounds.
-    pub fn can_manage_rounds(&self) -> bool {
-        self.role == Role::Admin
-    }
 }
 
 #[cfg(test)]
@@ -162,28 +150,27 @@ mod tests {
     }
 
     #[test]
-    fn regency_office_reads_and_proposes_only_for_its_own_regency() {
-        let pekalongan = user(Role::Pengusul, Some("33.26"));
-        assert!(pekalongan.can_read_nomination(&reg("33.26")));
-        assert!(pekalongan.can_propose_for(&reg("33.26")));
-        assert!(!pekalongan.can_read_nomination(&reg("33.74")));
-        assert!(!pekalongan.can_propose_for(&reg("33.74")));
+    fn each_role_lists_the_nominations_of_its_region() {
+        assert_eq!(
+            user(Role::Pengusul, Some("33.26")).list_scope(),
+            ListScope::Regency(reg("33.26"))
+        );
+        assert_eq!(
+            user(Role::Provinsi, Some("33")).list_scope(),
+            ListScope::Province(reg("33.26").province())
+        );
+        assert_eq!(user(Role::Verifikator, None).list_scope(), ListScope::All);
+        assert_eq!(user(Role::Admin, None).list_scope(), ListScope::All);
+        assert_eq!(user(Role::Penilai, None).list_scope(), ListScope::Assigned);
     }
 
     #[test]
-    fn province_office_reads_its_regencies_but_never_proposes() {
-        let jateng = user(Role::Provinsi, Some("33"));
-        assert!(jateng.can_read_nomination(&reg("33.74")));
-        assert!(!jateng.can_read_nomination(&reg("35.78")));
-        assert!(!jateng.can_propose_for(&reg("33.74")));
-    }
-
-    #[test]
-    fn assessors_see_nothing_unassigned_and_ministry_sees_all() {
-        assert!(!user(Role::Penilai, None).can_read_nomination(&reg("33.26")));
-        assert!(user(Role::Verifikator, None).can_read_nomination(&reg("33.26")));
-        assert!(user(Role::Admin, None).can_manage_rounds());
-        assert!(!user(Role::Verifikator, None).can_manage_rounds());
+    fn a_regency_office_without_its_regency_lists_nothing() {
+        assert_eq!(
+            user(Role::Pengusul, Some("33")).list_scope(),
+            ListScope::Assigned
+        );
+        assert_eq!(user(Role::Pengusul, None).list_scope(), ListScope::Assigned);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::errors::{required, FieldErrors};
 use crate::i18n::Text;
 use crate::region::TimeZone;
+use crate::text::{clean, Lines, MAX_NAME};
 
 /// The phase a round is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,13 +50,15 @@ pub struct Round {
     pub phase: RoundPhase,
     /// Last instant (UTC) at which a nomination may be submitted.
     pub proposal_deadline: DateTime<Utc>,
+    /// Optimistic-locking version; every change increments it.
     pub version: u64,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// What an admin fills in to create a round.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundForm {
     pub year: Option<i32>,
@@ -82,10 +85,7 @@ impl RoundForm {
             }
             Some(y) => Some(y),
         };
-        let name = self.name.trim();
-        if name.is_empty() {
-            e.add("name", required());
-        }
+        let name = e.check("name", clean(&self.name, MAX_NAME, Lines::Single));
         match self.proposal_deadline {
             None => e.add("proposal_deadline", required()),
             Some(d) if d <= now => e.add(
@@ -97,15 +97,16 @@ impl RoundForm {
             ),
             Some(_) => {}
         }
-        match (year, self.proposal_deadline) {
-            (Some(year), Some(deadline)) if e.is_empty() => Ok(Round {
+        match (year, name, self.proposal_deadline) {
+            (Some(year), Some(name), Some(deadline)) if e.is_empty() => Ok(Round {
                 id: Round::id_for(year),
                 year,
-                name: name.to_owned(),
+                name,
                 phase: RoundPhase::Planned,
                 proposal_deadline: deadline,
                 version: 1,
                 created_at: now,
+                updated_at: now,
             }),
             _ => Err(e),
         }
@@ -118,25 +119,54 @@ impl Round {
         format!("ovop-{year}")
     }
 
-    /// Opens the round for proposals.
-    pub fn open(&self) -> Result<RoundPhase, Text> {
+    /// Opens a planned round for proposals. `expected_version` comes from `If-Match`.
+    pub fn open(
+        &self,
+        expected_version: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<Round, RoundError> {
+        self.check_version(expected_version)?;
         match self.phase {
-            RoundPhase::Planned => Ok(RoundPhase::OpenForProposals),
-            _ => Err(Text::new(
+            RoundPhase::Planned => Ok(self.moved_to(RoundPhase::OpenForProposals, now)),
+            _ => Err(RoundError::IllegalPhaseChange(Text::new(
                 "Hanya periode yang direncanakan yang bisa dibuka.",
                 "Only a planned round can be opened.",
-            )),
+            ))),
         }
     }
 
-    /// Closes proposals; administrative review begins.
-    pub fn close_proposals(&self) -> Result<RoundPhase, Text> {
+    /// Closes proposals; administrative review begins. `expected_version` comes from
+    /// `If-Match`.
+    pub fn close_proposals(
+        &self,
+        expected_version: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<Round, RoundError> {
+        self.check_version(expected_version)?;
         match self.phase {
-            RoundPhase::OpenForProposals => Ok(RoundPhase::AdminReview),
-            _ => Err(Text::new(
+            RoundPhase::OpenForProposals => Ok(self.moved_to(RoundPhase::AdminReview, now)),
+            _ => Err(RoundError::IllegalPhaseChange(Text::new(
                 "Periode ini tidak sedang menerima usulan.",
                 "This round is not open for proposals.",
-            )),
+            ))),
+        }
+    }
+
+    fn check_version(&self, expected: Option<u64>) -> Result<(), RoundError> {
+        match expected {
+            Some(v) if v != self.version => Err(RoundError::Stale {
+                current: self.version,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn moved_to(&self, phase: RoundPhase, now: DateTime<Utc>) -> Round {
+        Round {
+            phase,
+            version: self.version + 1,
+            updated_at: now,
+            ..self.clone()
         }
     }
 
@@ -159,6 +189,44 @@ impl Round {
     }
 }
 
+/// Why a round could not change phase.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RoundError {
+    /// `If-Match` named another version.
+    #[error("stale round version; current is {current}")]
+    Stale { current: u64 },
+    /// The round is not in the phase this change starts from; the text says why.
+    #[error("illegal phase change: {}", .0.en)]
+    IllegalPhaseChange(Text),
+}
+
+impl RoundError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RoundError::Stale { .. } => "stale",
+            RoundError::IllegalPhaseChange(_) => "illegal_phase_change",
+        }
+    }
+
+    /// What to tell the user.
+    pub fn message(&self) -> Text {
+        match self {
+            RoundError::Stale { current } => Text::new(
+                format!(
+                    "Periode ini telah diubah oleh orang lain (versi terkini {current}). \
+                     Muat ulang lalu coba lagi."
+                ),
+                format!(
+                    "This round was changed by someone else (current version {current}). \
+                     Reload it and try again."
+                ),
+            ),
+            RoundError::IllegalPhaseChange(message) => message.clone(),
+        }
+    }
+}
+
 /// An instant as read on a clock in `zone`: `31-08-2026 23:59 WIB`.
 pub fn format_local(at: DateTime<Utc>, zone: TimeZone) -> String {
     let offset = FixedOffset::east_opt(zone.utc_offset_hours() * 3600).expect("offset in range");
@@ -178,17 +246,21 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 8, 31, 16, 59, 0).unwrap()
     }
 
-    fn open_round() -> Round {
+    fn kick_off() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()
+    }
+
+    fn planned_round() -> Round {
         let form = RoundForm {
             year: Some(2026),
             name: "OVOP 2026".into(),
             proposal_deadline: Some(deadline()),
         };
-        let mut round = form
-            .validate(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap())
-            .unwrap();
-        round.phase = round.open().unwrap();
-        round
+        form.validate(kick_off()).unwrap()
+    }
+
+    fn open_round() -> Round {
+        planned_round().open(None, kick_off()).unwrap()
     }
 
     #[test]
@@ -219,10 +291,45 @@ mod tests {
 
     #[test]
     fn a_planned_or_closed_round_refuses_proposals() {
-        let mut round = open_round();
-        round.phase = round.close_proposals().unwrap();
-        assert!(round.accepts_proposals(deadline(), TimeZone::Wib).is_err());
-        assert!(round.open().is_err());
+        assert!(planned_round()
+            .accepts_proposals(kick_off(), TimeZone::Wib)
+            .is_err());
+        let closed = open_round().close_proposals(None, kick_off()).unwrap();
+        assert!(closed.accepts_proposals(kick_off(), TimeZone::Wib).is_err());
+    }
+
+    #[test]
+    fn a_round_opens_once_and_closes_once() {
+        let closed = open_round().close_proposals(None, kick_off()).unwrap();
+        let reopen = closed.open(None, kick_off()).unwrap_err();
+        assert_eq!(reopen.code(), "illegal_phase_change");
+        assert_eq!(reopen.message().en, "Only a planned round can be opened.");
+        let reclose = closed.close_proposals(None, kick_off()).unwrap_err();
+        assert_eq!(reclose.code(), "illegal_phase_change");
+    }
+
+    #[test]
+    fn each_phase_change_bumps_the_version_by_one_and_stamps_the_time() {
+        let planned = planned_round();
+        assert_eq!((planned.version, planned.updated_at), (1, kick_off()));
+        let later = kick_off() + chrono::Duration::days(1);
+        let open = planned.open(Some(1), later).unwrap();
+        assert_eq!(open.phase, RoundPhase::OpenForProposals);
+        assert_eq!((open.version, open.updated_at), (2, later));
+        assert_eq!(open.created_at, kick_off());
+        let closed = open.close_proposals(Some(2), later).unwrap();
+        assert_eq!(closed.phase, RoundPhase::AdminReview);
+        assert_eq!(closed.version, 3);
+    }
+
+    #[test]
+    fn a_stale_version_cannot_change_the_phase_and_names_the_current_one() {
+        let open = open_round();
+        assert_eq!(
+            open.close_proposals(Some(1), kick_off()),
+            Err(RoundError::Stale { current: 2 })
+        );
+        assert_eq!(RoundError::Stale { current: 2 }.code(), "stale");
     }
 
     #[test]
@@ -239,5 +346,30 @@ mod tests {
             .unwrap_err()
             .get("proposal_deadline")
             .is_some());
+    }
+
+    #[test]
+    fn a_round_name_is_cleaned_like_any_free_text() {
+        let form = |name: &str| RoundForm {
+            year: Some(2026),
+            name: name.into(),
+            proposal_deadline: Some(deadline()),
+        };
+        let round = form("  Penghargaan OVOP 2026\u{200B} ")
+            .validate(kick_off())
+            .unwrap();
+        assert_eq!(round.name, "Penghargaan OVOP 2026");
+        let errors = form("OVOP\u{202E}6202").validate(kick_off()).unwrap_err();
+        assert_eq!(
+            errors.get("name"),
+            Some(&crate::text::TextError::BidiControl.message())
+        );
+    }
+
+    #[test]
+    fn a_round_form_with_an_unknown_field_is_refused() {
+        let json = r#"{"year": 2026, "name": "OVOP 2026", "phase": "awarded"}"#;
+        let err = serde_json::from_str::<RoundForm>(json).unwrap_err();
+        assert!(err.to_string().contains("unknown field `phase`"), "{err}");
     }
 }

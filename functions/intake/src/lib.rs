@@ -1,6 +1,8 @@
 //! Intake function: award rounds and nominations (draft, edit, submit, withdraw, list).
 //!
 //! The library exposes [`app`]; `main.rs` runs it in Lambda and the local app merges it.
+//! Every handler has the same shape: parse → load → ask [`ovop_core::authz::decide`] → run the
+//! use case from core → write one transaction (with its idempotency record) → answer.
 
 use std::sync::Arc;
 
@@ -9,7 +11,7 @@ use axum::Router;
 use ovop_core::commodity::CommodityCatalog;
 use ovop_platform::auth::Authenticator;
 use ovop_platform::clock::Clock;
-use ovop_platform::store::{NominationStore, RoundStore};
+use ovop_platform::store::{ItemStore, Store};
 
 pub mod nominations;
 pub mod openapi;
@@ -18,21 +20,16 @@ pub mod rounds;
 /// What the handlers share: ports and reference data, built once per process.
 #[derive(Clone)]
 pub struct AppState {
-    pub nominations: Arc<dyn NominationStore>,
-    pub rounds: Arc<dyn RoundStore>,
+    pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub commodities: Arc<CommodityCatalog>,
 }
 
 impl AppState {
-    /// State over one store that serves both ports.
-    pub fn new<S>(store: Arc<S>, clock: Arc<dyn Clock>) -> Self
-    where
-        S: NominationStore + RoundStore + 'static,
-    {
+    /// State over one item store.
+    pub fn new(items: Arc<dyn ItemStore>, clock: Arc<dyn Clock>) -> Self {
         AppState {
-            nominations: store.clone(),
-            rounds: store,
+            store: Store::new(items),
             clock,
             commodities: Arc::new(CommodityCatalog::default()),
         }

@@ -1,31 +1,30 @@
 //! Nominations: a regency office drafts, edits, submits and withdraws; others read by scope.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Datelike;
-use ovop_core::dto::NominationList;
-use ovop_core::nomination::{AuditEntry, Nomination, NominationForm, ValidForm};
+use ovop_core::authz::{decide, Action, NominationFacts, Resource};
+use ovop_core::dto::{AuditPage, NominationPage, NominationSummary};
+use ovop_core::nomination::{
+    AuditEntry, Change, Nomination, NominationError, NominationForm, ValidForm,
+};
 use ovop_core::policy::{ListScope, Principal};
-use ovop_core::region::time_zone_of;
-use ovop_core::status::{Event, NominationStatus};
+use ovop_core::round::Round;
+use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::http::{etag, idempotency_key, if_match, optional_idempotency_key};
+use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::{ApiJson, JsonAnswer};
-use ovop_platform::store::{Created, NominationQuery, Scope};
+use ovop_platform::paging::PageRequest;
+use ovop_platform::problem::require;
+use ovop_platform::store::{entities, Listing, Tx};
 use ovop_platform::ApiError;
 use serde::Deserialize;
 
 use crate::AppState;
-
-/// A nomination with its version as `ETag`.
-fn with_etag(status: StatusCode, n: &Nomination) -> Response {
-    (status, [(header::ETAG, etag(n.version))], JsonAnswer(n)).into_response()
-}
 
 /// Who is signed in.
 #[utoipa::path(get, path = "/api/v1/me", tag = "session",
@@ -34,68 +33,115 @@ pub async fn me(Caller(caller): Caller) -> Json<Principal> {
     Json(caller)
 }
 
-/// List filters.
+/// List filters and paging.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
-    /// Round id, e.g. `ovop-2026`.
+    /// Round id, e.g. `ovop-2026`. Required for the ministry's lists (every regency's).
     pub round: Option<String>,
     /// Status name, e.g. `SUBMITTED`.
     pub status: Option<String>,
+    /// Items per page: 1–200, default 50.
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub cursor: Option<String>,
 }
 
-/// Nominations the caller may see: its regency, its province, or all for the ministry.
-#[utoipa::path(get, path = "/api/v1/nominations", tag = "nominations", params(ListParams),
-    responses((status = 200, body = NominationList), (status = 401, body = ovop_core::errors::Problem)))]
-pub async fn list(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-    Query(params): Query<ListParams>,
-) -> Result<Json<NominationList>, ApiError> {
-    let status = match params.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(NominationStatus::parse(s).ok_or_else(|| {
+fn parse_status(status: Option<&str>) -> Result<Option<NominationStatus>, ApiError> {
+    match status {
+        None | Some("") => Ok(None),
+        Some(s) => NominationStatus::parse(s).map(Some).ok_or_else(|| {
             ApiError::field(
                 "status",
                 Text::new("Status tidak dikenal.", "Unknown status."),
             )
-        })?),
+        }),
+    }
+}
+
+/// Nominations the caller may see, a page at a time: its regency, its province, or a round
+/// of every regency for the ministry.
+#[utoipa::path(get, path = "/api/v1/nominations", tag = "nominations", params(ListParams),
+    responses((status = 200, body = NominationPage), (status = 400, body = ovop_core::errors::Problem),
+              (status = 401, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<NominationPage>, ApiError> {
+    require(decide(
+        &caller,
+        Action::ListNominations,
+        &Resource::Programme,
+    ))?;
+    let status = parse_status(params.status.as_deref())?;
+    let round = params.round.as_deref().filter(|r| !r.is_empty());
+    let (listing, scope): (Listing, String) = match caller.list_scope() {
+        ListScope::Regency(r) => (
+            entities::nominations_of_regency(&r, round),
+            format!("regency={r}"),
+        ),
+        ListScope::Province(p) => (
+            entities::nominations_of_province(&p, round),
+            format!("province={p}"),
+        ),
+        ListScope::All => match round {
+            Some(r) => (entities::nominations_of_round(r, status), "all".into()),
+            None => {
+                return Err(ApiError::field(
+                    "round",
+                    Text::new(
+                        "Pilih periode: daftar seluruh usulan ditampilkan per periode.",
+                        "Choose a round: the list of every nomination is shown per round.",
+                    ),
+                ))
+            }
+        },
+        ListScope::Assigned => {
+            return Ok(Json(NominationPage {
+                items: vec![],
+                next: None,
+            }))
+        }
     };
-    let scope = match caller.list_scope() {
-        ListScope::All => Scope::All,
-        ListScope::Province(p) => Scope::Province(p),
-        ListScope::Regency(r) => Scope::Regency(r),
-        ListScope::Assigned => return Ok(Json(NominationList { items: vec![] })),
-    };
-    let query = NominationQuery {
-        scope,
-        round_id: params.round.filter(|r| !r.is_empty()),
-        status,
-    };
-    Ok(Json(NominationList {
-        items: state.nominations.list_nominations(&query).await?,
+    let scope = format!("nominations|{scope}|round={round:?}|status={status:?}");
+    let page = PageRequest::parse(params.limit, params.cursor.as_deref(), &scope)?;
+    let listed = state
+        .store
+        .list::<NominationSummary>(
+            "nomination",
+            &listing,
+            page.limit,
+            page.cursor,
+            |n: &NominationSummary| status.is_none_or(|s| n.status == s),
+        )
+        .await
+        .map_err(ovop_platform::paging::refused_cursor)?;
+    Ok(Json(NominationPage {
+        items: listed.items,
+        next: listed
+            .next
+            .map(|c| ovop_platform::paging::seal(&c, &scope))
+            .transpose()?,
     }))
 }
 
-/// A nomination the caller may read; 404 otherwise, so that existence does not leak.
-async fn readable(
+/// The nomination `id`, if the caller may do `action` to it; 404 when it may not even see it.
+async fn load(
     state: &AppState,
     caller: &Principal,
     id: &str,
-) -> Result<Arc<Nomination>, ApiError> {
-    match state.nominations.get_nomination(id).await? {
-        Some(n) if caller.can_read_nomination(&n.regency_code) => Ok(n),
-        _ => Err(ApiError::NotFound),
-    }
-}
-
-/// A nomination the caller may change: readable, and its own regency's.
-async fn own(state: &AppState, caller: &Principal, id: &str) -> Result<Arc<Nomination>, ApiError> {
-    let n = readable(state, caller, id).await?;
-    if caller.can_propose_for(&n.regency_code) {
-        Ok(n)
-    } else {
-        Err(ApiError::Forbidden)
-    }
+    action: Action,
+) -> Result<Nomination, ApiError> {
+    let n = state
+        .store
+        .get::<Nomination>(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let facts = NominationFacts {
+        regency: &n.regency_code,
+    };
+    require(decide(caller, action, &Resource::Nomination(facts)))?;
+    Ok(n)
 }
 
 fn validate(state: &AppState, form: &NominationForm) -> Result<ValidForm, ApiError> {
@@ -104,29 +150,54 @@ fn validate(state: &AppState, form: &NominationForm) -> Result<ValidForm, ApiErr
         .map_err(ApiError::Validation)
 }
 
-async fn check_round_open(
-    state: &AppState,
-    n_round: &str,
-    zone_of: &ovop_core::region::RegencyCode,
-) -> Result<(), ApiError> {
-    let round = state.rounds.get_round(n_round).await?.ok_or_else(|| {
+/// A use case's refusal as an answer.
+fn refused(e: NominationError) -> ApiError {
+    match e {
+        NominationError::Stale { current } => ApiError::VersionMismatch { current },
+        NominationError::RoundMismatch => ApiError::internal(e),
+        e => match e.field() {
+            Some(field) => ApiError::field(field, e.message()),
+            None => ApiError::Conflict {
+                code: e.code(),
+                message: e.message(),
+            },
+        },
+    }
+}
+
+async fn round_of(state: &AppState, id: &str) -> Result<Round, ApiError> {
+    state.store.get::<Round>(id).await?.ok_or_else(|| {
         ApiError::field(
             "round_id",
             Text::new("Periode tidak dikenal.", "Unknown round."),
         )
-    })?;
-    round
-        .accepts_proposals(state.clock.now(), time_zone_of(zone_of))
-        .map_err(|message| ApiError::Conflict {
-            code: "round_not_open",
-            message,
-        })
+    })
+}
+
+/// Writes a change of an existing nomination (conditional on the version it was read at) with
+/// its audit entry and idempotency record, and answers the new state.
+async fn save(
+    state: &AppState,
+    idempotency: &Idempotency,
+    before_version: u64,
+    change: Change,
+) -> Result<Response, ApiError> {
+    let n = &change.nomination;
+    let answer = Answer::json(StatusCode::OK, Some(n.version), n)?;
+    let mut tx = Tx::new();
+    tx.update(n, before_version)?;
+    tx.create(&change.audit)?;
+    let answer = idempotency
+        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+        .await?;
+    tracing::info!(nomination = %n.id, action = %change.audit.action, status = n.status.as_str(), version = n.version, "nomination changed");
+    Ok(answer.into_response())
 }
 
 /// Creates a draft. A retry with the same `Idempotency-Key` answers the same nomination.
 #[utoipa::path(post, path = "/api/v1/nominations", tag = "nominations", request_body = NominationForm,
     params(("Idempotency-Key" = String, Header, description = "Unique per intended nomination")),
-    responses((status = 201, body = Nomination), (status = 200, description = "Replay of an earlier create", body = Nomination),
+    responses((status = 201, body = Nomination, description = "Created, or the replay of the create with this key"),
               (status = 403, body = ovop_core::errors::Problem), (status = 409, body = ovop_core::errors::Problem),
               (status = 422, body = ovop_core::errors::Problem), (status = 428, body = ovop_core::errors::Problem)))]
 pub async fn create(
@@ -136,53 +207,38 @@ pub async fn create(
     ApiJson(form): ApiJson<NominationForm>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    if caller.role != ovop_core::policy::Role::Pengusul {
-        return Err(ApiError::Forbidden);
+    let idempotency = Idempotency::new(
+        &caller.user_id,
+        Some(key),
+        "POST /api/v1/nominations",
+        &form,
+    );
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
     }
     let valid = validate(&state, &form)?;
-    if !caller.can_propose_for(&valid.regency) {
-        return Err(ApiError::field(
-            "regency_code",
-            Text::new(
-                "Anda hanya dapat mengusulkan IKM dari kabupaten/kota Anda sendiri.",
-                "You can only nominate IKM of your own regency/city.",
-            ),
-        ));
-    }
-    check_round_open(&state, &valid.round_id, &valid.regency).await?;
+    let facts = NominationFacts {
+        regency: &valid.regency,
+    };
+    require(decide(
+        &caller,
+        Action::CreateNomination,
+        &Resource::Nomination(facts),
+    ))?;
+    let round = round_of(&state, &valid.round_id).await?;
     let now = state.clock.now();
-    let nomination = Arc::new(Nomination::draft(
-        ulid::Ulid::new().to_string(),
-        valid,
-        &caller.user_id,
-        now,
-    ));
-    let entry = AuditEntry::of(&nomination, &caller.user_id, "create", None);
-    match state
-        .nominations
-        .create_nomination(Arc::clone(&nomination), &entry, &caller.user_id, &key, now)
-        .await?
-    {
-        Created::New => {
-            tracing::info!(nomination = %nomination.id, regency = %nomination.regency_code, "nomination created");
-            Ok(with_etag(StatusCode::CREATED, &nomination))
-        }
-        Created::Replayed(earlier) => {
-            let same = earlier.profile == nomination.profile
-                && earlier.round_id == nomination.round_id
-                && earlier.regency_code == nomination.regency_code;
-            if !same {
-                return Err(ApiError::Conflict {
-                    code: "idempotency_key_reused",
-                    message: Text::new(
-                        "Idempotency-Key ini sudah dipakai untuk usulan lain.",
-                        "This Idempotency-Key was already used for a different nomination.",
-                    ),
-                });
-            }
-            Ok(with_etag(StatusCode::OK, &earlier))
-        }
-    }
+    let change = Nomination::create(ulid::Ulid::new().to_string(), valid, &round, &caller, now)
+        .map_err(refused)?;
+    let n = &change.nomination;
+    let answer = Answer::json(StatusCode::CREATED, Some(n.version), n)?;
+    let mut tx = Tx::new();
+    tx.create(n)?;
+    tx.create(&change.audit)?;
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, ApiError::from)
+        .await?;
+    tracing::info!(nomination = %n.id, regency = %n.regency_code, "nomination created");
+    Ok(answer.into_response())
 }
 
 /// One nomination.
@@ -193,52 +249,61 @@ pub async fn read(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let n = readable(&state, &caller, &id).await?;
-    Ok(with_etag(StatusCode::OK, &n))
+    let n = load(&state, &caller, &id, Action::ReadNomination).await?;
+    Ok((
+        StatusCode::OK,
+        [(header::ETAG, etag(n.version))],
+        JsonAnswer(&n),
+    )
+        .into_response())
 }
 
-/// The history of one nomination.
-#[utoipa::path(get, path = "/api/v1/nominations/{id}/history", tag = "nominations", params(("id" = String, Path)),
-    responses((status = 200, body = [AuditEntry]), (status = 404, body = ovop_core::errors::Problem)))]
+/// Paging of a history.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    /// Items per page: 1–200, default 50.
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The history of one nomination, oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/history", tag = "nominations",
+    params(("id" = String, Path), PageParams),
+    responses((status = 200, body = AuditPage), (status = 404, body = ovop_core::errors::Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    readable(&state, &caller, &id).await?;
-    Ok(Json(state.nominations.audit_trail(&id).await?))
-}
-
-/// Writes a changed nomination conditionally on the version it was read at.
-async fn save(
-    state: &AppState,
-    caller: &Principal,
-    before: &Nomination,
-    mut after: Nomination,
-    action: &str,
-) -> Result<Arc<Nomination>, ApiError> {
-    after.version = before.version + 1;
-    after.updated_at = state.clock.now();
-    let entry = AuditEntry::of(&after, &caller.user_id, action, Some(before.status));
-    let after = Arc::new(after);
-    state
-        .nominations
-        .update_nomination(Arc::clone(&after), before.version, &entry)
-        .await?;
-    tracing::info!(nomination = %after.id, action, status = after.status.as_str(), version = after.version, "nomination changed");
-    Ok(after)
-}
-
-fn illegal(e: ovop_core::status::IllegalTransition) -> ApiError {
-    ApiError::Conflict {
-        code: "illegal_transition",
-        message: e.message(),
-    }
+    Query(params): Query<PageParams>,
+) -> Result<Json<AuditPage>, ApiError> {
+    load(&state, &caller, &id, Action::ReadNominationHistory).await?;
+    let scope = format!("history|{id}");
+    let page = PageRequest::parse(params.limit, params.cursor.as_deref(), &scope)?;
+    let listed = state
+        .store
+        .list::<AuditEntry>(
+            "audit entry",
+            &entities::audit_trail(&id),
+            page.limit,
+            page.cursor,
+            |_| true,
+        )
+        .await
+        .map_err(ovop_platform::paging::refused_cursor)?;
+    Ok(Json(AuditPage {
+        items: listed.items,
+        next: listed
+            .next
+            .map(|c| ovop_platform::paging::seal(&c, &scope))
+            .transpose()?,
+    }))
 }
 
 /// Edits a draft (or a nomination returned for revision). Needs `If-Match: "<version>"`.
 #[utoipa::path(put, path = "/api/v1/nominations/{id}", tag = "nominations", request_body = NominationForm,
-    params(("id" = String, Path), ("If-Match" = String, Header, description = "Version read, e.g. \"3\"")),
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "Version read, e.g. \"3\""),
+           ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = Nomination), (status = 412, body = ovop_core::errors::Problem),
               (status = 409, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
 pub async fn update(
@@ -249,50 +314,33 @@ pub async fn update(
     ApiJson(form): ApiJson<NominationForm>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let current = own(&state, &caller, &id).await?;
-    if current.version != expected {
-        return Err(ApiError::VersionMismatch {
-            current: current.version,
-        });
+    let idempotency = Idempotency::new(
+        &caller.user_id,
+        optional_idempotency_key(&headers)?,
+        &format!("PUT /api/v1/nominations/{id}"),
+        &(expected, &form),
+    );
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
     }
-    if !current.status.editable_by_proposer() {
-        return Err(ApiError::Conflict {
-            code: "not_editable",
-            message: Text::new(
-                "Usulan yang sudah diajukan tidak dapat diubah.",
-                "A submitted nomination cannot be edited.",
-            ),
-        });
-    }
+    let current = load(&state, &caller, &id, Action::EditNomination).await?;
     let valid = validate(&state, &form)?;
-    if valid.regency != current.regency_code {
-        return Err(ApiError::field(
-            "regency_code",
-            Text::new(
-                "Kabupaten/kota usulan tidak dapat diubah.",
-                "The regency/city cannot change.",
-            ),
-        ));
-    }
-    if valid.round_id != current.round_id {
-        return Err(ApiError::field(
-            "round_id",
-            Text::new(
-                "Periode usulan tidak dapat diubah.",
-                "The round cannot change.",
-            ),
-        ));
-    }
-    let after = Nomination {
-        profile: valid.profile,
-        ..Nomination::clone(&current)
-    };
-    let saved = save(&state, &caller, &current, after, "update").await?;
-    Ok(with_etag(StatusCode::OK, &saved))
+    let change = current
+        .edit(expected, valid, &caller, state.clock.now())
+        .map_err(refused)?;
+    save(&state, &idempotency, current.version, change).await
+}
+
+/// The optional `If-Match` version.
+fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    headers
+        .contains_key(header::IF_MATCH)
+        .then(|| if_match(headers))
+        .transpose()
 }
 
 /// Submits to the ministry (copy to the province) while the round is open. A retry with the
-/// same `Idempotency-Key` answers the submitted nomination; `If-Match` is honoured if sent.
+/// same `Idempotency-Key` answers the same; `If-Match` is honoured if sent.
 #[utoipa::path(post, path = "/api/v1/nominations/{id}/submit", tag = "nominations",
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = Nomination), (status = 409, body = ovop_core::errors::Problem),
@@ -303,51 +351,27 @@ pub async fn submit(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let key = optional_idempotency_key(&headers)?;
-    let expected = headers
-        .contains_key(header::IF_MATCH)
-        .then(|| if_match(&headers))
-        .transpose()?;
-    let current = own(&state, &caller, &id).await?;
-    let replay = |n: &Nomination| {
-        key.is_some() && n.submit_key == key && n.status == NominationStatus::Submitted
-    };
-    if replay(&current) {
-        return Ok(with_etag(StatusCode::OK, &current));
+    let expected = optional_if_match(&headers)?;
+    let idempotency = Idempotency::new(
+        &caller.user_id,
+        optional_idempotency_key(&headers)?,
+        &format!("POST /api/v1/nominations/{id}/submit"),
+        &expected,
+    );
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
     }
-    if expected.is_some_and(|v| v != current.version) {
-        return Err(ApiError::VersionMismatch {
-            current: current.version,
-        });
-    }
-    let next = current.status.apply(Event::Submit).map_err(illegal)?;
-    check_round_open(&state, &current.round_id, &current.regency_code).await?;
-    let after = Nomination {
-        status: next,
-        submitted_at: Some(state.clock.now()),
-        submit_key: key.clone(),
-        ..Nomination::clone(&current)
-    };
-    match save(&state, &caller, &current, after, "submit").await {
-        Ok(saved) => Ok(with_etag(StatusCode::OK, &saved)),
-        Err(ApiError::VersionMismatch { .. }) if key.is_some() => {
-            // A concurrent retry of the same submit may have won the race.
-            let now = own(&state, &caller, &id).await?;
-            if replay(&now) {
-                Ok(with_etag(StatusCode::OK, &now))
-            } else {
-                Err(ApiError::VersionMismatch {
-                    current: now.version,
-                })
-            }
-        }
-        Err(e) => Err(e),
-    }
+    let current = load(&state, &caller, &id, Action::SubmitNomination).await?;
+    let round = round_of(&state, &current.round_id).await?;
+    let change = current
+        .submit(expected, &round, &caller, state.clock.now())
+        .map_err(refused)?;
+    save(&state, &idempotency, current.version, change).await
 }
 
 /// Withdraws a draft or a nomination returned for revision.
 #[utoipa::path(post, path = "/api/v1/nominations/{id}/withdraw", tag = "nominations",
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = Nomination), (status = 409, body = ovop_core::errors::Problem)))]
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -355,17 +379,19 @@ pub async fn withdraw(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let current = own(&state, &caller, &id).await?;
-    if headers.contains_key(header::IF_MATCH) && if_match(&headers)? != current.version {
-        return Err(ApiError::VersionMismatch {
-            current: current.version,
-        });
+    let expected = optional_if_match(&headers)?;
+    let idempotency = Idempotency::new(
+        &caller.user_id,
+        optional_idempotency_key(&headers)?,
+        &format!("POST /api/v1/nominations/{id}/withdraw"),
+        &expected,
+    );
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
     }
-    let next = current.status.apply(Event::Withdraw).map_err(illegal)?;
-    let after = Nomination {
-        status: next,
-        ..Nomination::clone(&current)
-    };
-    let saved = save(&state, &caller, &current, after, "withdraw").await?;
-    Ok(with_etag(StatusCode::OK, &saved))
+    let current = load(&state, &caller, &id, Action::WithdrawNomination).await?;
+    let change = current
+        .withdraw(expected, &caller, state.clock.now())
+        .map_err(refused)?;
+    save(&state, &idempotency, current.version, change).await
 }

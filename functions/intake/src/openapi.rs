@@ -14,7 +14,7 @@ use crate::{nominations, rounds};
         nominations::update, nominations::submit, nominations::withdraw, nominations::history,
         rounds::list, rounds::create, rounds::open, rounds::close,
     ),
-    components(schemas(ovop_core::errors::Problem)),
+    components(schemas(ovop_core::errors::Problem, ovop_core::dto::NominationSummary)),
     tags((name = "nominations", description = "Usulan IKM"), (name = "rounds", description = "Periode penghargaan"))
 )]
 pub struct ApiDoc;

@@ -10,7 +10,7 @@ use ovop_intake::AppState;
 use ovop_platform::auth::{Authenticator, DevTokens};
 use ovop_platform::clock::{Clock, SystemClock};
 use ovop_platform::store::dynamo::DynamoStore;
-use ovop_platform::store::embedded::EmbeddedStore;
+use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
 use ovop_platform::store::StoreError;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -68,12 +68,12 @@ pub struct LocalApp {
 pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalApp, StartError> {
     let (state, embedded) = match &config.store {
         StoreChoice::Embedded(dir) => {
-            let store = EmbeddedStore::open(dir)?;
+            let store = EmbeddedStore::open_with(dir, DEFAULT_LOG_BYTES, clock.clone())?;
             (AppState::new(Arc::new(store.clone()), clock), Some(store))
         }
         StoreChoice::DynamoDb { table } => {
             let client = DynamoStore::client_from_env().await;
-            let store = DynamoStore::new(client, table.clone());
+            let store = DynamoStore::new(client, table.clone()).with_clock(clock.clone());
             store.ensure_table().await?;
             (AppState::new(Arc::new(store), clock), None)
         }

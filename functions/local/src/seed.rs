@@ -2,12 +2,12 @@
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use ovop_core::nomination::{
-    AuditEntry, IkmForm, Nomination, NominationForm, ProductForm, SentraForm,
+    IkmForm, Nomination, NominationError, NominationForm, ProductForm, SentraForm,
 };
-use ovop_core::round::{Round, RoundForm, RoundPhase};
-use ovop_core::status::{Event, NominationStatus};
+use ovop_core::policy::{Principal, RegionScope, Role};
+use ovop_core::round::{Round, RoundForm};
 use ovop_intake::AppState;
-use ovop_platform::store::StoreError;
+use ovop_platform::store::{StoreError, Tx};
 
 /// The demo round's id for the current year.
 pub fn demo_round_id(state: &AppState) -> String {
@@ -49,11 +49,12 @@ pub fn demo_form(
 }
 
 /// Seeds an open round for this year (deadline 60 days ahead, 23:59:59 WIB) and three demo
-/// nominations, when the store has no round yet.
+/// nominations, when the store has no round yet. Written through the same use cases and store
+/// as the API's.
 pub async fn demo(state: &AppState) -> Result<(), StoreError> {
     let now = state.clock.now();
     let id = demo_round_id(state);
-    if state.rounds.get_round(&id).await?.is_some() {
+    if state.store.get::<Round>(&id).await?.is_some() {
         return Ok(());
     }
     let day = (now + Duration::days(60)).date_naive();
@@ -61,15 +62,18 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
         .with_ymd_and_hms(day.year(), day.month(), day.day(), 16, 59, 59)
         .single()
         .unwrap_or(now + Duration::days(60));
-    let mut round = RoundForm {
+    let round = RoundForm {
         year: Some(now.year()),
         name: format!("OVOP {}", now.year()),
         proposal_deadline: Some(deadline),
     }
     .validate(now)
-    .map_err(|e| StoreError::backend("seed round", format!("{e:?}")))?;
-    round.phase = RoundPhase::OpenForProposals;
-    state.rounds.create_round(&round).await?;
+    .map_err(|e| StoreError::backend("seed round", format!("{e:?}")))?
+    .open(None, now)
+    .map_err(|e| StoreError::backend("seed round", e))?;
+    let mut tx = Tx::new();
+    tx.create(&round)?;
+    state.store.commit(tx).await?;
 
     let demos = [
         (
@@ -94,40 +98,35 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
             true,
         ),
     ];
-    for (i, (regency, name, commodity, nib, submitted)) in demos.into_iter().enumerate() {
+    for (regency, name, commodity, nib, submitted) in demos {
         let form = demo_form(&id, regency, name, commodity, nib);
         let valid = form
             .validate(&state.commodities, now.year())
             .map_err(|e| StoreError::backend("seed nomination", format!("{e:?}")))?;
-        let created_at = now + Duration::milliseconds(i as i64);
-        let mut n = Nomination::draft(ulid::Ulid::new().to_string(), valid, "seed", created_at);
-        let entry = |n: &Nomination, action: &str, from| AuditEntry::of(n, "seed", action, from);
-        state
-            .nominations
-            .create_nomination(
-                n.clone().into(),
-                &entry(&n, "create", None),
-                "seed",
-                &format!("seed-{i}"),
-                now,
-            )
-            .await?;
+        let office = Principal {
+            user_id: "seed".into(),
+            name: "Demo".into(),
+            role: Role::Pengusul,
+            region: Some(RegionScope::Regency(valid.regency.clone())),
+        };
+        let refused = |e: NominationError| StoreError::backend("seed nomination", e);
+        let created =
+            Nomination::create(ulid::Ulid::new().to_string(), valid, &round, &office, now)
+                .map_err(refused)?;
+        let mut tx = Tx::new();
+        tx.create(&created.nomination)?;
+        tx.create(&created.audit)?;
+        state.store.commit(tx).await?;
         if submitted {
-            let before = n.version;
-            n.status = n
-                .status
-                .apply(Event::Submit)
-                .map_err(|e| StoreError::backend("seed submit", e))?;
-            n.version += 1;
-            n.submitted_at = Some(created_at);
-            state
-                .nominations
-                .update_nomination(
-                    n.clone().into(),
-                    before,
-                    &entry(&n, "submit", Some(NominationStatus::Draft)),
-                )
-                .await?;
+            let before = created.nomination.version;
+            let sent = created
+                .nomination
+                .submit(None, &round, &office, now)
+                .map_err(refused)?;
+            let mut tx = Tx::new();
+            tx.update(&sent.nomination, before)?;
+            tx.create(&sent.audit)?;
+            state.store.commit(tx).await?;
         }
     }
     tracing::info!(round = %id, "seeded demo round and nominations");

@@ -9,7 +9,9 @@
 pub mod auth;
 pub mod clock;
 pub mod http;
+pub mod idempotency;
 pub mod json;
+pub mod paging;
 pub mod problem;
 pub mod store;
 pub mod telemetry;

@@ -210,17 +210,41 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Turns the one authorization decision into an answer: `Hide` is 404 so that existence does
+/// not leak, `Forbid` is 403.
+pub fn require(decision: ovop_core::authz::Decision) -> Result<(), ApiError> {
+    use ovop_core::authz::Decision;
+    match decision {
+        Decision::Allow => Ok(()),
+        Decision::Forbid => Err(ApiError::Forbidden),
+        Decision::Hide => Err(ApiError::NotFound),
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
+    /// A refused condition the handler did not map itself: a version check that failed is a
+    /// stale write (412), or a vanished item (404); an item that already exists is a conflict.
     fn from(e: crate::store::StoreError) -> Self {
-        use crate::store::StoreError as S;
+        use crate::store::{Condition, LimitExceeded, StoreError as S};
         match e {
-            S::NotFound => ApiError::NotFound,
-            S::VersionConflict { current } => ApiError::VersionMismatch { current },
-            S::AlreadyExists => ApiError::Conflict {
+            S::ConditionFailed {
+                condition: Condition::Version(_),
+                current: Some(current),
+                ..
+            } => ApiError::VersionMismatch { current },
+            S::ConditionFailed {
+                condition: Condition::Version(_) | Condition::Present,
+                current: None,
+                ..
+            } => ApiError::NotFound,
+            S::ConditionFailed { .. } => ApiError::Conflict {
                 code: "already_exists",
                 message: Text::new("Data ini sudah ada.", "This already exists."),
             },
-            other @ S::Backend { .. } => ApiError::internal(other),
+            S::Limit(
+                LimitExceeded::ItemTooLarge { .. } | LimitExceeded::TransactionTooLarge(_),
+            ) => ApiError::PayloadTooLarge,
+            other @ (S::Limit(_) | S::Backend { .. }) => ApiError::internal(other),
         }
     }
 }

@@ -1,145 +1,204 @@
-//! The DynamoDB store: one table, three GSIs, conditional writes and transactions.
+//! The DynamoDB item store: one table, three generic secondary indexes.
 //!
-//! | item        | pk                        | sk                 | GSIs                                  |
-//! |-------------|---------------------------|--------------------|---------------------------------------|
-//! | nomination  | `NOM#{id}`                | `NOM`              | gsi1 `REG#{regency}`, gsi2 `PROV#{p}`, gsi3 `ROUND#{round}#{shard}` |
-//! | audit entry | `NOM#{id}`                | `AUDIT#{version}`  | –                                     |
-//! | idempotency | `IDEM#{scope}#{key}`      | `IDEM`             | – (TTL on `expires_at`)               |
-//! | round       | `ROUND#{id}`              | `ROUND`            | gsi3 `ROUNDS`                         |
+//! Every item is stored as the same attributes, whatever entity it holds:
 //!
-//! The round index is spread over [`ROUND_SHARDS`] partitions so that a nationwide burst of
-//! submissions does not write one hot GSI key. No item is written by every submission.
+//! | attribute                | type | what                                                  |
+//! |--------------------------|------|-------------------------------------------------------|
+//! | `pk`, `sk`               | S    | primary key                                           |
+//! | `gsi1pk` … `gsi3sk`      | S    | the item's entries in the secondary indexes, if any   |
+//! | `version`                | N    | optimistic-locking version                            |
+//! | `expires_at`             | N    | TTL (seconds since the epoch); expired items count as absent before DynamoDB deletes them |
+//! | `body`                   | S    | the entity as JSON                                    |
+//! | `summary`                | S    | what index queries return, as JSON                    |
+//!
+//! The indexes project only `summary`, `version` and `expires_at` (besides the keys), so an
+//! index write costs what a list needs, not a copy of the whole item. Which entity uses which
+//! key and index is declared once, in `store::entities`.
+//!
+//! One op is a conditional `PutItem` / `DeleteItem`; several are one `TransactWriteItems`, whose
+//! cancellation reasons are mapped back to the failing op.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
-use aws_sdk_dynamodb::Client;
-use chrono::{DateTime, Utc};
-use ovop_core::nomination::{AuditEntry, Nomination};
-use ovop_core::round::Round;
-use serde::{Deserialize, Serialize};
-use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
-
-use super::{
-    Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError, IDEMPOTENCY_TTL_SECS,
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem,
 };
+use aws_sdk_dynamodb::Client;
 
-/// Partitions of the per-round index.
-pub const ROUND_SHARDS: u32 = 8;
+use super::item::{
+    check_query, check_transaction, Condition, Found, Index, IndexKey, Item, ItemStore, Key, Op,
+    Page, Query, SortCondition, StoreError,
+};
+use crate::clock::{Clock, SystemClock};
+use std::sync::Arc;
 
-type Item = HashMap<String, AttributeValue>;
+type Attrs = HashMap<String, AttributeValue>;
 
-/// DynamoDB-backed store.
-#[derive(Clone, Debug)]
+/// How often a transaction that met a concurrent one is tried again.
+const CONFLICT_RETRIES: u32 = 3;
+
+/// DynamoDB-backed item store.
+#[derive(Clone)]
 pub struct DynamoStore {
     pub(super) client: Client,
     pub(super) table: String,
+    clock: Arc<dyn Clock>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct IdempotencyItem {
-    nomination_id: String,
-    expires_at: i64,
+impl std::fmt::Debug for DynamoStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoStore")
+            .field("table", &self.table)
+            .finish()
+    }
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
-fn shard(id: &str) -> u32 {
-    id.bytes().map(u32::from).sum::<u32>() % ROUND_SHARDS
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
 }
 
-fn nomination_key(id: &str) -> Item {
-    HashMap::from([
-        ("pk".into(), s(format!("NOM#{id}"))),
-        ("sk".into(), s("NOM")),
-    ])
+fn key_attrs(key: &Key) -> Attrs {
+    HashMap::from([("pk".into(), s(&key.pk)), ("sk".into(), s(&key.sk))])
 }
 
-fn round_key(id: &str) -> Item {
-    HashMap::from([
-        ("pk".into(), s(format!("ROUND#{id}"))),
-        ("sk".into(), s("ROUND")),
-    ])
+fn index_attrs(index: Index) -> (String, String) {
+    (format!("{}pk", index.name()), format!("{}sk", index.name()))
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<Item, StoreError> {
-    to_item(value).map_err(|e| StoreError::backend("encode item", e))
+fn to_attrs(item: &Item) -> Attrs {
+    let mut a = key_attrs(&item.key);
+    for entry in &item.indexes {
+        let (pk, sk) = index_attrs(entry.index);
+        a.insert(pk, s(&entry.pk));
+        a.insert(sk, s(&entry.sk));
+    }
+    a.insert("version".into(), n(item.version));
+    if let Some(at) = item.expires_at {
+        a.insert("expires_at".into(), n(at));
+    }
+    a.insert("body".into(), s(&item.body));
+    if let Some(summary) = &item.summary {
+        a.insert("summary".into(), s(summary));
+    }
+    a
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
-    from_item(item).map_err(|e| StoreError::backend("decode item", e))
+fn text(a: &Attrs, name: &str) -> Result<String, StoreError> {
+    match a.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v.clone()),
+        _ => Err(StoreError::backend(
+            "decode item",
+            format!("attribute {name} missing or not a string"),
+        )),
+    }
 }
 
-fn nomination_item(n: &Nomination) -> Result<Item, StoreError> {
-    let mut item = encode(n)?;
-    item.extend(nomination_key(&n.id));
-    let sort = format!("{}#{}#{}", n.round_id, n.created_at.to_rfc3339(), n.id);
-    item.insert("gsi1pk".into(), s(format!("REG#{}", n.regency_code)));
-    item.insert("gsi1sk".into(), s(sort.clone()));
-    item.insert("gsi2pk".into(), s(format!("PROV#{}", n.province_code)));
-    item.insert("gsi2sk".into(), s(sort));
-    item.insert(
-        "gsi3pk".into(),
-        s(format!("ROUND#{}#{}", n.round_id, shard(&n.id))),
-    );
-    item.insert(
-        "gsi3sk".into(),
-        s(format!("{}#{}", n.status.as_str(), n.id)),
-    );
-    item.insert("entity".into(), s("nomination"));
-    Ok(item)
+fn number(a: &Attrs, name: &str) -> Result<Option<i64>, StoreError> {
+    match a.get(name) {
+        None => Ok(None),
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map(Some)
+            .map_err(|e| StoreError::backend("decode item", e)),
+        Some(_) => Err(StoreError::backend(
+            "decode item",
+            format!("attribute {name} is not a number"),
+        )),
+    }
 }
 
-fn audit_item(a: &AuditEntry) -> Result<Item, StoreError> {
-    let mut item = encode(a)?;
-    item.insert("pk".into(), s(format!("NOM#{}", a.nomination_id)));
-    item.insert("sk".into(), s(format!("AUDIT#{:020}", a.version)));
-    item.insert("entity".into(), s("audit"));
-    Ok(item)
-}
-
-fn round_item(r: &Round) -> Result<Item, StoreError> {
-    let mut item = encode(r)?;
-    item.extend(round_key(&r.id));
-    item.insert("gsi3pk".into(), s("ROUNDS"));
-    item.insert("gsi3sk".into(), s(format!("{:04}#{}", r.year, r.id)));
-    item.insert("entity".into(), s("round"));
-    Ok(item)
-}
-
-fn put(
-    table: &str,
-    item: Item,
-    condition: Option<&str>,
-    values: Option<Item>,
-) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .set_condition_expression(condition.map(str::to_owned))
-        .set_expression_attribute_values(values)
-        .build()
-        .map_err(|e| StoreError::backend("build put", e))?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
-/// Which items of a cancelled transaction failed their condition.
-fn failed_conditions(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<bool>> {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(e)) => Some(
-            e.cancellation_reasons()
-                .iter()
-                .map(|r| r.code() == Some("ConditionalCheckFailed"))
-                .collect(),
-        ),
+fn take_text(a: &mut Attrs, name: &str) -> Option<String> {
+    match a.remove(name) {
+        Some(AttributeValue::S(v)) => Some(v),
         _ => None,
     }
+}
+
+fn version_of(a: &Attrs) -> Result<u64, StoreError> {
+    let v = number(a, "version")?
+        .ok_or_else(|| StoreError::backend("decode item", "attribute version missing"))?;
+    u64::try_from(v).map_err(|e| StoreError::backend("decode item", e))
+}
+
+fn from_attrs(mut a: Attrs) -> Result<Item, StoreError> {
+    let key = Key::new(text(&a, "pk")?, text(&a, "sk")?);
+    let mut indexes = Vec::new();
+    for index in Index::SECONDARY {
+        let (pk, sk) = index_attrs(index);
+        if a.contains_key(&pk) {
+            indexes.push(IndexKey {
+                index,
+                pk: text(&a, &pk)?,
+                sk: text(&a, &sk)?,
+            });
+        }
+    }
+    Ok(Item {
+        key,
+        indexes,
+        version: version_of(&a)?,
+        expires_at: number(&a, "expires_at")?,
+        body: take_text(&mut a, "body").unwrap_or_default(),
+        summary: take_text(&mut a, "summary"),
+    })
+}
+
+/// The stored version an item's attributes show, `None` when absent or expired at `now`.
+fn live_version(a: Option<&Attrs>, now: i64) -> Result<Option<u64>, StoreError> {
+    let Some(a) = a.filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    if number(a, "expires_at")?.is_some_and(|at| at <= now) {
+        return Ok(None);
+    }
+    version_of(a).map(Some)
+}
+
+/// A condition as a DynamoDB expression with its names and values.
+struct Expression {
+    text: Option<String>,
+    names: Option<HashMap<String, String>>,
+    values: Option<Attrs>,
+}
+
+fn expression(condition: Condition, now: i64) -> Expression {
+    let live = "(attribute_not_exists(#exp) OR #exp > :now)";
+    let (text, version) = match condition {
+        Condition::Always => {
+            return Expression {
+                text: None,
+                names: None,
+                values: None,
+            }
+        }
+        Condition::Absent => ("attribute_not_exists(pk) OR #exp <= :now".to_owned(), None),
+        Condition::Present => (format!("attribute_exists(pk) AND {live}"), None),
+        Condition::Version(v) => (format!("#v = :v AND {live}"), Some(v)),
+    };
+    let mut names = HashMap::from([("#exp".to_owned(), "expires_at".to_owned())]);
+    let mut values = HashMap::from([(":now".to_owned(), n(now))]);
+    if let Some(v) = version {
+        names.insert("#v".into(), "version".into());
+        values.insert(":v".into(), n(v));
+    }
+    Expression {
+        text: Some(text),
+        names: Some(names),
+        values: Some(values),
+    }
+}
+
+fn build<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
+    StoreError::backend("build request", e)
 }
 
 impl DynamoStore {
@@ -147,7 +206,14 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table.into(),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same store deciding expiry by `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// A client from the standard AWS environment (`AWS_ENDPOINT_URL_DYNAMODB` honoured).
@@ -156,309 +222,335 @@ impl DynamoStore {
         Client::new(&config)
     }
 
-    async fn get_item(&self, key: Item) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("get item", e.into_service_error()))?;
-        Ok(out.item)
+    fn now(&self) -> i64 {
+        self.clock.now().timestamp()
     }
 
-    /// Every item of an index partition, following pages.
-    async fn query_index(
-        &self,
-        index: &str,
-        pk: String,
-        sk_prefix: Option<String>,
-    ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
+    fn transact_item(&self, op: &Op, now: i64) -> Result<TransactWriteItem, StoreError> {
+        let e = expression(op.condition(), now);
+        let old = Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(match op {
+            Op::Put { item, .. } => TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(to_attrs(item)))
+                        .set_condition_expression(e.text)
+                        .set_expression_attribute_names(e.names)
+                        .set_expression_attribute_values(e.values)
+                        .set_return_values_on_condition_check_failure(old)
+                        .build()
+                        .map_err(build)?,
+                )
+                .build(),
+            Op::Delete { key, .. } => TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_attrs(key)))
+                        .set_condition_expression(e.text)
+                        .set_expression_attribute_names(e.names)
+                        .set_expression_attribute_values(e.values)
+                        .set_return_values_on_condition_check_failure(old)
+                        .build()
+                        .map_err(build)?,
+                )
+                .build(),
+            Op::Check { key, .. } => {
+                let e = match e.text {
+                    Some(_) => e,
+                    // A check that always holds still needs an expression.
+                    None => Expression {
+                        text: Some("attribute_exists(pk) OR attribute_not_exists(pk)".into()),
+                        names: None,
+                        values: None,
+                    },
+                };
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key_attrs(key)))
+                            .set_condition_expression(e.text)
+                            .set_expression_attribute_names(e.names)
+                            .set_expression_attribute_values(e.values)
+                            .set_return_values_on_condition_check_failure(old)
+                            .build()
+                            .map_err(build)?,
+                    )
+                    .build()
+            }
+        })
+    }
+
+    /// One put or delete, as a conditional single-item write (half the cost of a transaction).
+    async fn write_one(&self, op: &Op, now: i64) -> Result<(), StoreError> {
+        let e = expression(op.condition(), now);
+        let old = Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        let failed = match op {
+            Op::Put { item, .. } => self
                 .client
-                .query()
+                .put_item()
                 .table_name(&self.table)
-                .index_name(index)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .set_exclusive_start_key(start.take());
-            q = match &sk_prefix {
-                Some(prefix) => q
-                    .key_condition_expression(format!(
-                        "{index}pk = :pk AND begins_with({index}sk, :prefix)"
-                    ))
-                    .expression_attribute_values(":prefix", s(prefix.clone())),
-                None => q.key_condition_expression(format!("{index}pk = :pk")),
-            };
-            let page = q
+                .set_item(Some(to_attrs(item)))
+                .set_condition_expression(e.text)
+                .set_expression_attribute_names(e.names)
+                .set_expression_attribute_values(e.values)
+                .set_return_values_on_condition_check_failure(old)
                 .send()
                 .await
-                .map_err(|e| StoreError::backend("query index", e.into_service_error()))?;
-            items.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
+                .map(drop)
+                .map_err(|err| match err.into_service_error() {
+                    e if e.is_conditional_check_failed_exception() => Ok(match e {
+                        aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item,
+                        _ => None,
+                    }),
+                    e => Err(StoreError::backend("put item", e)),
+                }),
+            Op::Delete { key, .. } => self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key_attrs(key)))
+                .set_condition_expression(e.text)
+                .set_expression_attribute_names(e.names)
+                .set_expression_attribute_values(e.values)
+                .set_return_values_on_condition_check_failure(old)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|err| match err.into_service_error() {
+                    e if e.is_conditional_check_failed_exception() => Ok(match e {
+                        aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c) => c.item,
+                        _ => None,
+                    }),
+                    e => Err(StoreError::backend("delete item", e)),
+                }),
+            Op::Check { .. } => unreachable!("checks go through a transaction"),
+        };
+        match failed {
+            Ok(()) => Ok(()),
+            Err(Err(e)) => Err(e),
+            Err(Ok(old)) => Err(self.condition_failed(0, op, old.as_ref(), now).await?),
         }
-        Ok(items)
     }
 
-    async fn nominations_of_round(&self, round_id: &str) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        for shard in 0..ROUND_SHARDS {
-            items.extend(
-                self.query_index("gsi3", format!("ROUND#{round_id}#{shard}"), None)
-                    .await?,
-            );
+    /// The error for op `i` whose condition failed, with the stored version (read again when
+    /// the answer did not carry the old item).
+    async fn condition_failed(
+        &self,
+        i: usize,
+        op: &Op,
+        old: Option<&Attrs>,
+        now: i64,
+    ) -> Result<StoreError, StoreError> {
+        let current = match old {
+            Some(a) if !a.is_empty() => live_version(Some(a), now)?,
+            _ => self.get(op.key()).await?.map(|item| item.version),
+        };
+        Ok(StoreError::ConditionFailed {
+            op: i,
+            condition: op.condition(),
+            current,
+        })
+    }
+
+    async fn write_many(&self, ops: &[Op], now: i64) -> Result<(), StoreError> {
+        let items = ops
+            .iter()
+            .map(|op| self.transact_item(op, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(err) => err,
+            };
+            match cancellation(&err) {
+                Some(Cancelled::Condition(i, old)) => {
+                    return Err(self.condition_failed(i, &ops[i], old.as_ref(), now).await?)
+                }
+                Some(Cancelled::Conflict) if attempt < CONFLICT_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+                }
+                _ => {
+                    return Err(StoreError::backend(
+                        "transact write items",
+                        err.into_service_error(),
+                    ))
+                }
+            }
         }
-        Ok(items)
+    }
+}
+
+/// Why a transaction was cancelled.
+enum Cancelled {
+    /// This op's condition failed; the old item when DynamoDB returned it.
+    Condition(usize, Option<Attrs>),
+    /// It met a concurrent transaction on one of its items: worth trying again.
+    Conflict,
+}
+
+fn cancellation(err: &SdkError<TransactWriteItemsError>) -> Option<Cancelled> {
+    let Some(TransactWriteItemsError::TransactionCanceledException(e)) = err.as_service_error()
+    else {
+        return None;
+    };
+    let reasons = e.cancellation_reasons();
+    if let Some(i) = reasons
+        .iter()
+        .position(|r| r.code() == Some("ConditionalCheckFailed"))
+    {
+        return Some(Cancelled::Condition(i, reasons[i].item().cloned()));
+    }
+    reasons
+        .iter()
+        .any(|r| r.code() == Some("TransactionConflict"))
+        .then_some(Cancelled::Conflict)
+}
+
+fn sort_expression(name: &str, sort: &SortCondition, values: &mut Attrs) -> Option<String> {
+    let mut value = |k: &str, v: &str| {
+        values.insert(k.into(), s(v));
+    };
+    match sort {
+        SortCondition::Any => None,
+        SortCondition::Equals(v) => {
+            value(":s", v);
+            Some(format!("{name} = :s"))
+        }
+        SortCondition::BeginsWith(p) => {
+            value(":s", p);
+            Some(format!("begins_with({name}, :s)"))
+        }
+        SortCondition::Between(lo, hi) => {
+            value(":s", lo);
+            value(":t", hi);
+            Some(format!("{name} BETWEEN :s AND :t"))
+        }
+        SortCondition::AtLeast(lo) => {
+            value(":s", lo);
+            Some(format!("{name} >= :s"))
+        }
+        SortCondition::AtMost(hi) => {
+            value(":s", hi);
+            Some(format!("{name} <= :s"))
+        }
     }
 }
 
 #[async_trait]
-impl NominationStore for DynamoStore {
-    async fn create_nomination(
-        &self,
-        nomination: Arc<Nomination>,
-        audit: &AuditEntry,
-        creator: &str,
-        idempotency_key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Created, StoreError> {
-        let idem_pk = format!("IDEM#create#{creator}#{idempotency_key}");
-        let mut idem = encode(&IdempotencyItem {
-            nomination_id: nomination.id.clone(),
-            expires_at: now.timestamp() + IDEMPOTENCY_TTL_SECS,
-        })?;
-        idem.insert("pk".into(), s(idem_pk.clone()));
-        idem.insert("sk".into(), s("IDEM"));
-        // DynamoDB deletes expired items lazily (and emulators never): check expiry ourselves.
-        let items = vec![
-            put(
-                &self.table,
-                idem,
-                Some("attribute_not_exists(pk) OR expires_at < :now"),
-                Some(HashMap::from([(
-                    ":now".into(),
-                    AttributeValue::N(now.timestamp().to_string()),
-                )])),
-            )?,
-            put(
-                &self.table,
-                nomination_item(&nomination)?,
-                Some("attribute_not_exists(pk)"),
-                None,
-            )?,
-            put(&self.table, audit_item(audit)?, None, None)?,
-        ];
-        let result = self
+impl ItemStore for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let out = self
             .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .consistent_read(true)
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Created::New),
-            Err(err) => match failed_conditions(&err).as_deref() {
-                Some([true, ..]) => {
-                    let key = HashMap::from([("pk".into(), s(idem_pk)), ("sk".into(), s("IDEM"))]);
-                    let record: IdempotencyItem =
-                        decode(self.get_item(key).await?.ok_or(StoreError::NotFound)?)?;
-                    let earlier = self
-                        .get_nomination(&record.nomination_id)
-                        .await?
-                        .ok_or(StoreError::NotFound)?;
-                    Ok(Created::Replayed(Box::new(Nomination::clone(&earlier))))
-                }
-                Some([false, true, ..]) => Err(StoreError::AlreadyExists),
-                _ => Err(StoreError::backend(
-                    "create nomination",
-                    err.into_service_error(),
-                )),
-            },
+            .await
+            .map_err(|e| StoreError::backend("get item", e.into_service_error()))?;
+        let now = self.now();
+        match out.item {
+            Some(a) if live_version(Some(&a), now)?.is_some() => from_attrs(a).map(Some),
+            _ => Ok(None),
         }
     }
 
-    async fn get_nomination(&self, id: &str) -> Result<Option<Arc<Nomination>>, StoreError> {
-        self.get_item(nomination_key(id))
-            .await?
-            .map(|item| decode(item).map(Arc::new))
-            .transpose()
-    }
-
-    async fn update_nomination(
-        &self,
-        nomination: Arc<Nomination>,
-        expected_version: u64,
-        audit: &AuditEntry,
-    ) -> Result<(), StoreError> {
-        let items = vec![
-            put(
-                &self.table,
-                nomination_item(&nomination)?,
-                Some("attribute_exists(pk) AND version = :expected"),
-                Some(HashMap::from([(
-                    ":expected".into(),
-                    AttributeValue::N(expected_version.to_string()),
-                )])),
-            )?,
-            put(
-                &self.table,
-                audit_item(audit)?,
-                Some("attribute_not_exists(pk)"),
-                None,
-            )?,
-        ];
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => match failed_conditions(&err) {
-                Some(failed) if failed.iter().any(|f| *f) => {
-                    match self.get_nomination(&nomination.id).await? {
-                        None => Err(StoreError::NotFound),
-                        Some(current) => Err(StoreError::VersionConflict {
-                            current: current.version,
-                        }),
-                    }
-                }
-                _ => Err(StoreError::backend(
-                    "update nomination",
-                    err.into_service_error(),
-                )),
-            },
-        }
-    }
-
-    async fn list_nominations(
-        &self,
-        query: &NominationQuery,
-    ) -> Result<Vec<Nomination>, StoreError> {
-        let round_prefix = query.round_id.as_ref().map(|r| format!("{r}#"));
-        let items = match (&query.scope, &query.round_id) {
-            (Scope::Regency(r), _) => {
-                self.query_index("gsi1", format!("REG#{r}"), round_prefix)
-                    .await?
-            }
-            (Scope::Province(p), _) => {
-                self.query_index("gsi2", format!("PROV#{p}"), round_prefix)
-                    .await?
-            }
-            (Scope::All, Some(round)) => self.nominations_of_round(round).await?,
-            (Scope::All, None) => {
-                let mut all = Vec::new();
-                for round in self.list_rounds().await? {
-                    all.extend(self.nominations_of_round(&round.id).await?);
-                }
-                all
-            }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        check_query(query)?;
+        let now = self.now();
+        let primary = query.index == Index::Primary;
+        let (pk_name, sk_name) = if primary {
+            ("pk".to_owned(), "sk".to_owned())
+        } else {
+            index_attrs(query.index)
         };
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            let n: Nomination = decode(item)?;
-            if query.matches(&n) {
-                out.push(n);
-            }
+        let mut values = HashMap::from([(":p".to_owned(), s(&query.partition))]);
+        let condition = match sort_expression("#sk", &query.sort, &mut values) {
+            Some(sort) => format!("#pk = :p AND {sort}"),
+            None => "#pk = :p".to_owned(),
+        };
+        let mut names = HashMap::from([("#pk".to_owned(), pk_name.clone())]);
+        if condition.contains("#sk") {
+            names.insert("#sk".to_owned(), sk_name.clone());
         }
-        out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        Ok(out)
-    }
-
-    async fn audit_trail(&self, nomination_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut entries = Vec::new();
-        let mut start: Option<Item> = None;
+        let mut start = query.after.as_ref().map(|p| {
+            let mut k = key_attrs(&p.key);
+            if !primary {
+                k.insert(pk_name.clone(), s(&query.partition));
+                k.insert(sk_name.clone(), s(&p.index_sk));
+            }
+            k
+        });
+        // One more than asked tells whether another page follows.
+        let wanted = query.limit + 1;
+        let mut found: Vec<Found> = Vec::with_capacity(wanted.min(64));
         loop {
             let page = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :audit)")
-                .expression_attribute_values(":pk", s(format!("NOM#{nomination_id}")))
-                .expression_attribute_values(":audit", s("AUDIT#"))
-                .consistent_read(true)
+                .set_index_name((!primary).then(|| query.index.name().to_owned()))
+                .key_condition_expression(&condition)
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .scan_index_forward(!query.descending)
+                .consistent_read(primary)
+                .limit((wanted - found.len()) as i32)
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
-                .map_err(|e| StoreError::backend("query audit", e.into_service_error()))?;
-            for item in page.items.unwrap_or_default() {
-                entries.push(decode(item)?);
+                .map_err(|e| StoreError::backend("query", e.into_service_error()))?;
+            for mut a in page.items.unwrap_or_default() {
+                if live_version(Some(&a), now)?.is_none() {
+                    continue;
+                }
+                let index_sk = text(&a, &sk_name)?;
+                let key = Key::new(text(&a, "pk")?, text(&a, "sk")?);
+                let version = version_of(&a)?;
+                let data = if primary {
+                    take_text(&mut a, "body")
+                } else {
+                    take_text(&mut a, "summary")
+                };
+                found.push(Found {
+                    key,
+                    version,
+                    index_sk,
+                    data: data.unwrap_or_default(),
+                });
             }
             match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
+                Some(k) if !k.is_empty() && found.len() < wanted => start = Some(k),
                 _ => break,
             }
         }
-        Ok(entries)
+        let more = found.len() > query.limit;
+        found.truncate(query.limit);
+        let next = if more {
+            found.last().map(Found::position)
+        } else {
+            None
+        };
+        Ok(Page { items: found, next })
     }
-}
 
-#[async_trait]
-impl RoundStore for DynamoStore {
-    async fn create_round(&self, round: &Round) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(round_item(round)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => {
-                    Err(StoreError::AlreadyExists)
-                }
-                err => Err(StoreError::backend("create round", err)),
-            },
+    async fn transact(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        check_transaction(&ops)?;
+        let now = self.now();
+        match ops.as_slice() {
+            [op @ (Op::Put { .. } | Op::Delete { .. })] => self.write_one(op, now).await,
+            _ => self.write_many(&ops, now).await,
         }
-    }
-
-    async fn get_round(&self, id: &str) -> Result<Option<Round>, StoreError> {
-        self.get_item(round_key(id)).await?.map(decode).transpose()
-    }
-
-    async fn update_round(&self, round: &Round, expected_version: u64) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(round_item(round)?))
-            .condition_expression("attribute_exists(pk) AND version = :expected")
-            .expression_attribute_values(
-                ":expected",
-                AttributeValue::N(expected_version.to_string()),
-            )
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.into_service_error() {
-                err if err.is_conditional_check_failed_exception() => {
-                    match self.get_round(&round.id).await? {
-                        None => Err(StoreError::NotFound),
-                        Some(current) => Err(StoreError::VersionConflict {
-                            current: current.version,
-                        }),
-                    }
-                }
-                err => Err(StoreError::backend("update round", err)),
-            },
-        }
-    }
-
-    async fn list_rounds(&self) -> Result<Vec<Round>, StoreError> {
-        let items = self.query_index("gsi3", "ROUNDS".into(), None).await?;
-        let mut rounds: Vec<Round> = items.into_iter().map(decode).collect::<Result<_, _>>()?;
-        rounds.sort_by_key(|r| std::cmp::Reverse(r.year));
-        Ok(rounds)
     }
 }

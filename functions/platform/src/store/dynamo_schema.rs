@@ -8,7 +8,10 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::dynamo::DynamoStore;
-use super::StoreError;
+use super::item::StoreError;
+
+/// What the secondary indexes carry besides the keys (the SAM template says the same).
+pub const INDEX_PROJECTION: [&str; 3] = ["summary", "version", "expires_at"];
 
 impl DynamoStore {
     /// Creates the table and its indexes when missing (tests and the local app against an
@@ -58,7 +61,10 @@ impl DynamoStore {
                     .key_schema(key(&format!("{gsi}sk"), KeyType::Range)?)
                     .projection(
                         Projection::builder()
-                            .projection_type(ProjectionType::All)
+                            .projection_type(ProjectionType::Include)
+                            .set_non_key_attributes(Some(
+                                INDEX_PROJECTION.iter().map(|a| a.to_string()).collect(),
+                            ))
                             .build(),
                     )
                     .build()

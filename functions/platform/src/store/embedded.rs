@@ -1,173 +1,102 @@
-//! The embedded store: redb in a data folder, with group commit through a write-ahead log.
+//! The embedded item store: redb in a data folder, with group commit through a write-ahead log.
 //!
-//! All writes go through one writer thread. It takes every write waiting in its queue, applies
-//! each one's conditions and changes in a single redb transaction, appends the changes to the
-//! write-ahead log as one record with one `fdatasync`, then commits the transaction (without a
+//! All writes go through one writer thread. It takes every transaction waiting in its queue,
+//! checks each one's conditions and applies its ops in a single redb transaction, appends the
+//! changes to the write-ahead log as one record with one `fdatasync`, then commits (without a
 //! sync of its own: the log already holds it) and answers every caller. Readers therefore only
-//! see what is on disk. Under concurrency many writes share a record, so durable writes per
+//! see what is on disk. Under concurrency many transactions share a record, so durable writes per
 //! second exceed the disk's fsync rate; a lone write is still made durable at once.
 //!
 //! When the log is full, the batch at hand is committed durably instead (a checkpoint) and the
 //! log starts over. Opening the store replays the records the last checkpoint does not include.
+//!
+//! Layout (all keys are bytes; item keys hold no NUL, so NUL separates their parts):
+//! - `items`: `pk 0 sk` → record (format byte, version, expiry, index keys, summary, body);
+//! - `index_entries`: `index pk 0 index sk 0 pk 0 sk` → nothing; every put and delete moves them,
+//!   so an item whose indexed attribute changes leaves its old index partition;
+//! - `expiry`: `expires_at (8 bytes) pk 0 sk` → nothing; the writer deletes expired items a few
+//!   at a time, as DynamoDB's TTL does (reads treat them as absent meanwhile);
+//! - `meta`: the format version and the last log record the database includes.
 
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use ovop_core::nomination::{AuditEntry, Nomination};
-use ovop_core::round::Round;
 use redb::{
-    Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction,
+    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, Table,
+    TableDefinition, WriteTransaction,
 };
-use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+use super::item::{
+    check_query, check_transaction, Condition, Found, Index, IndexKey, Item, ItemStore, Key, Op,
+    Page, Query, SortCondition, StoreError,
+};
 use super::recent::Recent;
 use super::wal::WriteAheadLog;
-use super::{
-    Created, NominationQuery, NominationStore, RoundStore, Scope, StoreError, IDEMPOTENCY_TTL_SECS,
-};
+use crate::clock::{Clock, SystemClock};
 
-const NOMINATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("nominations");
-/// `{regency}#{created_at}#{id}` → id; a province is a prefix of its regencies' codes.
-const BY_REGENCY: TableDefinition<&str, &str> = TableDefinition::new("nominations_by_regency");
-const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("audit");
-const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("idempotency");
-const ROUNDS: TableDefinition<&str, &[u8]> = TableDefinition::new("rounds");
+const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("items");
+const INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("index_entries");
+const EXPIRY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("expiry");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// Key in `META`: the last log record the durable database includes.
 const CHECKPOINTED_SEQ: &str = "log_checkpointed_seq";
+/// Key in `META`: the layout's version.
+const FORMAT_KEY: &str = "format";
+/// The layout described above. Data folders of the earlier, per-entity layout are refused.
+const FORMAT: u64 = 2;
+/// The first byte of every log record's payload: how its changes are encoded.
+const LOG_FORMAT: u8 = 2;
+/// The first byte of every item record.
+const RECORD_FORMAT: u8 = 1;
 /// The write-ahead log's file in the data folder.
 const LOG_FILE: &str = "ovop.wal";
 
-/// redb's page cache, which also holds the pages of commits not yet checkpointed. redb's
-/// default (1 GiB) let the intake bench's process grow to 311 MB in 10 s; with 64 MiB it
-/// peaks at 190–215 MB (load generator included) at the same throughput.
+/// redb's page cache, which also holds the pages of commits not yet checkpointed.
 const CACHE_BYTES: usize = 64 << 20;
 
 /// Size of the write-ahead log unless told otherwise: with records compressed, tens of
-/// thousands of nomination writes between checkpoints (the intake bench's 10 s run of ~100,000
-/// writes needs none).
+/// thousands of writes between checkpoints.
 pub const DEFAULT_LOG_BYTES: u64 = 32 << 20;
+
+/// Most transactions one commit takes.
+const MAX_BATCH: usize = 512;
+/// Expired items the writer deletes per batch at most.
+const PURGE_PER_BATCH: usize = 16;
+/// Decoded items kept per cache generation (two generations are kept): a submit or an edit
+/// right after a create or a read finds its item without reading the database.
+const RECENT_ITEMS: usize = 8192;
 
 /// The tables a logged change can touch, as numbered in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TableId {
-    Nominations = 1,
-    ByRegency = 2,
-    Audit = 3,
-    Idempotency = 4,
-    Rounds = 5,
+    Items = 1,
+    Index = 2,
+    Expiry = 3,
 }
 
 impl TableId {
     fn from_byte(b: u8) -> Option<TableId> {
-        [
-            TableId::Nominations,
-            TableId::ByRegency,
-            TableId::Audit,
-            TableId::Idempotency,
-            TableId::Rounds,
-        ]
-        .into_iter()
-        .find(|t| *t as u8 == b)
+        [TableId::Items, TableId::Index, TableId::Expiry]
+            .into_iter()
+            .find(|t| *t as u8 == b)
     }
 }
 
-/// Most writes one commit takes.
-const MAX_BATCH: usize = 512;
+const PUT: u8 = 1;
+const DELETE: u8 = 2;
 
-/// Decoded nominations kept per cache generation (two generations are kept): a submit or an
-/// edit right after a create or a read finds its nomination without decoding it again.
-const RECENT_NOMINATIONS: usize = 4096;
-/// Decoded rounds kept per generation: every create and submit checks its round.
-const RECENT_ROUNDS: usize = 64;
-
-/// Decoded records the writer publishes after each commit, shared with the readers.
-#[derive(Clone)]
-struct Caches {
-    nominations: Arc<Recent<Nomination>>,
-    rounds: Arc<Recent<Round>>,
-}
-
-/// What a successful write makes current.
-enum Publish {
-    Nomination(Arc<Nomination>),
-    Round(Arc<Round>),
-}
-
-impl Publish {
-    fn to(self, caches: &Caches) {
-        match self {
-            Publish::Nomination(n) => caches.nominations.publish(&n.id.clone(), n),
-            Publish::Round(r) => caches.rounds.publish(&r.id.clone(), r),
-        }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct IdempotencyRecord {
-    nomination_id: String,
-    expires_at: i64,
-}
-
-/// A nomination and its audit entry, encoded by the caller so that the writer thread, which
-/// every write waits for, spends its time on the database only.
-struct EncodedNomination {
-    id: String,
-    /// The nomination itself, for the cache once committed.
-    value: Arc<Nomination>,
-    record: Vec<u8>,
-    regency_key: String,
-    audit_key: String,
-    audit: Vec<u8>,
-}
-
-impl EncodedNomination {
-    fn of(n: Arc<Nomination>, audit: &AuditEntry) -> Result<Self, StoreError> {
-        Ok(EncodedNomination {
-            id: n.id.clone(),
-            record: encode_nomination(&n)?,
-            regency_key: regency_key(&n),
-            audit_key: audit_key(audit),
-            audit: encode(audit)?,
-            value: n,
-        })
-    }
-}
-
-enum WriteOp {
-    CreateNomination {
-        nomination: EncodedNomination,
-        idempotency: String,
-        now: DateTime<Utc>,
-        reply: oneshot::Sender<Result<Created, StoreError>>,
-    },
-    UpdateNomination {
-        nomination: EncodedNomination,
-        expected_version: u64,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    CreateRound {
-        round: Round,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    UpdateRound {
-        round: Round,
-        expected_version: u64,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-}
-
-/// redb-backed store for the local app and tests.
+/// redb-backed item store for the local app and tests.
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
-    writes: mpsc::UnboundedSender<WriteOp>,
+    writes: mpsc::UnboundedSender<Request>,
     stats: Arc<CommitStats>,
-    caches: Caches,
+    recent: Arc<Recent<Item>>,
+    clock: Arc<dyn Clock>,
 }
 
 /// Counters of the writer thread, for benchmarks and logs.
@@ -175,10 +104,10 @@ pub struct EmbeddedStore {
 pub struct CommitStats {
     /// Batches the writer took, each one redb transaction.
     pub commits: AtomicU64,
-    /// Writes those batches carried.
+    /// Transactions those batches carried.
     pub writes: AtomicU64,
     /// Records appended to the write-ahead log, one `fdatasync` each (batches that changed
-    /// nothing, such as idempotent replays, and checkpoints append none).
+    /// nothing and checkpoints append none).
     pub log_records: AtomicU64,
     /// Time spent applying writes and committing (fsync included), in nanoseconds.
     pub busy_ns: AtomicU64,
@@ -196,78 +125,286 @@ fn backend<E: Into<redb::Error>>(context: &'static str) -> impl FnOnce(E) -> Sto
     move |e| StoreError::backend(context, e.into())
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|e| StoreError::backend("encode record", e))
+// ---- byte layout ----------------------------------------------------------------------------
+
+/// `pk 0 sk`: the item's key in `items`, and the cache's.
+fn item_key(key: &Key) -> String {
+    let mut k = String::with_capacity(key.pk.len() + 1 + key.sk.len());
+    k.push_str(&key.pk);
+    k.push('\0');
+    k.push_str(&key.sk);
+    k
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::backend("decode record", e))
+fn split_item_key(bytes: &[u8]) -> Result<Key, StoreError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| StoreError::backend("decode key", e))?;
+    let (pk, sk) = text
+        .split_once('\0')
+        .ok_or_else(|| StoreError::backend("decode key", "item key without separator"))?;
+    Ok(Key::new(pk, sk))
 }
 
-/// A nomination record: its version (8 bytes, big-endian), then its JSON. The version alone
-/// decides a conditional write, so the writer need not decode the whole record.
-fn encode_nomination(n: &Nomination) -> Result<Vec<u8>, StoreError> {
-    // Room for a whole nomination: written without growing (and copying) the buffer.
-    let mut out = Vec::with_capacity(2048);
-    out.extend_from_slice(&n.version.to_be_bytes());
-    serde_json::to_writer(&mut out, n).map_err(|e| StoreError::backend("encode record", e))?;
+/// The start of every entry of one index partition.
+fn index_prefix(index: Index, pk: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + pk.len());
+    k.push(index.number());
+    k.extend_from_slice(pk.as_bytes());
+    k.push(0);
+    k
+}
+
+fn index_entry(entry: &IndexKey, key: &Key) -> Vec<u8> {
+    let mut k = index_prefix(entry.index, &entry.pk);
+    k.extend_from_slice(entry.sk.as_bytes());
+    k.push(0);
+    k.extend_from_slice(item_key(key).as_bytes());
+    k
+}
+
+/// `index sk`, `pk`, `sk` of an index entry, after its partition prefix.
+fn split_index_entry(rest: &[u8]) -> Result<(String, Key), StoreError> {
+    let text = std::str::from_utf8(rest).map_err(|e| StoreError::backend("decode index", e))?;
+    let mut parts = text.splitn(3, '\0');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(isk), Some(pk), Some(sk)) => Ok((isk.to_owned(), Key::new(pk, sk))),
+        _ => Err(StoreError::backend("decode index", "malformed index entry")),
+    }
+}
+
+fn expiry_entry(at: i64, key: &Key) -> Vec<u8> {
+    // Offset so that byte order is numeric order for negative instants too.
+    let mut k = ((at as u64) ^ (1 << 63)).to_be_bytes().to_vec();
+    k.extend_from_slice(item_key(key).as_bytes());
+    k
+}
+
+fn put_sized(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
+    let len = u32::try_from(bytes.len()).map_err(|e| StoreError::backend("encode", e))?;
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// Reads bytes off the front of a record.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], StoreError> {
+        if self.0.len() < n {
+            return Err(StoreError::backend("decode record", "record ends early"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn byte(&mut self) -> Result<u8, StoreError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u64(&mut self) -> Result<u64, StoreError> {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(self.take(8)?);
+        Ok(u64::from_be_bytes(b))
+    }
+
+    fn sized(&mut self) -> Result<&'a [u8], StoreError> {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(self.take(4)?);
+        self.take(u32::from_le_bytes(b) as usize)
+    }
+
+    fn text(&mut self) -> Result<String, StoreError> {
+        let bytes = self.sized()?;
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|e| StoreError::backend("decode record", e))
+    }
+}
+
+const HAS_EXPIRY: u8 = 1;
+const HAS_SUMMARY: u8 = 2;
+
+/// An item's record in `items`: everything but its key.
+fn encode_record(item: &Item) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::with_capacity(
+        64 + item.body.len() + item.summary.as_ref().map_or(0, String::len) + 128,
+    );
+    out.push(RECORD_FORMAT);
+    out.extend_from_slice(&item.version.to_be_bytes());
+    let flags = if item.expires_at.is_some() {
+        HAS_EXPIRY
+    } else {
+        0
+    } | if item.summary.is_some() {
+        HAS_SUMMARY
+    } else {
+        0
+    };
+    out.push(flags);
+    if let Some(at) = item.expires_at {
+        out.extend_from_slice(&at.to_be_bytes());
+    }
+    out.push(item.indexes.len() as u8);
+    for entry in &item.indexes {
+        out.push(entry.index.number());
+        put_sized(&mut out, entry.pk.as_bytes())?;
+        put_sized(&mut out, entry.sk.as_bytes())?;
+    }
+    if let Some(summary) = &item.summary {
+        put_sized(&mut out, summary.as_bytes())?;
+    }
+    out.extend_from_slice(item.body.as_bytes());
     Ok(out)
 }
 
-fn stored_version(bytes: &[u8]) -> u64 {
-    let mut v = [0u8; 8];
-    v.copy_from_slice(&bytes[..8]);
-    u64::from_be_bytes(v)
+/// The head of a record: what conditions and index maintenance need.
+struct Head {
+    version: u64,
+    expires_at: Option<i64>,
+    indexes: Vec<IndexKey>,
 }
 
-fn decode_nomination(bytes: &[u8]) -> Result<Nomination, StoreError> {
-    if bytes.len() < 8 {
+fn decode_head<'a>(r: &mut Reader<'a>) -> Result<(Head, u8), StoreError> {
+    if r.byte()? != RECORD_FORMAT {
         return Err(StoreError::backend(
             "decode record",
-            "nomination record too short",
+            "unknown record format",
         ));
     }
-    decode(&bytes[8..])
+    let version = r.u64()?;
+    let flags = r.byte()?;
+    let expires_at = if flags & HAS_EXPIRY != 0 {
+        Some(r.u64()? as i64)
+    } else {
+        None
+    };
+    let n = r.byte()?;
+    let mut indexes = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let index = Index::from_number(r.byte()?)
+            .ok_or_else(|| StoreError::backend("decode record", "unknown index"))?;
+        let pk = r.text()?;
+        let sk = r.text()?;
+        indexes.push(IndexKey { index, pk, sk });
+    }
+    Ok((
+        Head {
+            version,
+            expires_at,
+            indexes,
+        },
+        flags,
+    ))
 }
 
-fn regency_key(n: &Nomination) -> String {
-    format!("{}#{}#{}", n.regency_code, n.created_at.to_rfc3339(), n.id)
+fn decode_record(key: Key, bytes: &[u8]) -> Result<Item, StoreError> {
+    let mut r = Reader(bytes);
+    let (head, flags) = decode_head(&mut r)?;
+    let summary = if flags & HAS_SUMMARY != 0 {
+        Some(r.text()?)
+    } else {
+        None
+    };
+    Ok(Item {
+        key,
+        indexes: head.indexes,
+        version: head.version,
+        expires_at: head.expires_at,
+        body: std::str::from_utf8(r.0)
+            .map_err(|e| StoreError::backend("decode record", e))?
+            .to_owned(),
+        summary,
+    })
 }
 
-fn audit_key(a: &AuditEntry) -> String {
-    format!("{}#{:020}", a.nomination_id, a.version)
+// ---- requests to the writer -----------------------------------------------------------------
+
+/// One op, encoded by the caller so that the writer thread, which every write waits for,
+/// spends its time on the database only.
+struct EncodedOp {
+    key: Key,
+    /// `pk 0 sk`.
+    item_key: String,
+    condition: Condition,
+    write: Write,
+}
+
+enum Write {
+    Put {
+        record: Vec<u8>,
+        index_entries: Vec<Vec<u8>>,
+        expiry: Option<Vec<u8>>,
+        item: Arc<Item>,
+    },
+    Delete,
+    Check,
+}
+
+impl EncodedOp {
+    fn of(op: Op) -> Result<Self, StoreError> {
+        let condition = op.condition();
+        Ok(match op {
+            Op::Put { item, .. } => EncodedOp {
+                item_key: item_key(&item.key),
+                key: item.key.clone(),
+                condition,
+                write: Write::Put {
+                    record: encode_record(&item)?,
+                    index_entries: item
+                        .indexes
+                        .iter()
+                        .map(|e| index_entry(e, &item.key))
+                        .collect(),
+                    expiry: item.expires_at.map(|at| expiry_entry(at, &item.key)),
+                    item: Arc::new(item),
+                },
+            },
+            Op::Delete { key, .. } => EncodedOp {
+                item_key: item_key(&key),
+                key,
+                condition,
+                write: Write::Delete,
+            },
+            Op::Check { key, .. } => EncodedOp {
+                item_key: item_key(&key),
+                key,
+                condition,
+                write: Write::Check,
+            },
+        })
+    }
+}
+
+/// A transaction waiting for the writer.
+struct Request {
+    ops: Vec<EncodedOp>,
+    /// Seconds since the epoch when it was sent: expired items count as absent.
+    now: i64,
+    reply: oneshot::Sender<Result<(), StoreError>>,
 }
 
 impl EmbeddedStore {
     /// Opens (or creates) the database `ovop.redb` and its log `ovop.wal` in `dir`, replays
     /// what the log holds beyond the last checkpoint, and starts the writer thread.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Self::open_with_log(dir, DEFAULT_LOG_BYTES)
+        Self::open_with(dir, DEFAULT_LOG_BYTES, Arc::new(SystemClock))
     }
 
-    /// [`Self::open`] with a write-ahead log of `log_bytes` (a smaller log checkpoints sooner).
-    pub fn open_with_log(dir: &Path, log_bytes: u64) -> Result<Self, StoreError> {
+    /// [`Self::open`] with a write-ahead log of `log_bytes` (a smaller log checkpoints sooner)
+    /// and the clock that decides expiry.
+    pub fn open_with(
+        dir: &Path,
+        log_bytes: u64,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::backend("create data folder", e))?;
         let db = redb::Builder::new()
             .set_cache_size(CACHE_BYTES)
             .create(dir.join("ovop.redb"))
             .map_err(backend("open database"))?;
         let db = Arc::new(db);
-        // Create the tables once so readers never meet a missing table.
-        let checkpointed = {
-            let txn = db.begin_write().map_err(backend("begin write"))?;
-            let checkpointed = {
-                let tables = Tables::open(&txn)?;
-                let seq = tables
-                    .meta
-                    .get(CHECKPOINTED_SEQ)
-                    .map_err(backend("read checkpoint"))?
-                    .map(|g| g.value());
-                seq.unwrap_or(0)
-            };
-            txn.commit().map_err(backend("commit"))?;
-            checkpointed
-        };
+        let checkpointed = prepare(&db, dir)?;
         let (mut wal, records) = WriteAheadLog::open(&dir.join(LOG_FILE), log_bytes, checkpointed)
             .map_err(|e| StoreError::backend("open write-ahead log", e))?;
         let mut last = checkpointed;
@@ -295,17 +432,14 @@ impl EmbeddedStore {
         wal.restart();
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(CommitStats::default());
-        let caches = Caches {
-            nominations: Arc::new(Recent::new(RECENT_NOMINATIONS)),
-            rounds: Arc::new(Recent::new(RECENT_ROUNDS)),
-        };
+        let recent = Arc::new(Recent::new(RECENT_ITEMS));
         let mut writer = Writer {
             db: Arc::clone(&db),
             wal,
             next_seq: last + 1,
             broken: None,
             stats: Arc::clone(&stats),
-            caches: caches.clone(),
+            recent: Arc::clone(&recent),
         };
         std::thread::Builder::new()
             .name("ovop-store-writer".into())
@@ -315,7 +449,8 @@ impl EmbeddedStore {
             db,
             writes: tx,
             stats,
-            caches,
+            recent,
+            clock,
         })
     }
 
@@ -325,28 +460,253 @@ impl EmbeddedStore {
         &self.stats
     }
 
-    async fn send<T>(
-        &self,
-        op: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> WriteOp,
-    ) -> Result<T, StoreError> {
+    fn now(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+}
+
+/// Creates the tables (so readers never meet a missing one), checks the layout's version and
+/// returns the last checkpointed log record.
+fn prepare(db: &Database, dir: &Path) -> Result<u64, StoreError> {
+    let txn = db.begin_write().map_err(backend("begin write"))?;
+    let known = ["items", "index_entries", "expiry", "meta"];
+    let foreign: Vec<String> = txn
+        .list_tables()
+        .map_err(backend("list tables"))?
+        .map(|t| redb::TableHandle::name(&t).to_owned())
+        .filter(|name| !known.contains(&name.as_str()))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(StoreError::backend(
+            "open database",
+            format!(
+                "the data folder {} holds an earlier layout (tables {foreign:?}); delete the \
+                 folder to start afresh (README: local data)",
+                dir.display()
+            ),
+        ));
+    }
+    let checkpointed = {
+        let mut tables = Tables::open(&txn)?;
+        let format = tables
+            .meta
+            .get(FORMAT_KEY)
+            .map_err(backend("read format"))?
+            .map(|g| g.value());
+        match format {
+            Some(FORMAT) => {}
+            None if tables.items.is_empty().map_err(backend("read items"))? => {
+                tables
+                    .meta
+                    .insert(FORMAT_KEY, FORMAT)
+                    .map_err(backend("write format"))?;
+            }
+            other => {
+                return Err(StoreError::backend(
+                    "open database",
+                    format!("unknown layout version {other:?} in {}", dir.display()),
+                ))
+            }
+        }
+        let seq = tables
+            .meta
+            .get(CHECKPOINTED_SEQ)
+            .map_err(backend("read checkpoint"))?
+            .map(|g| g.value());
+        seq.unwrap_or(0)
+    };
+    txn.commit().map_err(backend("commit"))?;
+    Ok(checkpointed)
+}
+
+/// The byte range of one partition under a sort condition, narrowed to what follows `after`.
+fn range_of(prefix: &[u8], sort: &SortCondition) -> (Vec<u8>, Vec<u8>) {
+    let with = |s: &str, tail: &[u8]| {
+        let mut k = prefix.to_vec();
+        k.extend_from_slice(s.as_bytes());
+        k.extend_from_slice(tail);
+        k
+    };
+    // Lower bounds are inclusive, upper bounds exclusive. An index entry continues after its
+    // sort key with NUL, so "sort key ≤ hi" ends just before `hi` followed by byte 1; UTF-8
+    // never contains byte 0xFF, so "starts with p" ends before `p` followed by 0xFF.
+    match sort {
+        SortCondition::Any => (prefix.to_vec(), with("", &[0xFF])),
+        SortCondition::Equals(v) => (with(v, &[]), with(v, &[1])),
+        SortCondition::BeginsWith(p) => (with(p, &[]), with(p, &[0xFF])),
+        SortCondition::Between(lo, hi) => (with(lo, &[]), with(hi, &[1])),
+        SortCondition::AtLeast(lo) => (with(lo, &[]), with("", &[0xFF])),
+        SortCondition::AtMost(hi) => (prefix.to_vec(), with(hi, &[1])),
+    }
+}
+
+#[async_trait]
+impl ItemStore for EmbeddedStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let cache_key = item_key(key);
+        let found = self.recent.get_or_read(&cache_key, || {
+            let txn = self.db.begin_read().map_err(backend("begin read"))?;
+            let items = txn.open_table(ITEMS).map_err(backend("open items"))?;
+            items
+                .get(cache_key.as_bytes())
+                .map_err(backend("read item"))?
+                .map(|g| decode_record(key.clone(), g.value()))
+                .transpose()
+        })?;
+        let now = self.now();
+        Ok(found
+            .filter(|item| !item.expired(now))
+            .map(|item| Item::clone(&item)))
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        check_query(query)?;
+        let now = self.now();
+        let txn = self.db.begin_read().map_err(backend("begin read"))?;
+        let items = txn.open_table(ITEMS).map_err(backend("open items"))?;
+        let primary = query.index == Index::Primary;
+        let prefix = if primary {
+            let mut p = query.partition.as_bytes().to_vec();
+            p.push(0);
+            p
+        } else {
+            index_prefix(query.index, &query.partition)
+        };
+        let (mut lower, mut upper) = (
+            Bound::Included(range_of(&prefix, &query.sort).0),
+            Bound::Excluded(range_of(&prefix, &query.sort).1),
+        );
+        if let Some(after) = &query.after {
+            let at = if primary {
+                let mut k = prefix.clone();
+                k.extend_from_slice(after.key.sk.as_bytes());
+                k
+            } else {
+                let entry = IndexKey {
+                    index: query.index,
+                    pk: query.partition.clone(),
+                    sk: after.index_sk.clone(),
+                };
+                index_entry(&entry, &after.key)
+            };
+            if query.descending {
+                if let Bound::Excluded(hi) = &upper {
+                    if at < *hi {
+                        upper = Bound::Excluded(at);
+                    }
+                }
+            } else if let Bound::Included(lo) = &lower {
+                if at >= *lo {
+                    lower = Bound::Excluded(at);
+                }
+            }
+        }
+        let (lo, hi) = match (&lower, &upper) {
+            (Bound::Included(lo) | Bound::Excluded(lo), Bound::Excluded(hi)) => (lo, hi),
+            _ => unreachable!("bounds are built above"),
+        };
+        if lo >= hi {
+            return Ok(Page::default());
+        }
+        let bounds = (
+            lower.as_ref().map(Vec::as_slice),
+            upper.as_ref().map(Vec::as_slice),
+        );
+        let mut out = Vec::with_capacity(query.limit.min(64) + 1);
+        let mut more = false;
+        if primary {
+            let range = items
+                .range::<&[u8]>(bounds)
+                .map_err(backend("scan items"))?;
+            let range: Box<dyn Iterator<Item = _>> = if query.descending {
+                Box::new(range.rev())
+            } else {
+                Box::new(range)
+            };
+            for entry in range {
+                let (k, v) = entry.map_err(backend("scan items"))?;
+                let item = decode_record(split_item_key(k.value())?, v.value())?;
+                if item.expired(now) {
+                    continue;
+                }
+                if out.len() == query.limit {
+                    more = true;
+                    break;
+                }
+                out.push(Found {
+                    index_sk: item.key.sk.clone(),
+                    key: item.key,
+                    version: item.version,
+                    data: item.body,
+                });
+            }
+        } else {
+            let index = txn.open_table(INDEX).map_err(backend("open index"))?;
+            let range = index
+                .range::<&[u8]>(bounds)
+                .map_err(backend("scan index"))?;
+            let range: Box<dyn Iterator<Item = _>> = if query.descending {
+                Box::new(range.rev())
+            } else {
+                Box::new(range)
+            };
+            for entry in range {
+                let (k, _) = entry.map_err(backend("scan index"))?;
+                let (index_sk, key) = split_index_entry(&k.value()[prefix.len()..])?;
+                let Some(record) = items
+                    .get(item_key(&key).as_bytes())
+                    .map_err(backend("read item"))?
+                else {
+                    return Err(StoreError::backend(
+                        "scan index",
+                        format!("index entry without its item {key}"),
+                    ));
+                };
+                let item = decode_record(key, record.value())?;
+                if item.expired(now) {
+                    continue;
+                }
+                if out.len() == query.limit {
+                    more = true;
+                    break;
+                }
+                out.push(Found {
+                    index_sk,
+                    key: item.key,
+                    version: item.version,
+                    data: item.summary.unwrap_or_default(),
+                });
+            }
+        }
+        let next = if more {
+            out.last().map(Found::position)
+        } else {
+            None
+        };
+        Ok(Page { items: out, next })
+    }
+
+    async fn transact(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        check_transaction(&ops)?;
+        let ops = ops
+            .into_iter()
+            .map(EncodedOp::of)
+            .collect::<Result<Vec<_>, _>>()?;
         let (reply, answer) = oneshot::channel();
         self.writes
-            .send(op(reply))
+            .send(Request {
+                ops,
+                now: self.now(),
+                reply,
+            })
             .map_err(|_| StoreError::backend("queue write", "writer thread stopped"))?;
         answer
             .await
             .map_err(|_| StoreError::backend("await write", "writer thread dropped the write"))?
     }
-
-    /// Runs a read transaction inline: redb reads never wait for the writer (MVCC) and take
-    /// microseconds, cheaper than a hop to the blocking pool.
-    async fn read<T>(
-        &self,
-        f: impl FnOnce(&Database) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        f(&self.db)
-    }
 }
+
+// ---- the writer thread ----------------------------------------------------------------------
 
 /// The writer thread's state: the database, the log and the next record's number.
 struct Writer {
@@ -357,16 +717,29 @@ struct Writer {
     /// from then on every write is refused until the store is opened again (which replays).
     broken: Option<String>,
     stats: Arc<CommitStats>,
-    caches: Caches,
+    recent: Arc<Recent<Item>>,
+}
+
+/// What a committed transaction makes current in the cache.
+enum Publish {
+    Put(String, Arc<Item>),
+    Forget(String),
+}
+
+/// A reply waiting for the commit.
+struct Pending {
+    reply: oneshot::Sender<Result<(), StoreError>>,
+    result: Result<(), StoreError>,
+    publish: Vec<Publish>,
 }
 
 impl Writer {
-    fn run(&mut self, mut rx: mpsc::UnboundedReceiver<WriteOp>) {
+    fn run(&mut self, mut rx: mpsc::UnboundedReceiver<Request>) {
         while let Some(first) = rx.blocking_recv() {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(op) => batch.push(op),
+                    Ok(req) => batch.push(req),
                     Err(_) => break,
                 }
             }
@@ -388,53 +761,64 @@ impl Writer {
         }
     }
 
-    fn commit_batch(&mut self, mut batch: Vec<WriteOp>) {
-        let txn = match &self.broken {
-            Some(msg) => Err(msg.clone()),
-            None => self.db.begin_write().map_err(|e| e.to_string()),
-        };
-        let mut txn = match txn {
-            Ok(txn) => txn,
-            Err(msg) => {
-                for op in batch {
-                    op_into_pending(op).answer(Some(&msg), &self.caches);
-                }
-                return;
+    fn commit_batch(&mut self, batch: Vec<Request>) {
+        let failed = |batch: Vec<Request>, msg: &str| {
+            for req in batch {
+                let _ = req
+                    .reply
+                    .send(Err(StoreError::backend("commit", msg.to_owned())));
             }
         };
-        let mut pending = Vec::with_capacity(batch.len());
-        let mut storage_failure: Option<String> = txn
-            .set_durability(Durability::None)
-            .err()
-            .map(|e| e.to_string());
-        let mut changes = Vec::new();
-        // Tables are opened once per batch; they must be closed before the commit.
-        match Tables::open(&txn) {
-            Err(e) => storage_failure = Some(e.to_string()),
-            Ok(mut tables) => {
-                for op in batch.drain(..) {
-                    let p = if storage_failure.is_some() {
-                        op_into_pending(op)
-                    } else {
-                        apply(&mut tables, op)
-                    };
-                    if let Pending::Created(_, Err(StoreError::Backend { context, source }), _)
-                    | Pending::Done(_, Err(StoreError::Backend { context, source }), _) = &p
-                    {
-                        storage_failure.get_or_insert_with(|| format!("{context}: {source}"));
-                    }
-                    pending.push(p);
-                }
-                changes = std::mem::take(&mut tables.changes);
-            }
+        if let Some(msg) = &self.broken {
+            return failed(batch, msg);
         }
-        pending.extend(batch.into_iter().map(op_into_pending));
-        let failure = match storage_failure {
-            Some(msg) => {
-                let _ = txn.abort();
-                Some(msg)
+        let mut txn = match self.db.begin_write() {
+            Ok(txn) => txn,
+            Err(e) => return failed(batch, &e.to_string()),
+        };
+        if let Err(e) = txn.set_durability(Durability::None) {
+            let _ = txn.abort();
+            return failed(batch, &e.to_string());
+        }
+        let now = batch.iter().map(|r| r.now).max().unwrap_or(0);
+        let mut pending = Vec::with_capacity(batch.len() + 1);
+        // Tables are opened once per batch; they must be closed before the commit.
+        let applied = Tables::open(&txn).and_then(|mut tables| {
+            for req in batch {
+                let mut publish = Vec::new();
+                let result = apply(&mut tables, &req.ops, req.now, &mut publish);
+                if let Err(StoreError::Backend { context, source }) = &result {
+                    // The transaction is in an unknown state: nothing in this batch commits.
+                    let msg = format!("{context}: {source}");
+                    let _ = req
+                        .reply
+                        .send(Err(StoreError::backend("apply", msg.clone())));
+                    return Err(StoreError::backend("apply", msg));
+                }
+                pending.push(Pending {
+                    reply: req.reply,
+                    result,
+                    publish,
+                });
             }
-            None => {
+            let mut publish = Vec::new();
+            purge_expired(&mut tables, now, &mut publish)?;
+            if !publish.is_empty() {
+                let (reply, _) = oneshot::channel();
+                pending.push(Pending {
+                    reply,
+                    result: Ok(()),
+                    publish,
+                });
+            }
+            Ok(std::mem::take(&mut tables.changes))
+        });
+        let failure = match applied {
+            Err(e) => {
+                let _ = txn.abort();
+                Some(e.to_string())
+            }
+            Ok(changes) => {
                 let started = std::time::Instant::now();
                 let result = self.make_durable(txn, changes);
                 self.stats
@@ -447,7 +831,25 @@ impl Writer {
             tracing::error!(error = %msg, "embedded store commit failed");
         }
         for p in pending {
-            p.answer(failure.as_deref(), &self.caches);
+            match (&failure, p.result) {
+                (Some(msg), _) => {
+                    let _ = p
+                        .reply
+                        .send(Err(StoreError::backend("commit", msg.clone())));
+                }
+                (None, result) => {
+                    if result.is_ok() {
+                        for publish in p.publish {
+                            match publish {
+                                Publish::Put(key, item) => self.recent.publish(&key, item),
+                                Publish::Forget(key) => self.recent.forget(&key),
+                            }
+                        }
+                    }
+                    // A send fails only when the caller went away; nothing to tell then.
+                    let _ = p.reply.send(result);
+                }
+            }
         }
     }
 
@@ -455,7 +857,7 @@ impl Writer {
     /// starts the log over instead.
     fn make_durable(&mut self, txn: WriteTransaction, changes: Vec<u8>) -> Result<(), String> {
         if changes.is_empty() {
-            // Replays and refused writes only: nothing to keep.
+            // Refused writes and checks only: nothing to keep.
             let _ = txn.abort();
             return Ok(());
         }
@@ -522,433 +924,245 @@ impl Writer {
     }
 }
 
-/// A reply waiting for the commit, with what the write makes current if it succeeded.
-enum Pending {
-    Created(
-        oneshot::Sender<Result<Created, StoreError>>,
-        Result<Created, StoreError>,
-        Option<Publish>,
-    ),
-    Done(
-        oneshot::Sender<Result<(), StoreError>>,
-        Result<(), StoreError>,
-        Option<Publish>,
-    ),
-}
-
-impl Pending {
-    /// Publishes a committed write to the caches, then answers its caller.
-    fn answer(self, commit_failed: Option<&str>, caches: &Caches) {
-        let fail = |msg: &str| StoreError::backend("commit", msg.to_owned());
-        // A send fails only when the caller went away; nothing to tell then.
-        match (self, commit_failed) {
-            (Pending::Created(tx, _, _), Some(msg)) => drop(tx.send(Err(fail(msg)))),
-            (Pending::Created(tx, result, publish), None) => {
-                if let (Ok(Created::New), Some(p)) = (&result, publish) {
-                    p.to(caches);
-                }
-                drop(tx.send(result))
-            }
-            (Pending::Done(tx, _, _), Some(msg)) => drop(tx.send(Err(fail(msg)))),
-            (Pending::Done(tx, result, publish), None) => {
-                if let (Ok(()), Some(p)) = (&result, publish) {
-                    p.to(caches);
-                }
-                drop(tx.send(result))
-            }
-        }
-    }
-}
-
 /// The tables of one write transaction.
 struct Tables<'t> {
-    nominations: Table<'t, &'static str, &'static [u8]>,
-    by_regency: Table<'t, &'static str, &'static str>,
-    audit: Table<'t, &'static str, &'static [u8]>,
-    idempotency: Table<'t, &'static str, &'static [u8]>,
-    rounds: Table<'t, &'static str, &'static [u8]>,
+    items: Table<'t, &'static [u8], &'static [u8]>,
+    index: Table<'t, &'static [u8], &'static [u8]>,
+    expiry: Table<'t, &'static [u8], &'static [u8]>,
     meta: Table<'t, &'static str, u64>,
-    /// Every change made through [`Tables::put`], encoded for the log.
+    /// Every change made through [`Tables::put`] and [`Tables::delete`], encoded for the log.
     changes: Vec<u8>,
 }
 
 impl<'t> Tables<'t> {
     fn open(txn: &'t WriteTransaction) -> Result<Self, StoreError> {
         Ok(Tables {
-            nominations: txn
-                .open_table(NOMINATIONS)
-                .map_err(backend("open nominations"))?,
-            by_regency: txn.open_table(BY_REGENCY).map_err(backend("open index"))?,
-            audit: txn.open_table(AUDIT).map_err(backend("open audit"))?,
-            idempotency: txn
-                .open_table(IDEMPOTENCY)
-                .map_err(backend("open idempotency"))?,
-            rounds: txn.open_table(ROUNDS).map_err(backend("open rounds"))?,
+            items: txn.open_table(ITEMS).map_err(backend("open items"))?,
+            index: txn.open_table(INDEX).map_err(backend("open index"))?,
+            expiry: txn.open_table(EXPIRY).map_err(backend("open expiry"))?,
             meta: txn.open_table(META).map_err(backend("open meta"))?,
             changes: Vec::new(),
         })
     }
 
-    /// Writes `value` under `key` and records the change for the log: table byte, then key and
-    /// value, each with its length as a little-endian `u32`.
-    fn put(&mut self, table: TableId, key: &str, value: &[u8]) -> Result<(), StoreError> {
+    fn table(&mut self, table: TableId) -> &mut Table<'t, &'static [u8], &'static [u8]> {
         match table {
-            TableId::Nominations => self
-                .nominations
-                .insert(key, value)
-                .map(drop)
-                .map_err(backend("write nomination")),
-            TableId::ByRegency => {
-                let id = std::str::from_utf8(value)
-                    .map_err(|e| StoreError::backend("write index", e))?;
-                self.by_regency
-                    .insert(key, id)
-                    .map(drop)
-                    .map_err(backend("write index"))
-            }
-            TableId::Audit => self
-                .audit
-                .insert(key, value)
-                .map(drop)
-                .map_err(backend("write audit")),
-            TableId::Idempotency => self
-                .idempotency
-                .insert(key, value)
-                .map(drop)
-                .map_err(backend("write idempotency")),
-            TableId::Rounds => self
-                .rounds
-                .insert(key, value)
-                .map(drop)
-                .map_err(backend("write round")),
-        }?;
-        let len = |n: usize| {
-            u32::try_from(n)
-                .map(u32::to_le_bytes)
-                .map_err(|e| StoreError::backend("encode change", e))
-        };
+            TableId::Items => &mut self.items,
+            TableId::Index => &mut self.index,
+            TableId::Expiry => &mut self.expiry,
+        }
+    }
+
+    /// Starts the log payload with its format byte before the first change.
+    fn log(&mut self, table: TableId, kind: u8, key: &[u8]) -> Result<(), StoreError> {
+        if self.changes.is_empty() {
+            self.changes.push(LOG_FORMAT);
+        }
         self.changes.push(table as u8);
-        self.changes.extend_from_slice(&len(key.len())?);
-        self.changes.extend_from_slice(key.as_bytes());
-        self.changes.extend_from_slice(&len(value.len())?);
-        self.changes.extend_from_slice(value);
+        self.changes.push(kind);
+        put_sized(&mut self.changes, key)
+    }
+
+    /// Writes `value` under `key` and records the change for the log.
+    fn put(&mut self, table: TableId, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.table(table)
+            .insert(key, value)
+            .map_err(backend("write"))?;
+        self.log(table, PUT, key)?;
+        put_sized(&mut self.changes, value)
+    }
+
+    /// Removes `key` and records the change for the log.
+    fn delete(&mut self, table: TableId, key: &[u8]) -> Result<(), StoreError> {
+        self.table(table).remove(key).map_err(backend("delete"))?;
+        self.log(table, DELETE, key)
+    }
+
+    /// The stored record under an item key.
+    fn record(&self, item_key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .items
+            .get(item_key.as_bytes())
+            .map_err(backend("read item"))?
+            .map(|g| g.value().to_vec()))
+    }
+
+    /// Removes an item's index and expiry entries, keeping those in `keep`.
+    fn unlink(&mut self, key: &Key, old: &Head, keep: &[Vec<u8>]) -> Result<(), StoreError> {
+        for entry in &old.indexes {
+            let k = index_entry(entry, key);
+            if !keep.contains(&k) {
+                self.delete(TableId::Index, &k)?;
+            }
+        }
+        if let Some(at) = old.expires_at {
+            let k = expiry_entry(at, key);
+            if !keep.contains(&k) {
+                self.delete(TableId::Expiry, &k)?;
+            }
+        }
         Ok(())
     }
 }
 
-/// Applies the changes of one log record again.
-fn replay(tables: &mut Tables<'_>, mut changes: &[u8]) -> Result<(), StoreError> {
-    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Result<&'a [u8], StoreError> {
-        if bytes.len() < n {
-            return Err(StoreError::backend("replay log", "record ends early"));
-        }
-        let (head, rest) = bytes.split_at(n);
-        *bytes = rest;
-        Ok(head)
-    }
-    fn sized<'a>(bytes: &mut &'a [u8]) -> Result<&'a [u8], StoreError> {
-        let len = u32::from_le_bytes(take(bytes, 4)?.try_into().expect("4 bytes"));
-        take(bytes, len as usize)
-    }
-    while !changes.is_empty() {
-        let table = TableId::from_byte(take(&mut changes, 1)?[0])
-            .ok_or_else(|| StoreError::backend("replay log", "unknown table"))?;
-        let key = std::str::from_utf8(sized(&mut changes)?)
-            .map_err(|e| StoreError::backend("replay log", e))?;
-        let value = sized(&mut changes)?;
-        tables.put(table, key, value)?;
-    }
-    Ok(())
-}
-
-fn op_into_pending(op: WriteOp) -> Pending {
-    let skipped = || StoreError::backend("batch", "skipped after an earlier failure");
-    match op {
-        WriteOp::CreateNomination { reply, .. } => Pending::Created(reply, Err(skipped()), None),
-        WriteOp::UpdateNomination { reply, .. }
-        | WriteOp::CreateRound { reply, .. }
-        | WriteOp::UpdateRound { reply, .. } => Pending::Done(reply, Err(skipped()), None),
-    }
-}
-
-fn apply(txn: &mut Tables<'_>, op: WriteOp) -> Pending {
-    match op {
-        WriteOp::CreateNomination {
-            nomination,
-            idempotency,
-            now,
-            reply,
-        } => Pending::Created(
-            reply,
-            create_nomination(txn, &nomination, &idempotency, now),
-            Some(Publish::Nomination(nomination.value)),
-        ),
-        WriteOp::UpdateNomination {
-            nomination,
-            expected_version,
-            reply,
-        } => Pending::Done(
-            reply,
-            update_nomination(txn, &nomination, expected_version),
-            Some(Publish::Nomination(nomination.value)),
-        ),
-        WriteOp::CreateRound { round, reply } => Pending::Done(
-            reply,
-            put_round(txn, &round, None),
-            Some(Publish::Round(Arc::new(round))),
-        ),
-        WriteOp::UpdateRound {
-            round,
-            expected_version,
-            reply,
-        } => Pending::Done(
-            reply,
-            put_round(txn, &round, Some(expected_version)),
-            Some(Publish::Round(Arc::new(round))),
-        ),
-    }
-}
-
-fn create_nomination(
+/// Checks every condition of one transaction, then applies its ops; a false condition leaves
+/// the database as it was.
+fn apply(
     t: &mut Tables<'_>,
-    n: &EncodedNomination,
-    idempotency: &str,
-    now: DateTime<Utc>,
-) -> Result<Created, StoreError> {
-    let earlier = t
-        .idempotency
-        .get(idempotency)
-        .map_err(backend("read idempotency"))?
-        .map(|g| decode::<IdempotencyRecord>(g.value()))
-        .transpose()?;
-    if let Some(record) = earlier.filter(|r| r.expires_at > now.timestamp()) {
-        let stored = t
-            .nominations
-            .get(record.nomination_id.as_str())
-            .map_err(backend("read nomination"))?
-            .map(|g| decode_nomination(g.value()))
-            .transpose()?
-            .ok_or(StoreError::NotFound)?;
-        return Ok(Created::Replayed(Box::new(stored)));
-    }
-    if t.nominations
-        .get(n.id.as_str())
-        .map_err(backend("read nomination"))?
-        .is_some()
-    {
-        return Err(StoreError::AlreadyExists);
-    }
-    let record = IdempotencyRecord {
-        nomination_id: n.id.clone(),
-        expires_at: now.timestamp() + IDEMPOTENCY_TTL_SECS,
-    };
-    t.put(TableId::Idempotency, idempotency, &encode(&record)?)?;
-    t.put(TableId::Nominations, &n.id, &n.record)?;
-    t.put(TableId::ByRegency, &n.regency_key, n.id.as_bytes())?;
-    t.put(TableId::Audit, &n.audit_key, &n.audit)?;
-    Ok(Created::New)
-}
-
-fn update_nomination(
-    t: &mut Tables<'_>,
-    n: &EncodedNomination,
-    expected_version: u64,
+    ops: &[EncodedOp],
+    now: i64,
+    publish: &mut Vec<Publish>,
 ) -> Result<(), StoreError> {
-    let current = t
-        .nominations
-        .get(n.id.as_str())
-        .map_err(backend("read nomination"))?
-        .map(|g| stored_version(g.value()))
-        .ok_or(StoreError::NotFound)?;
-    if current != expected_version {
-        return Err(StoreError::VersionConflict { current });
-    }
-    t.put(TableId::Nominations, &n.id, &n.record)?;
-    t.put(TableId::Audit, &n.audit_key, &n.audit)?;
-    Ok(())
-}
-
-fn put_round(
-    t: &mut Tables<'_>,
-    round: &Round,
-    expected_version: Option<u64>,
-) -> Result<(), StoreError> {
-    let current = t
-        .rounds
-        .get(round.id.as_str())
-        .map_err(backend("read round"))?
-        .map(|g| decode::<Round>(g.value()))
-        .transpose()?;
-    match (expected_version, current) {
-        (None, Some(_)) => return Err(StoreError::AlreadyExists),
-        (Some(_), None) => return Err(StoreError::NotFound),
-        (Some(expected), Some(c)) if c.version != expected => {
-            return Err(StoreError::VersionConflict { current: c.version })
+    let mut olds = Vec::with_capacity(ops.len());
+    for (i, op) in ops.iter().enumerate() {
+        let old = match t.record(&op.item_key)? {
+            Some(bytes) => {
+                let head = decode_head(&mut Reader(&bytes))?.0;
+                let live = head.expires_at.is_none_or(|at| at > now);
+                Some((head, live))
+            }
+            None => None,
+        };
+        let current = old
+            .as_ref()
+            .filter(|(_, live)| *live)
+            .map(|(h, _)| h.version);
+        if !op.condition.holds(current) {
+            return Err(StoreError::ConditionFailed {
+                op: i,
+                condition: op.condition,
+                current,
+            });
         }
-        _ => {}
+        olds.push(old.map(|(head, _)| head));
     }
-    t.put(TableId::Rounds, &round.id, &encode(round)?)?;
-    Ok(())
-}
-
-fn prefix_end(prefix: &str) -> String {
-    // '#' < '~': every key starting with the prefix sorts below prefix + '~'.
-    format!("{prefix}~")
-}
-
-#[async_trait]
-impl NominationStore for EmbeddedStore {
-    async fn create_nomination(
-        &self,
-        nomination: Arc<Nomination>,
-        audit: &AuditEntry,
-        creator: &str,
-        idempotency_key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Created, StoreError> {
-        let nomination = EncodedNomination::of(nomination, audit)?;
-        let idempotency = format!("create#{creator}#{idempotency_key}");
-        self.send(|reply| WriteOp::CreateNomination {
-            nomination,
-            idempotency,
-            now,
-            reply,
-        })
-        .await
-    }
-
-    async fn get_nomination(&self, id: &str) -> Result<Option<Arc<Nomination>>, StoreError> {
-        self.caches.nominations.get_or_read(id, || {
-            let txn = self.db.begin_read().map_err(backend("begin read"))?;
-            let noms = txn
-                .open_table(NOMINATIONS)
-                .map_err(backend("open nominations"))?;
-            noms.get(id)
-                .map_err(backend("read nomination"))?
-                .map(|g| decode_nomination(g.value()))
-                .transpose()
-        })
-    }
-
-    async fn update_nomination(
-        &self,
-        nomination: Arc<Nomination>,
-        expected_version: u64,
-        audit: &AuditEntry,
-    ) -> Result<(), StoreError> {
-        let nomination = EncodedNomination::of(nomination, audit)?;
-        self.send(|reply| WriteOp::UpdateNomination {
-            nomination,
-            expected_version,
-            reply,
-        })
-        .await
-    }
-
-    async fn list_nominations(
-        &self,
-        query: &NominationQuery,
-    ) -> Result<Vec<Nomination>, StoreError> {
-        let query = query.clone();
-        self.read(move |db| {
-            let txn = db.begin_read().map_err(backend("begin read"))?;
-            let noms = txn
-                .open_table(NOMINATIONS)
-                .map_err(backend("open nominations"))?;
-            let index = txn.open_table(BY_REGENCY).map_err(backend("open index"))?;
-            let prefix = match &query.scope {
-                Scope::All => String::new(),
-                Scope::Province(p) => format!("{p}."),
-                Scope::Regency(r) => format!("{r}#"),
-            };
-            let mut out = Vec::new();
-            let range = if prefix.is_empty() {
-                index.iter().map_err(backend("scan index"))?
-            } else {
-                index
-                    .range(prefix.as_str()..prefix_end(&prefix).as_str())
-                    .map_err(backend("scan index"))?
-            };
-            for entry in range {
-                let (_, id) = entry.map_err(backend("scan index"))?;
-                let Some(bytes) = noms.get(id.value()).map_err(backend("read nomination"))? else {
-                    continue;
-                };
-                let n = decode_nomination(bytes.value())?;
-                if query.matches(&n) {
-                    out.push(n);
+    for (op, old) in ops.iter().zip(olds) {
+        match &op.write {
+            Write::Put {
+                record,
+                index_entries,
+                expiry,
+                item,
+            } => {
+                let mut kept: Vec<Vec<u8>> = Vec::new();
+                if let Some(old) = &old {
+                    kept = index_entries
+                        .iter()
+                        .chain(expiry)
+                        .filter(|k| {
+                            old.indexes.iter().any(|e| index_entry(e, &op.key) == **k)
+                                || old.expires_at.map(|at| expiry_entry(at, &op.key)).as_ref()
+                                    == Some(k)
+                        })
+                        .cloned()
+                        .collect();
+                    t.unlink(&op.key, old, &kept)?;
+                }
+                t.put(TableId::Items, op.item_key.as_bytes(), record)?;
+                for entry in index_entries.iter().filter(|k| !kept.contains(k)) {
+                    t.put(TableId::Index, entry, &[])?;
+                }
+                if let Some(entry) = expiry.as_ref().filter(|k| !kept.contains(k)) {
+                    t.put(TableId::Expiry, entry, &[])?;
+                }
+                publish.push(Publish::Put(op.item_key.clone(), Arc::clone(item)));
+            }
+            Write::Delete => {
+                if let Some(old) = &old {
+                    t.unlink(&op.key, old, &[])?;
+                    t.delete(TableId::Items, op.item_key.as_bytes())?;
+                    publish.push(Publish::Forget(op.item_key.clone()));
                 }
             }
-            out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            Ok(out)
-        })
-        .await
+            Write::Check => {}
+        }
     }
-
-    async fn audit_trail(&self, nomination_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
-        let prefix = format!("{nomination_id}#");
-        self.read(move |db| {
-            let txn = db.begin_read().map_err(backend("begin read"))?;
-            let trail = txn.open_table(AUDIT).map_err(backend("open audit"))?;
-            let mut out = Vec::new();
-            for entry in trail
-                .range(prefix.as_str()..prefix_end(&prefix).as_str())
-                .map_err(backend("scan audit"))?
-            {
-                let (_, v) = entry.map_err(backend("scan audit"))?;
-                out.push(decode(v.value())?);
-            }
-            Ok(out)
-        })
-        .await
-    }
+    Ok(())
 }
 
-#[async_trait]
-impl RoundStore for EmbeddedStore {
-    async fn create_round(&self, round: &Round) -> Result<(), StoreError> {
-        let round = round.clone();
-        self.send(|reply| WriteOp::CreateRound { round, reply })
-            .await
-    }
-
-    async fn get_round(&self, id: &str) -> Result<Option<Round>, StoreError> {
-        self.caches
-            .rounds
-            .get_or_read(id, || {
-                let txn = self.db.begin_read().map_err(backend("begin read"))?;
-                let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
-                rounds
-                    .get(id)
-                    .map_err(backend("read round"))?
-                    .map(|g| decode(g.value()))
-                    .transpose()
-            })
-            .map(|found| found.map(|r| Round::clone(&r)))
-    }
-
-    async fn update_round(&self, round: &Round, expected_version: u64) -> Result<(), StoreError> {
-        let round = round.clone();
-        self.send(|reply| WriteOp::UpdateRound {
-            round,
-            expected_version,
-            reply,
-        })
-        .await
-    }
-
-    async fn list_rounds(&self) -> Result<Vec<Round>, StoreError> {
-        self.read(|db| {
-            let txn = db.begin_read().map_err(backend("begin read"))?;
-            let rounds = txn.open_table(ROUNDS).map_err(backend("open rounds"))?;
-            let mut out: Vec<Round> = Vec::new();
-            for entry in rounds.iter().map_err(backend("scan rounds"))? {
-                let (_, v) = entry.map_err(backend("scan rounds"))?;
-                out.push(decode(v.value())?);
+/// Deletes a few items whose expiry has passed, as DynamoDB's TTL does in the background.
+fn purge_expired(
+    t: &mut Tables<'_>,
+    now: i64,
+    publish: &mut Vec<Publish>,
+) -> Result<(), StoreError> {
+    let until = expiry_entry(now, &Key::new("", ""));
+    let due: Vec<Vec<u8>> = t
+        .expiry
+        .range::<&[u8]>(..until.as_slice())
+        .map_err(backend("scan expiry"))?
+        .take(PURGE_PER_BATCH)
+        .map(|e| e.map(|(k, _)| k.value().to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(backend("scan expiry"))?;
+    for entry in due {
+        let key = split_item_key(&entry[8..])?;
+        let item_key = item_key(&key);
+        match t.record(&item_key)? {
+            Some(bytes) => {
+                let head = decode_head(&mut Reader(&bytes))?.0;
+                t.unlink(&key, &head, &[])?;
+                t.delete(TableId::Items, item_key.as_bytes())?;
+                publish.push(Publish::Forget(item_key));
             }
-            out.sort_by_key(|r| std::cmp::Reverse(r.year));
-            Ok(out)
-        })
-        .await
+            None => t.delete(TableId::Expiry, &entry)?,
+        }
+    }
+    Ok(())
+}
+
+/// Applies the changes of one log record again.
+fn replay(tables: &mut Tables<'_>, payload: &[u8]) -> Result<(), StoreError> {
+    let mut r = Reader(payload);
+    if r.byte()? != LOG_FORMAT {
+        return Err(StoreError::backend(
+            "replay log",
+            "unknown log record format",
+        ));
+    }
+    while !r.0.is_empty() {
+        let table = TableId::from_byte(r.byte()?)
+            .ok_or_else(|| StoreError::backend("replay log", "unknown table"))?;
+        let kind = r.byte()?;
+        let key = r.sized()?;
+        match kind {
+            PUT => {
+                let value = r.sized()?;
+                tables.put(table, key, value)?;
+            }
+            DELETE => tables.delete(table, key)?,
+            _ => return Err(StoreError::backend("replay log", "unknown change")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_decodes_to_the_item_it_encodes() {
+        let item = Item {
+            key: Key::new("NOM#1", "NOM"),
+            indexes: vec![IndexKey {
+                index: Index::Gsi2,
+                pk: "PROV#33".into(),
+                sk: "ovop-2026#x".into(),
+            }],
+            version: 7,
+            expires_at: Some(-5),
+            body: "{\"a\":1}".into(),
+            summary: Some("{}".into()),
+        };
+        let record = encode_record(&item).unwrap();
+        assert_eq!(decode_record(item.key.clone(), &record).unwrap(), item);
+    }
+
+    #[test]
+    fn expiry_entries_sort_by_instant() {
+        let k = Key::new("a", "b");
+        assert!(expiry_entry(-1, &k) < expiry_entry(0, &k));
+        assert!(expiry_entry(0, &k) < expiry_entry(1_900_000_000, &k));
     }
 }

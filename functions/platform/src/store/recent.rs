@@ -57,6 +57,14 @@ impl<V> Recent<V> {
         self.insert(&mut g, key, value);
     }
 
+    /// The writer thread: nothing is stored under `key` any more.
+    pub(crate) fn forget(&self, key: &str) {
+        let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        g.generation += 1;
+        g.newer.remove(key);
+        g.older.remove(key);
+    }
+
     /// A reader: `value` was read from the database after [`Self::generation`] said `seen`.
     /// Kept only if nothing was published since.
     pub(crate) fn fill(&self, key: &str, value: Arc<V>, seen: u64) {
@@ -132,6 +140,21 @@ mod tests {
         assert_eq!(reads, 1);
         assert_eq!(cache.get_or_read("b", || Ok::<_, ()>(None)), Ok(None));
         assert_eq!(cache.get("b"), None, "absence is not cached");
+    }
+
+    #[test]
+    fn a_forgotten_record_is_gone_and_a_racing_fill_is_dropped() {
+        let cache = Recent::new(8);
+        cache.publish("a", Arc::new(1));
+        let seen = cache.generation();
+        cache.forget("a");
+        assert_eq!(cache.get("a"), None);
+        cache.fill("a", Arc::new(1), seen);
+        assert_eq!(
+            cache.get("a"),
+            None,
+            "a read from before the delete is not kept"
+        );
     }
 
     #[test]

@@ -1,0 +1,367 @@
+//! One authorization decision: may this principal do this action on this resource?
+//!
+//! Every use case asks [`decide`] before it runs; the UI may ask too, to hide buttons, but the
+//! answer that counts is the server's.
+
+use crate::policy::{ListScope, Principal, RegionScope, Role};
+use crate::region::RegencyCode;
+
+/// Something a principal asks to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// List nominations (the list is scoped by [`Principal::list_scope`]).
+    ListNominations,
+    /// Read one nomination.
+    ReadNomination,
+    /// Read one nomination's history.
+    ReadNominationHistory,
+    /// Create a nomination for a regency.
+    CreateNomination,
+    /// Edit a draft or a nomination returned for revision.
+    EditNomination,
+    /// Submit (or resubmit) a nomination.
+    SubmitNomination,
+    /// Withdraw a nomination.
+    WithdrawNomination,
+    /// Read the award rounds.
+    ReadRounds,
+    /// Create, open and close rounds.
+    ManageRounds,
+}
+
+impl Action {
+    /// Every action, for tests and permission tables.
+    pub const ALL: [Action; 9] = [
+        Action::ListNominations,
+        Action::ReadNomination,
+        Action::ReadNominationHistory,
+        Action::CreateNomination,
+        Action::EditNomination,
+        Action::SubmitNomination,
+        Action::WithdrawNomination,
+        Action::ReadRounds,
+        Action::ManageRounds,
+    ];
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// One nomination; for [`Action::CreateNomination`], the one about to be created.
+    Nomination(NominationFacts<'a>),
+    /// The programme as a whole: rounds and lists, not tied to a region.
+    Programme,
+}
+
+/// The facts about a nomination that the decision depends on. Assessor assignment and
+/// conflict-of-interest facts join here when they exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NominationFacts<'a> {
+    /// The regency/city that proposes it.
+    pub regency: &'a RegencyCode,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// Refused, and the principal may know why (403).
+    Forbid,
+    /// Answer as if it did not exist (404), so that its existence does not leak.
+    Hide,
+}
+
+/// Decides whether `principal` may do `action` on `resource`.
+///
+/// A nomination nobody lets the principal see is hidden whatever the action, except
+/// creation, where nothing exists yet to hide. Asking about the wrong kind of resource (a
+/// nomination action on [`Resource::Programme`], a programme action on a nomination) is a
+/// programming error and is forbidden.
+pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) -> Decision {
+    use Action as A;
+    match (action, resource) {
+        (A::ListNominations | A::ReadRounds, Resource::Programme) => Decision::Allow,
+        (A::ManageRounds, Resource::Programme) => allow_if(principal.role == Role::Admin),
+        // The wrong kind of resource: a caller's mistake, never a permission.
+        (A::ListNominations | A::ReadRounds | A::ManageRounds, Resource::Nomination(_))
+        | (
+            A::ReadNomination
+            | A::ReadNominationHistory
+            | A::CreateNomination
+            | A::EditNomination
+            | A::SubmitNomination
+            | A::WithdrawNomination,
+            Resource::Programme,
+        ) => Decision::Forbid,
+        (A::CreateNomination, Resource::Nomination(facts)) => {
+            allow_if(proposes_for(principal, facts.regency))
+        }
+        (_, Resource::Nomination(facts)) if !sees(principal, facts) => Decision::Hide,
+        (A::ReadNomination | A::ReadNominationHistory, Resource::Nomination(_)) => Decision::Allow,
+        (
+            A::EditNomination | A::SubmitNomination | A::WithdrawNomination,
+            Resource::Nomination(facts),
+        ) => allow_if(proposes_for(principal, facts.regency)),
+    }
+}
+
+fn allow_if(allowed: bool) -> Decision {
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Forbid
+    }
+}
+
+/// Whether the nomination is visible at all: the same rule that scopes the lists.
+fn sees(principal: &Principal, facts: &NominationFacts<'_>) -> bool {
+    match principal.list_scope() {
+        ListScope::All => true,
+        ListScope::Province(province) => facts.regency.province() == province,
+        ListScope::Regency(regency) => regency == *facts.regency,
+        // Assessors will see the nominations assigned to them; assignment does not exist yet.
+        ListScope::Assigned => false,
+    }
+}
+
+/// Whether the principal is the regency office of `regency`, the only one that proposes there.
+fn proposes_for(principal: &Principal, regency: &RegencyCode) -> bool {
+    principal.role == Role::Pengusul
+        && matches!(&principal.region, Some(RegionScope::Regency(own)) if own == regency)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the resource stands from the principal's home. Home is Kabupaten Pekalongan
+    /// (33.26) in Jawa Tengah (33): the regency office works there, the province office is
+    /// Jawa Tengah's; ministry roles and assessors have no home, so it must not matter to them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Relation {
+        /// A nomination of 33.26, Kabupaten Pekalongan.
+        OwnRegency,
+        /// A nomination of 33.74, Kota Semarang.
+        SameProvinceOtherRegency,
+        /// A nomination of 35.78, Kota Surabaya (Jawa Timur).
+        OtherProvince,
+        /// The programme: rounds and lists.
+        NotApplicable,
+    }
+
+    const RELATIONS: [Relation; 4] = [
+        Relation::OwnRegency,
+        Relation::SameProvinceOtherRegency,
+        Relation::OtherProvince,
+        Relation::NotApplicable,
+    ];
+
+    /// The permission table, in one place.
+    fn expected(role: Role, action: Action, relation: Relation) -> Decision {
+        use Action::*;
+        use Decision::*;
+        use Relation::*;
+        use Role::*;
+        match (role, action, relation) {
+            // Programme actions are about the programme, never about one nomination.
+            (
+                _,
+                ListNominations | ReadRounds | ManageRounds,
+                OwnRegency | SameProvinceOtherRegency | OtherProvince,
+            ) => Forbid,
+            // Everyone lists (the list is scoped) and reads rounds; only the admin manages them.
+            (_, ListNominations | ReadRounds, NotApplicable) => Allow,
+            (Admin, ManageRounds, NotApplicable) => Allow,
+            (_, ManageRounds, NotApplicable) => Forbid,
+            // Nomination actions need a nomination.
+            (
+                _,
+                ReadNomination
+                | ReadNominationHistory
+                | CreateNomination
+                | EditNomination
+                | SubmitNomination
+                | WithdrawNomination,
+                NotApplicable,
+            ) => Forbid,
+            // Only a regency office creates, and only for its own regency; nothing to hide yet.
+            (Pengusul, CreateNomination, OwnRegency) => Allow,
+            (_, CreateNomination, _) => Forbid,
+            // Who does not see a nomination gets "not found", whatever the action.
+            (Pengusul, _, SameProvinceOtherRegency | OtherProvince) => Hide,
+            (Provinsi, _, OtherProvince) => Hide,
+            (Penilai, _, _) => Hide,
+            // Whoever sees it reads it and its history.
+            (_, ReadNomination | ReadNominationHistory, _) => Allow,
+            // Only its own regency office changes it; the others see but do not touch.
+            (Pengusul, EditNomination | SubmitNomination | WithdrawNomination, OwnRegency) => Allow,
+            (
+                Provinsi | Verifikator | Admin,
+                EditNomination | SubmitNomination | WithdrawNomination,
+                _,
+            ) => Forbid,
+        }
+    }
+
+    fn principal(role: Role) -> Principal {
+        let region = match role {
+            Role::Pengusul => Some(RegionScope::parse("33.26").unwrap()),
+            Role::Provinsi => Some(RegionScope::parse("33").unwrap()),
+            Role::Verifikator | Role::Penilai | Role::Admin => None,
+        };
+        Principal {
+            user_id: format!("{role:?}").to_lowercase(),
+            name: format!("{role:?}"),
+            role,
+            region,
+        }
+    }
+
+    fn reg(code: &str) -> RegencyCode {
+        RegencyCode::parse(code).unwrap()
+    }
+
+    fn nomination_of(regency: &RegencyCode) -> Resource<'_> {
+        Resource::Nomination(NominationFacts { regency })
+    }
+
+    #[test]
+    fn every_role_action_and_relation_matches_the_permission_table() {
+        let pekalongan = reg("33.26");
+        let semarang = reg("33.74");
+        let surabaya = reg("35.78");
+        let mut mismatches = Vec::new();
+        let mut checked = 0;
+        for role in Role::ALL {
+            let who = principal(role);
+            for action in Action::ALL {
+                for relation in RELATIONS {
+                    let resource = match relation {
+                        Relation::OwnRegency => nomination_of(&pekalongan),
+                        Relation::SameProvinceOtherRegency => nomination_of(&semarang),
+                        Relation::OtherProvince => nomination_of(&surabaya),
+                        Relation::NotApplicable => Resource::Programme,
+                    };
+                    let got = decide(&who, action, &resource);
+                    let want = expected(role, action, relation);
+                    if got != want {
+                        mismatches.push(format!(
+                            "{role:?} {action:?} {relation:?}: got {got:?}, want {want:?}"
+                        ));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+        assert_eq!(checked, 5 * 9 * 4, "roles × actions × relations");
+    }
+
+    #[test]
+    fn a_regency_office_cannot_even_see_another_regencys_nomination() {
+        let pekalongan_office = principal(Role::Pengusul);
+        let semarang = reg("33.74");
+        for action in [
+            Action::ReadNomination,
+            Action::ReadNominationHistory,
+            Action::EditNomination,
+            Action::SubmitNomination,
+            Action::WithdrawNomination,
+        ] {
+            assert_eq!(
+                decide(&pekalongan_office, action, &nomination_of(&semarang)),
+                Decision::Hide,
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_regency_office_is_told_it_cannot_propose_for_another_regency() {
+        let pekalongan_office = principal(Role::Pengusul);
+        let semarang = reg("33.74");
+        assert_eq!(
+            decide(
+                &pekalongan_office,
+                Action::CreateNomination,
+                &nomination_of(&semarang)
+            ),
+            Decision::Forbid
+        );
+    }
+
+    #[test]
+    fn a_province_office_reads_but_never_changes() {
+        let jawa_tengah = principal(Role::Provinsi);
+        let semarang = reg("33.74");
+        let nomination = nomination_of(&semarang);
+        assert_eq!(
+            decide(&jawa_tengah, Action::ReadNomination, &nomination),
+            Decision::Allow
+        );
+        for action in [
+            Action::CreateNomination,
+            Action::EditNomination,
+            Action::SubmitNomination,
+            Action::WithdrawNomination,
+        ] {
+            assert_eq!(
+                decide(&jawa_tengah, action, &nomination),
+                Decision::Forbid,
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_secretariat_sees_every_nomination_but_only_the_admin_manages_rounds() {
+        let surabaya = reg("35.78");
+        let secretariat = principal(Role::Verifikator);
+        assert_eq!(
+            decide(
+                &secretariat,
+                Action::ReadNomination,
+                &nomination_of(&surabaya)
+            ),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&secretariat, Action::ManageRounds, &Resource::Programme),
+            Decision::Forbid
+        );
+        assert_eq!(
+            decide(
+                &principal(Role::Admin),
+                Action::ManageRounds,
+                &Resource::Programme
+            ),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn a_regency_office_without_its_regency_sees_and_proposes_nothing() {
+        let malformed = Principal {
+            region: None,
+            ..principal(Role::Pengusul)
+        };
+        let pekalongan = reg("33.26");
+        assert_eq!(
+            decide(
+                &malformed,
+                Action::ReadNomination,
+                &nomination_of(&pekalongan)
+            ),
+            Decision::Hide
+        );
+        assert_eq!(
+            decide(
+                &malformed,
+                Action::CreateNomination,
+                &nomination_of(&pekalongan)
+            ),
+            Decision::Forbid
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Every entity's keys and indexes: the single-table layout, in one place.
+//!
+//! | entity       | pk                    | sk                 | gsi1 (pk / sk)                     | gsi2 (pk / sk)                    | gsi3 (pk / sk)                                  | expiry |
+//! |--------------|-----------------------|--------------------|------------------------------------|-----------------------------------|-------------------------------------------------|--------|
+//! | nomination   | `NOM#{id}`            | `NOM`              | `REG#{regency}` / `{round}#{id}`   | `PROV#{province}` / `{round}#{id}` | `ROUND#{round}#{shard}` / `{status}#{id}`       | –      |
+//! | audit entry  | `NOM#{nomination}`    | `AUDIT#{version}`  | –                                  | –                                 | –                                               | –      |
+//! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
+//! | idempotency  | `IDEM#{actor}#{key}`  | `IDEM`             | –                                  | –                                 | –                                               | 24 h   |
+//!
+//! Ids are ULIDs, so `{…}#{id}` sort keys list in creation order. The round index of
+//! nominations is spread over [`ROUND_SHARDS`] partitions so that a nationwide burst of
+//! submissions does not write one hot index partition; lists merge the shards. A nomination's
+//! status is part of its gsi3 sort key: when it changes, the entry moves. No item is written by
+//! every submission.
+//!
+//! Adding an entity: implement [`Entity`] here (keys, indexes, summary) — no adapter code.
+
+use ovop_core::dto::NominationSummary;
+use ovop_core::nomination::{AuditEntry, Nomination};
+use ovop_core::region::{ProvinceCode, RegencyCode};
+use ovop_core::round::Round;
+use ovop_core::status::NominationStatus;
+
+use super::item::{Index, IndexKey, Key, SortCondition};
+use super::repo::{Entity, Listing};
+use crate::idempotency::IdempotencyRecord;
+
+/// Partitions of the per-round nomination index.
+pub const ROUND_SHARDS: u32 = 8;
+
+fn shard(id: &str) -> u32 {
+    id.bytes().map(u32::from).sum::<u32>() % ROUND_SHARDS
+}
+
+impl Entity for Nomination {
+    const KIND: &'static str = "nomination";
+    type Summary = NominationSummary;
+    type Id = str;
+
+    fn key_of(id: &str) -> Key {
+        Key::new(format!("NOM#{id}"), "NOM")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.id)
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        let by_round = format!("{}#{}", self.round_id, self.id);
+        vec![
+            IndexKey {
+                index: Index::Gsi1,
+                pk: format!("REG#{}", self.regency_code),
+                sk: by_round.clone(),
+            },
+            IndexKey {
+                index: Index::Gsi2,
+                pk: format!("PROV#{}", self.province_code),
+                sk: by_round,
+            },
+            IndexKey {
+                index: Index::Gsi3,
+                pk: format!("ROUND#{}#{}", self.round_id, shard(&self.id)),
+                sk: format!("{}#{}", self.status.as_str(), self.id),
+            },
+        ]
+    }
+
+    fn summary(&self) -> Option<NominationSummary> {
+        Some(NominationSummary::of(self))
+    }
+}
+
+/// Nominations of a regency, optionally of one round, oldest first.
+pub fn nominations_of_regency(regency: &RegencyCode, round: Option<&str>) -> Listing {
+    Listing::of(Index::Gsi1, format!("REG#{regency}")).sorted(round_prefix(round))
+}
+
+/// Nominations of a province, optionally of one round, oldest first.
+pub fn nominations_of_province(province: &ProvinceCode, round: Option<&str>) -> Listing {
+    Listing::of(Index::Gsi2, format!("PROV#{province}")).sorted(round_prefix(round))
+}
+
+/// Nominations of a round, by status then age; optionally of one status.
+pub fn nominations_of_round(round: &str, status: Option<NominationStatus>) -> Listing {
+    Listing {
+        index: Index::Gsi3,
+        partitions: (0..ROUND_SHARDS)
+            .map(|s| format!("ROUND#{round}#{s}"))
+            .collect(),
+        sort: match status {
+            Some(s) => SortCondition::BeginsWith(format!("{}#", s.as_str())),
+            None => SortCondition::Any,
+        },
+        descending: false,
+    }
+}
+
+fn round_prefix(round: Option<&str>) -> SortCondition {
+    match round {
+        Some(r) => SortCondition::BeginsWith(format!("{r}#")),
+        None => SortCondition::Any,
+    }
+}
+
+impl Entity for AuditEntry {
+    const KIND: &'static str = "audit entry";
+    type Summary = AuditEntry;
+    /// (nomination id, version)
+    type Id = (String, u64);
+
+    fn key_of((nomination, version): &(String, u64)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("AUDIT#{version:020}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.version))
+    }
+
+    fn version(&self) -> u64 {
+        1
+    }
+}
+
+/// A nomination's history, oldest first.
+pub fn audit_trail(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("AUDIT#".into()))
+}
+
+impl Entity for Round {
+    const KIND: &'static str = "round";
+    type Summary = Round;
+    type Id = str;
+
+    fn key_of(id: &str) -> Key {
+        Key::new(format!("ROUND#{id}"), "ROUND")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.id)
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        vec![IndexKey {
+            index: Index::Gsi3,
+            pk: "ROUNDS".into(),
+            sk: format!("{:04}#{}", self.year, self.id),
+        }]
+    }
+
+    fn summary(&self) -> Option<Round> {
+        Some(self.clone())
+    }
+}
+
+/// Every round, newest year first.
+pub fn rounds() -> Listing {
+    Listing::of(Index::Gsi3, "ROUNDS").descending()
+}
+
+impl Entity for IdempotencyRecord {
+    const KIND: &'static str = "idempotency record";
+    type Summary = ();
+    /// (actor, key)
+    type Id = (String, String);
+
+    fn key_of((actor, key): &(String, String)) -> Key {
+        Key::new(format!("IDEM#{actor}#{key}"), "IDEM")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.actor.clone(), self.key.clone()))
+    }
+
+    fn version(&self) -> u64 {
+        1
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at)
+    }
+}
