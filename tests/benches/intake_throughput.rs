@@ -22,11 +22,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use ovop_core::dto::Session;
-use ovop_core::nomination::Nomination;
+use ovop_core::dto::{NominationSummary, Session};
+use ovop_core::nomination::{Change, Nomination};
 use ovop_local::{LocalConfig, StoreChoice};
 use ovop_platform::clock::SystemClock;
-use ovop_platform::store::{NominationQuery, Scope};
+use ovop_platform::idempotency::IdempotencyRecord;
+use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
+use ovop_platform::store::{entities, Store, Tx};
+use ovop_tests::{draft, form, office, open_round, start_time};
 
 /// The same allocator as the `ovop-local` binary.
 #[global_allocator]
@@ -59,85 +62,86 @@ fn fsync_rate(dir: &std::path::Path, secs: f64, preallocated: bool) -> f64 {
     rate
 }
 
+/// Writes a use case's change: the nomination (created, or updated from `before`), its audit
+/// entry and, for a create, an idempotency record — what the API writes.
+async fn write(store: &Store, change: &Change, before: Option<u64>, key: Option<&str>) {
+    let mut tx = Tx::new();
+    match before {
+        None => tx.create(&change.nomination).unwrap(),
+        Some(v) => tx.update(&change.nomination, v).unwrap(),
+    };
+    tx.create(&change.audit).unwrap();
+    if let Some(key) = key {
+        tx.create(&IdempotencyRecord {
+            actor: "bench".into(),
+            key: key.into(),
+            fingerprint: "0".repeat(64),
+            status: 201,
+            version: Some(change.nomination.version),
+            body: serde_json::to_string(&change.nomination).unwrap(),
+            expires_at: chrono::Utc::now().timestamp() + 86_400,
+        })
+        .unwrap();
+    }
+    store.commit(tx).await.unwrap();
+}
+
+fn embedded(dir: &std::path::Path) -> Store {
+    let items = EmbeddedStore::open_with(dir, DEFAULT_LOG_BYTES, Arc::new(SystemClock)).unwrap();
+    Store::new(Arc::new(items))
+}
+
 /// The store's own rate when every write waits for its own commit: one client, in a loop.
 async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
-    use ovop_platform::store::embedded::EmbeddedStore;
-    use ovop_platform::store::NominationStore;
-    let store = EmbeddedStore::open(dir).unwrap();
-    let form =
-        ovop_local::seed::demo_form("ovop-2026", "33.26", "Baseline", "gerabah", "9120001234567");
-    let valid = form.validate(&Default::default(), 2026).unwrap();
-    let now = chrono::Utc::now();
-    let mut n = Nomination::draft(ulid::Ulid::new().to_string(), valid, "bench", now);
-    let audit = |n: &Nomination| ovop_core::nomination::AuditEntry::of(n, "bench", "update", None);
-    store
-        .create_nomination(n.clone().into(), &audit(&n), "bench", "k", now)
-        .await
-        .unwrap();
+    let store = embedded(dir);
+    let (round, office, now) = (open_round(), office("33.26"), start_time());
+    let mut change = draft("33.26", "Baseline");
+    write(&store, &change, None, Some("k")).await;
     let started = Instant::now();
     let mut writes = 0u64;
     while started.elapsed().as_secs_f64() < secs {
-        let expected = n.version;
-        n.version += 1;
-        store
-            .update_nomination(n.clone().into(), expected, &audit(&n))
-            .await
+        let n = &change.nomination;
+        let valid = form("33.26", "Baseline")
+            .validate(&Default::default(), 2026)
             .unwrap();
+        let next = n.edit(n.version, valid, &office, now).unwrap();
+        write(&store, &next, Some(n.version), None).await;
+        change = next;
         writes += 1;
     }
+    let _ = round;
     writes as f64 / started.elapsed().as_secs_f64()
 }
 
 /// The store's rate without HTTP: `clients` tasks on this runtime each create a nomination
-/// (idempotency key, audit entry) and submit it (conditional update, audit entry), straight
-/// through the store's port, for `secs`. Returns durable writes per second and the CPU time per
+/// (idempotency record, audit entry) and submit it (conditional update, audit entry), straight
+/// through the typed store, for `secs`. Returns durable writes per second and the CPU time per
 /// pair spent by the whole process.
 async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (f64, f64) {
-    use ovop_core::nomination::AuditEntry;
-    use ovop_core::status::{Event, NominationStatus};
-    use ovop_platform::store::embedded::EmbeddedStore;
-    use ovop_platform::store::NominationStore;
-    let store = EmbeddedStore::open(dir).unwrap();
-    let form = ovop_local::seed::demo_form(
-        "ovop-2026",
-        "33.26",
-        "Store alone",
-        "gerabah",
-        "9120001234567",
-    );
-    let valid = form.validate(&Default::default(), 2026).unwrap();
+    let store = embedded(dir);
+    let round = open_round();
+    let office = office("33.26");
+    let valid = form("33.26", "Store alone")
+        .validate(&Default::default(), 2026)
+        .unwrap();
     let cpu_before = process_cpu_secs();
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
         .map(|_| {
-            let (store, valid) = (store.clone(), valid.clone());
+            let (store, valid, round, office) =
+                (store.clone(), valid.clone(), round.clone(), office.clone());
             tokio::spawn(async move {
                 let mut pairs = 0u64;
+                let now = start_time();
                 while started.elapsed().as_secs_f64() < secs {
-                    let now = chrono::Utc::now();
                     let id = ulid::Ulid::new().to_string();
-                    let n = Nomination::draft(id.clone(), valid.clone(), "bench", now);
-                    let created = AuditEntry::of(&n, "bench", "create", None);
-                    store
-                        .create_nomination(n.clone().into(), &created, "bench", &id, now)
-                        .await
-                        .unwrap();
-                    let submitted = Nomination {
-                        status: n.status.apply(Event::Submit).unwrap(),
-                        submitted_at: Some(chrono::Utc::now()),
-                        version: n.version + 1,
-                        ..n.clone()
-                    };
-                    let audit = AuditEntry::of(
-                        &submitted,
-                        "bench",
-                        "submit",
-                        Some(NominationStatus::Draft),
-                    );
-                    store
-                        .update_nomination(submitted.clone().into(), n.version, &audit)
-                        .await
-                        .unwrap();
+                    let created =
+                        Nomination::create(id.clone(), valid.clone(), &round, &office, now)
+                            .unwrap();
+                    write(&store, &created, None, Some(&id)).await;
+                    let n = &created.nomination;
+                    let submitted = n.submit(None, &round, &office, now).unwrap();
+                    write(&store, &submitted, Some(n.version), None).await;
                     pairs += 1;
                 }
                 pairs
@@ -156,18 +160,23 @@ async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (
     )
 }
 
-/// Every nomination in the store.
-async fn all_nominations(state: &ovop_intake::AppState) -> Vec<Nomination> {
-    let everything = NominationQuery {
-        scope: Scope::All,
-        round_id: None,
-        status: None,
-    };
-    state
-        .nominations
-        .list_nominations(&everything)
-        .await
-        .unwrap()
+/// Every nomination of the bench's round, page by page.
+async fn all_nominations(state: &ovop_intake::AppState, round: &str) -> Vec<NominationSummary> {
+    let listing = entities::nominations_of_round(round, None);
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state
+            .store
+            .list::<NominationSummary>("nomination", &listing, 1000, cursor, |_| true)
+            .await
+            .unwrap();
+        out.extend(page.items);
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -463,7 +472,12 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
             .unwrap();
         tokens.push(format!("Bearer {}", s.token));
     }
-    let before = all_nominations(&state).await.len();
+    let round_id = ovop_local::seed::demo_round_id(&state);
+    let is_submitted =
+        |n: &NominationSummary| n.status == ovop_core::status::NominationStatus::Submitted;
+    let seeded = all_nominations(&state, &round_id).await;
+    let before = seeded.len();
+    let submitted_before = seeded.iter().filter(|n| is_submitted(n)).count();
 
     let snapshot = |e: &ovop_platform::store::embedded::EmbeddedStore| {
         let s = e.commit_stats();
@@ -539,7 +553,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     pair_ms.sort_by(f64::total_cmp);
     request_ms.sort_by(f64::total_cmp);
 
-    let all = all_nominations(&state).await;
+    let all = all_nominations(&state, &round_id).await;
     // After the HTTP run, so that this store's threads (and its checkpoint at close) cannot
     // take from it.
     let (store_alone, store_alone_cpu) =
@@ -548,12 +562,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();
-    let submitted = all
-        .iter()
-        .filter(|n| {
-            n.status == ovop_core::status::NominationStatus::Submitted && n.created_by != "seed"
-        })
-        .count();
+    let submitted = all.iter().filter(|n| is_submitted(n)).count() - submitted_before;
 
     let pairs_per_sec = ids.len() as f64 / elapsed;
     let writes_per_sec = 2.0 * pairs_per_sec;
