@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +14,7 @@ use ovop_core::region::time_zone_of;
 use ovop_core::status::{Event, NominationStatus};
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
+use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::http::{etag, idempotency_key, if_match, optional_idempotency_key};
 use ovop_platform::json::{ApiJson, JsonAnswer};
 use ovop_platform::store::{Created, NominationQuery, Scope};
@@ -49,7 +50,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<NominationList>, ApiError> {
     let status = match params.status.as_deref() {
         None | Some("") => None,
@@ -191,7 +192,7 @@ pub async fn create(
 pub async fn read(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let n = readable(&state, &caller, &id).await?;
     Ok(with_etag(StatusCode::OK, &n))
@@ -203,7 +204,7 @@ pub async fn read(
 pub async fn history(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     readable(&state, &caller, &id).await?;
     Ok(Json(state.nominations.audit_trail(&id).await?))
@@ -244,7 +245,7 @@ fn illegal(e: ovop_core::status::IllegalTransition) -> ApiError {
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(form): ApiJson<NominationForm>,
 ) -> Result<Response, ApiError> {
@@ -300,7 +301,7 @@ pub async fn update(
 pub async fn submit(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let key = optional_idempotency_key(&headers)?;
@@ -352,7 +353,7 @@ pub async fn submit(
 pub async fn withdraw(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let current = own(&state, &caller, &id).await?;

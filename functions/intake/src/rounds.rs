@@ -1,12 +1,13 @@
 //! Rounds: everyone signed in reads them; the admin creates, opens and closes them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use ovop_core::dto::RoundList;
 use ovop_core::round::{Round, RoundForm, RoundPhase};
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
+use ovop_platform::extract::ApiPath;
 use ovop_platform::json::ApiJson;
 use ovop_platform::ApiError;
 
@@ -91,7 +92,7 @@ async fn change_phase(
 pub async fn open(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Round>, ApiError> {
     change_phase(&state, &caller, &id, Round::open).await
 }
@@ -102,7 +103,7 @@ pub async fn open(
 pub async fn close(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Round>, ApiError> {
     change_phase(&state, &caller, &id, Round::close_proposals).await
 }
