@@ -1,6 +1,6 @@
 //! Nominations: a regency office drafts, edits, submits and withdraws; others read by scope.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,6 +15,7 @@ use ovop_core::round::Round;
 use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
+use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::http::{etag, idempotency_key, if_match, optional_idempotency_key};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::{ApiJson, JsonAnswer};
@@ -66,7 +67,7 @@ fn parse_status(status: Option<&str>) -> Result<Option<NominationStatus>, ApiErr
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<NominationPage>, ApiError> {
     require(decide(
         &caller,
@@ -247,7 +248,7 @@ pub async fn create(
 pub async fn read(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let n = load(&state, &caller, &id, Action::ReadNomination).await?;
     Ok((
@@ -274,8 +275,8 @@ pub struct PageParams {
 pub async fn history(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
-    Query(params): Query<PageParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<AuditPage>, ApiError> {
     load(&state, &caller, &id, Action::ReadNominationHistory).await?;
     let scope = format!("history|{id}");
@@ -309,7 +310,7 @@ pub async fn history(
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(form): ApiJson<NominationForm>,
 ) -> Result<Response, ApiError> {
@@ -348,7 +349,7 @@ fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
 pub async fn submit(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
@@ -376,7 +377,7 @@ pub async fn submit(
 pub async fn withdraw(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;

@@ -1,6 +1,6 @@
 //! Rounds: everyone signed in reads them; the admin creates, opens and closes them.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,6 +10,7 @@ use ovop_core::policy::Principal;
 use ovop_core::round::{Round, RoundError, RoundForm};
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
+use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::http::{if_match, optional_idempotency_key};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
@@ -27,7 +28,7 @@ use crate::AppState;
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<RoundPage>, ApiError> {
     require(decide(&caller, Action::ReadRounds, &Resource::Programme))?;
     let scope = "rounds";
@@ -143,7 +144,7 @@ async fn change_phase(
 pub async fn open(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
@@ -160,7 +161,7 @@ pub async fn open(
 pub async fn close(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();

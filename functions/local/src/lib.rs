@@ -17,6 +17,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub mod dev_login;
 pub mod process;
 pub mod seed;
+pub mod server;
 
 /// Where the app keeps its data.
 #[derive(Clone, Debug)]
@@ -102,7 +103,7 @@ pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalA
     })
 }
 
-/// Serves the app until Ctrl-C.
+/// Serves the app until Ctrl-C, with the client time limits of [`server`].
 pub async fn serve(config: LocalConfig) -> Result<(), StartError> {
     let app = build(&config, Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -116,12 +117,11 @@ pub async fn serve(config: LocalConfig) -> Result<(), StartError> {
         source,
     })?;
     print_banner(addr);
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|source| StartError::Listen { addr, source })
+    server::serve(listener, app.router, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|source| StartError::Listen { addr, source })
 }
 
 fn print_banner(addr: SocketAddr) {

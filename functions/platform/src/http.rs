@@ -13,7 +13,9 @@ use crate::json::MAX_BODY_BYTES;
 use crate::problem::{ApiError, REQUEST_LANG};
 
 /// Wraps a function's routes with what every API answer needs: identity, language, the body
-/// limit, problem+json for unknown routes, request logs.
+/// limit, problem+json for unknown routes and for every refusal the router or an extractor
+/// makes on its own (a wrong method is a 405 problem that keeps the router's `Allow`), request
+/// logs.
 pub fn api(routes: Router, authenticator: Authenticator) -> Router {
     routes
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
@@ -24,7 +26,8 @@ pub fn api(routes: Router, authenticator: Authenticator) -> Router {
 
 /// One layer for every request (one is cheaper than three: each clones the inner service and
 /// boxes its future): logs the answer, serves the request in its `Accept-Language` as the
-/// task's language, and identifies the caller (an invalid token is answered 401 at once).
+/// task's language, identifies the caller (an invalid token is answered 401 at once), and turns
+/// an error answered without a problem body into one ([`with_problem`]).
 async fn serve(State(authenticator): State<Authenticator>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -33,7 +36,7 @@ async fn serve(State(authenticator): State<Authenticator>, req: Request, next: N
     let response = REQUEST_LANG
         .scope(lang, async move {
             match identify(&authenticator, req) {
-                Ok(req) => next.run(req).await,
+                Ok(req) => with_problem(next.run(req).await),
                 Err(e) => e.into_response(),
             }
         })
@@ -46,6 +49,32 @@ async fn serve(State(authenticator): State<Authenticator>, req: Request, next: N
         "request"
     );
     response
+}
+
+/// A 4xx/5xx answered without a problem body (the router's 405, a plain-text rejection of an
+/// axum extractor, …) becomes the generic problem for its status, in the request's language;
+/// its other headers (`Allow`, …) stay. Its own text is dropped: it may name Rust types.
+pub fn with_problem(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem(response.headers()) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let (problem, body) = ApiError::for_status(status).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
+    for (name, value) in problem.headers {
+        if let Some(name) = name {
+            parts.headers.insert(name, value);
+        }
+    }
+    Response::from_parts(parts, body)
+}
+
+fn is_problem(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
 }
 
 /// The language the caller asked for in `Accept-Language` (Bahasa Indonesia by default).
@@ -117,4 +146,74 @@ pub fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
 /// An `ETag` header value for a version.
 pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    fn app() -> Router {
+        let routes = Router::new()
+            .route("/api/v1/things", get(|| async { "things" }))
+            .route(
+                "/api/v1/plain",
+                get(|| async { (StatusCode::BAD_REQUEST, "Failed to deserialize Option<u32>") }),
+            );
+        api(routes, Authenticator::ApiGatewayJwt)
+    }
+
+    async fn problem_of(response: Response) -> ovop_core::errors::Problem {
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_wrong_method_is_a_405_problem_that_keeps_allow() {
+        let request = Request::delete("/api/v1/things")
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::empty())
+            .unwrap();
+        let response = app().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let allow = response.headers()[header::ALLOW]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(allow.contains("GET"), "{allow}");
+        assert_eq!(response.headers()[header::CONTENT_LANGUAGE], "en");
+        let problem = problem_of(response).await;
+        assert_eq!(
+            (problem.status, problem.code.as_str()),
+            (405, "method_not_allowed")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_plain_text_refusal_becomes_a_problem_without_its_text() {
+        let request = Request::get("/api/v1/plain").body(Body::empty()).unwrap();
+        let response = app().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let problem = problem_of(response).await;
+        assert_eq!((problem.status, problem.lang.as_str()), (400, "id"));
+        assert!(!problem.detail.contains("Option"), "{problem:?}");
+    }
+
+    #[tokio::test]
+    async fn unknown_api_paths_are_404_problems() {
+        let request = Request::get("/api/v2/nothing").body(Body::empty()).unwrap();
+        let response = app().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(problem_of(response).await.code, "not_found");
+    }
 }

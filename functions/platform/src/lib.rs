@@ -4,10 +4,12 @@
 //! - [`auth`]: who is calling (dev tokens locally, API Gateway JWT claims in Lambda);
 //! - [`problem`]: `application/problem+json` errors in Bahasa Indonesia or English;
 //! - [`json`]: a JSON extractor that names the offending field;
+//! - [`extract`]: query and path extractors that name the offending parameter;
 //! - [`clock`]: the time port.
 
 pub mod auth;
 pub mod clock;
+pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod json;
@@ -15,5 +17,6 @@ pub mod paging;
 pub mod problem;
 pub mod store;
 pub mod telemetry;
+mod wording;
 
 pub use problem::ApiError;

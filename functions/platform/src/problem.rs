@@ -43,6 +43,16 @@ pub enum ApiError {
     /// 415.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 405: the path exists, the method does not (the answer keeps the router's `Allow`).
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 408: the client did not send its request in time.
+    #[error("request timeout")]
+    RequestTimeout,
+    /// Any other 4xx/5xx the web framework or the HTTP server made on its own (see
+    /// [`ApiError::for_status`]); the problem is a generic one for the status.
+    #[error("refused by the framework: {0}")]
+    Refused(StatusCode),
     /// 500: our fault; the cause is logged, not shown.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -57,6 +67,19 @@ impl ApiError {
     /// A 422 on one field.
     pub fn field(field: &str, message: Text) -> Self {
         ApiError::Validation(FieldErrors::single(field, message))
+    }
+
+    /// The problem for a status answered without one (a refusal of the web framework).
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => ApiError::NotFound,
+            StatusCode::FORBIDDEN => ApiError::Forbidden,
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::REQUEST_TIMEOUT => ApiError::RequestTimeout,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+            other => ApiError::Refused(other),
+        }
     }
 
     fn parts(&self) -> (StatusCode, &'static str, Text, Text) {
@@ -147,6 +170,51 @@ impl ApiError {
                     "Send the body as application/json.",
                 ),
             ),
+            E::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                Text::new("Metode tidak diizinkan", "Method not allowed"),
+                Text::new(
+                    "Alamat ini tidak menerima metode HTTP tersebut; lihat header Allow.",
+                    "This address does not accept that HTTP method; see the Allow header.",
+                ),
+            ),
+            E::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                Text::new("Waktu habis", "Request timeout"),
+                Text::new(
+                    "Permintaan tidak terkirim lengkap tepat waktu. Silakan coba lagi.",
+                    "The request was not sent completely in time. Please try again.",
+                ),
+            ),
+            E::Refused(status) if status.is_server_error() => (
+                *status,
+                "internal",
+                Text::new("Kesalahan sistem", "Internal error"),
+                Text::new(
+                    "Terjadi kesalahan pada sistem. Silakan coba lagi.",
+                    "Something went wrong on our side. Please try again.",
+                ),
+            ),
+            E::Refused(status) if *status == StatusCode::BAD_REQUEST => (
+                *status,
+                "bad_request",
+                Text::new("Permintaan tidak dapat dibaca", "Malformed request"),
+                Text::new(
+                    "Periksa alamat, parameter, header, dan isi permintaan.",
+                    "Check the request's address, parameters, headers and body.",
+                ),
+            ),
+            E::Refused(status) => (
+                *status,
+                "request_refused",
+                Text::new("Permintaan ditolak", "Request refused"),
+                Text::new(
+                    "Permintaan ini tidak dapat diproses.",
+                    "This request cannot be processed.",
+                ),
+            ),
             E::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -185,6 +253,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             ApiError::Internal(cause) => tracing::error!(error = %cause, ?cause, "internal error"),
+            ApiError::Refused(status) if status.is_server_error() => {
+                tracing::error!(%status, "the framework answered an error")
+            }
             other => tracing::info!(problem = %other, "request refused"),
         }
         let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
