@@ -1,7 +1,7 @@
 //! Typed client of the OVOP API, using the DTOs of the core crate.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use ovop_core::dto::{DevUser, NominationList, RoundList, Session};
+use ovop_core::dto::{DevUser, NominationPage, RoundPage, Session};
 use ovop_core::errors::Problem;
 use ovop_core::nomination::{Nomination, NominationForm};
 use ovop_core::Lang;
@@ -103,12 +103,53 @@ pub async fn dev_login(user_id: &str, lang: Lang) -> Result<Session, ApiFailure>
     read(request.send().await).await
 }
 
-pub async fn rounds(token: &str, lang: Lang) -> Result<RoundList, ApiFailure> {
+pub async fn rounds(token: &str, lang: Lang) -> Result<RoundPage, ApiFailure> {
     get("/rounds", Some(token), lang).await
 }
 
-pub async fn nominations(token: &str, lang: Lang) -> Result<NominationList, ApiFailure> {
-    get("/nominations", Some(token), lang).await
+/// What the nominations list asks for: filters, page size and the cursor of the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Round id; empty for every round (not allowed for the ministry).
+    pub round: String,
+    /// Status name (`SUBMITTED`); empty for every status.
+    pub status: String,
+    /// Items per page; the server's default when `None`.
+    pub limit: Option<u32>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    /// The query string, without `?`; empty parts left out.
+    pub fn query_string(&self) -> String {
+        let limit = self.limit.map(|l| l.to_string());
+        [
+            ("round", Some(self.round.as_str())),
+            ("status", Some(self.status.as_str())),
+            ("limit", limit.as_deref()),
+            ("cursor", self.cursor.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+pub async fn nominations(
+    token: &str,
+    query: &ListQuery,
+    lang: Lang,
+) -> Result<NominationPage, ApiFailure> {
+    let qs = query.query_string();
+    let path = if qs.is_empty() {
+        "/nominations".to_owned()
+    } else {
+        format!("/nominations?{qs}")
+    };
+    get(&path, Some(token), lang).await
 }
 
 pub async fn nomination(token: &str, id: &str, lang: Lang) -> Result<Nomination, ApiFailure> {

@@ -612,71 +612,49 @@ impl ItemStore for EmbeddedStore {
             lower.as_ref().map(Vec::as_slice),
             upper.as_ref().map(Vec::as_slice),
         );
+        let index = txn.open_table(INDEX).map_err(backend("open index"))?;
+        let table = if primary { &items } else { &index };
+        let range = table.range::<&[u8]>(bounds).map_err(backend("scan"))?;
+        let range: Box<dyn Iterator<Item = _>> = if query.descending {
+            Box::new(range.rev())
+        } else {
+            Box::new(range)
+        };
         let mut out = Vec::with_capacity(query.limit.min(64) + 1);
         let mut more = false;
-        if primary {
-            let range = items
-                .range::<&[u8]>(bounds)
-                .map_err(backend("scan items"))?;
-            let range: Box<dyn Iterator<Item = _>> = if query.descending {
-                Box::new(range.rev())
-            } else {
-                Box::new(range)
-            };
-            for entry in range {
-                let (k, v) = entry.map_err(backend("scan items"))?;
+        for entry in range {
+            let (k, v) = entry.map_err(backend("scan"))?;
+            // An item, or an index entry that names its item.
+            let (index_sk, item) = if primary {
                 let item = decode_record(split_item_key(k.value())?, v.value())?;
-                if item.expired(now) {
-                    continue;
-                }
-                if out.len() == query.limit {
-                    more = true;
-                    break;
-                }
-                out.push(Found {
-                    index_sk: item.key.sk.clone(),
-                    key: item.key,
-                    version: item.version,
-                    data: item.body,
-                });
-            }
-        } else {
-            let index = txn.open_table(INDEX).map_err(backend("open index"))?;
-            let range = index
-                .range::<&[u8]>(bounds)
-                .map_err(backend("scan index"))?;
-            let range: Box<dyn Iterator<Item = _>> = if query.descending {
-                Box::new(range.rev())
+                (item.key.sk.clone(), item)
             } else {
-                Box::new(range)
-            };
-            for entry in range {
-                let (k, _) = entry.map_err(backend("scan index"))?;
                 let (index_sk, key) = split_index_entry(&k.value()[prefix.len()..])?;
-                let Some(record) = items
+                let record = items
                     .get(item_key(&key).as_bytes())
                     .map_err(backend("read item"))?
-                else {
-                    return Err(StoreError::backend(
-                        "scan index",
-                        format!("index entry without its item {key}"),
-                    ));
-                };
-                let item = decode_record(key, record.value())?;
-                if item.expired(now) {
-                    continue;
-                }
-                if out.len() == query.limit {
-                    more = true;
-                    break;
-                }
-                out.push(Found {
-                    index_sk,
-                    key: item.key,
-                    version: item.version,
-                    data: item.summary.unwrap_or_default(),
-                });
+                    .ok_or_else(|| {
+                        StoreError::backend("scan index", format!("entry without its item {key}"))
+                    })?;
+                (index_sk, decode_record(key, record.value())?)
+            };
+            if item.expired(now) {
+                continue;
             }
+            if out.len() == query.limit {
+                more = true;
+                break;
+            }
+            out.push(Found {
+                index_sk,
+                key: item.key,
+                version: item.version,
+                data: if primary {
+                    item.body
+                } else {
+                    item.summary.unwrap_or_default()
+                },
+            });
         }
         let next = if more {
             out.last().map(Found::position)
