@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
+use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::{Nomination, NominationForm};
 use ovop_core::policy::{RegionScope, Role};
 use ovop_core::region::{regency, time_zone_of};
@@ -78,59 +80,290 @@ fn signed_in(ctx: AppCtx) -> Option<String> {
     ctx.token()
 }
 
-/// My nominations, by the caller's scope.
+/// The nominations list as the URL asks for it: `?round=&status=` (and `limit=`, 1–200).
+fn list_path(round: &str, status: &str, limit: Option<u32>) -> String {
+    let query = api::ListQuery {
+        round: round.into(),
+        status: status.into(),
+        limit,
+        cursor: None,
+    }
+    .query_string();
+    if query.is_empty() {
+        "/".into()
+    } else {
+        format!("/?{query}")
+    }
+}
+
+/// Nominations in the caller's scope, filtered by round and status (both kept in the URL),
+/// a page at a time with "load more".
 #[component]
 pub fn Home() -> impl IntoView {
     let ctx = AppCtx::use_ctx();
     let Some(token) = signed_in(ctx) else {
         return view! { <Redirect path="/masuk"/> }.into_any();
     };
-    let is_pengusul = ctx
+    let role = ctx
         .session
-        .with_untracked(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Pengusul));
+        .with_untracked(|s| s.as_ref().map(|s| s.principal.role));
+    let is_pengusul = role == Some(Role::Pengusul);
+    // The ministry sees every regency, a round at a time: the round is required.
+    let ministry = matches!(role, Some(Role::Verifikator | Role::Admin));
     let lang = move || ctx.lang.get();
-    let list = LocalResource::new(move || {
-        let token = token.clone();
-        async move { api::nominations(&token, ctx.lang.get_untracked()).await }
+    let query = use_query_map();
+    let url_round = Memo::new(move |_| query.with(|q| q.get("round")).unwrap_or_default());
+    let url_status = Memo::new(move |_| query.with(|q| q.get("status")).unwrap_or_default());
+    let url_limit = Memo::new(move |_| {
+        query
+            .with(|q| q.get("limit"))
+            .and_then(|l| l.parse::<u32>().ok())
     });
+    let navigate = use_navigate();
+    let go = move |round: String, status: String, replace: bool| {
+        let options = NavigateOptions {
+            replace,
+            ..Default::default()
+        };
+        navigate(
+            &list_path(&round, &status, url_limit.get_untracked()),
+            options,
+        );
+    };
+
+    let rounds_token = token.clone();
+    let rounds = LocalResource::new(move || {
+        let token = rounds_token.clone();
+        async move { api::rounds(&token, ctx.lang.get_untracked()).await }
+    });
+    let round_list = move || {
+        rounds
+            .get()
+            .and_then(|r| r.ok())
+            .map(|p| p.items)
+            .unwrap_or_default()
+    };
+    // Ministry users without a round in the URL get the newest one, written into the URL.
+    let preselect = go.clone();
+    Effect::new(move |_| {
+        if ministry && url_round.get().is_empty() {
+            if let Some(Ok(page)) = rounds.get() {
+                if let Some(newest) = page.items.first() {
+                    preselect(newest.id.clone(), url_status.get_untracked(), true);
+                }
+            }
+        }
+    });
+
+    let wanted = Memo::new(move |_| {
+        let round = url_round.get();
+        (!(ministry && round.is_empty())).then(|| api::ListQuery {
+            round,
+            status: url_status.get(),
+            limit: url_limit.get(),
+            cursor: None,
+        })
+    });
+    let items = RwSignal::new(Vec::<NominationSummary>::new());
+    let next = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let loading_more = RwSignal::new(false);
+    let loaded = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    // Answers to an older request (filters changed meanwhile) are dropped.
+    let generation = StoredValue::new(0u32);
+    let fetch = move |q: api::ListQuery, append: bool| {
+        let token = token.clone();
+        generation.update_value(|g| *g += 1);
+        let current = generation.get_value();
+        if append {
+            loading_more.set(true);
+        } else {
+            loading.set(true);
+        }
+        failure.set(None);
+        spawn_local(async move {
+            let result = api::nominations(&token, &q, ctx.lang.get_untracked()).await;
+            if generation.get_value() != current {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    if append {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    next.set(page.next);
+                }
+                Err(e) => {
+                    if !append {
+                        items.set(Vec::new());
+                        next.set(None);
+                    }
+                    failure.set(Some(e));
+                }
+            }
+            loaded.set(true);
+            loading.set(false);
+            loading_more.set(false);
+        });
+    };
+    let first_page = fetch.clone();
+    Effect::new(move |_| {
+        if let Some(q) = wanted.get() {
+            first_page(q, false);
+        }
+    });
+    // A problem's detail comes in the language of the request: ask again after a switch.
+    let again = fetch.clone();
+    Effect::new(move |previous: Option<Lang>| {
+        let now = ctx.lang.get();
+        if previous.is_some_and(|p| p != now) && failure.with_untracked(Option::is_some) {
+            if let Some(q) = wanted.get_untracked() {
+                again(q, false);
+            }
+        }
+        now
+    });
+    let load_more = move |_| {
+        if let (Some(mut q), Some(cursor)) = (wanted.get_untracked(), next.get_untracked()) {
+            q.cursor = Some(cursor);
+            fetch(q, true);
+        }
+    };
+
+    let (go_round, go_status) = (go.clone(), go);
+    let on_round = move |ev: leptos::ev::Event| {
+        go_round(event_target_value(&ev), url_status.get_untracked(), false)
+    };
+    let on_status = move |ev: leptos::ev::Event| {
+        go_status(url_round.get_untracked(), event_target_value(&ev), false)
+    };
+    let filtered =
+        move || !url_status.get().is_empty() || (!ministry && !url_round.get().is_empty());
+    let no_rounds = move || {
+        ministry
+            && rounds
+                .get()
+                .is_some_and(|r| r.is_ok_and(|p| p.items.is_empty()))
+    };
+    let status_line = move || {
+        let l = lang();
+        if loading.get() || (wanted.get().is_none() && !no_rounds()) {
+            return t(l, "Memuat…", "Loading…").to_owned();
+        }
+        if no_rounds() {
+            return t(l, "Belum ada periode penghargaan.", "No award round yet.").to_owned();
+        }
+        if !loaded.get() || failure.with(Option::is_some) && items.with(Vec::is_empty) {
+            return String::new();
+        }
+        match items.with(Vec::len) {
+            0 if filtered() => t(
+                l,
+                "Tidak ada usulan yang sesuai dengan saringan.",
+                "No nominations match the filters.",
+            )
+            .to_owned(),
+            0 => t(l, "Belum ada usulan.", "No nominations yet.").to_owned(),
+            n => match l {
+                Lang::Id => format!(
+                    "Menampilkan {n} usulan{}.",
+                    if next.with(Option::is_some) {
+                        " (masih ada lagi)"
+                    } else {
+                        ""
+                    }
+                ),
+                Lang::En => format!(
+                    "Showing {n} nomination{}{}.",
+                    if n == 1 { "" } else { "s" },
+                    if next.with(Option::is_some) {
+                        " (more available)"
+                    } else {
+                        ""
+                    }
+                ),
+            },
+        }
+    };
+    let empty = move || {
+        loaded.get() && !loading.get() && failure.with(Option::is_none) && items.with(Vec::is_empty)
+    };
     view! {
         <h1>{move || t(lang(), "Usulan IKM", "IKM nominations")}</h1>
         <Show when=move || is_pengusul>
             <A href="/usulan/baru" attr:class="button primary">{move || t(lang(), "+ Usulan baru", "+ New nomination")}</A>
         </Show>
-        <Transition fallback=move || view! { <p>{move || t(lang(), "Memuat…", "Loading…")}</p> }>
-            {move || list.get().map(|result| match result {
-                Ok(list) if list.items.is_empty() => view! {
-                    <p class="empty">{move || t(lang(), "Belum ada usulan.", "No nominations yet.")}</p>
-                }.into_any(),
-                Ok(list) => view! {
-                    <table class="nominations">
-                        <thead><tr>
-                            <th scope="col">{move || t(lang(), "IKM", "IKM")}</th>
-                            <th scope="col">{move || t(lang(), "Produk", "Product")}</th>
-                            <th scope="col">{move || t(lang(), "Kabupaten/kota", "Regency/city")}</th>
-                            <th scope="col">{move || t(lang(), "Status", "Status")}</th>
-                        </tr></thead>
-                        <tbody>
-                            {list.items.into_iter().map(|n| {
-                                let href = format!("/usulan/{}", n.id);
-                                let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
-                                let status = n.status;
-                                view! {
-                                    <tr>
-                                        <td><A href=href>{n.profile.ikm.name.clone()}</A></td>
-                                        <td>{n.profile.product.name.clone()}</td>
-                                        <td>{place}</td>
-                                        <td>{move || status_badge(status, lang())}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-                Err(e) => alert(e.message(ctx.lang.get_untracked())).into_any(),
-            })}
-        </Transition>
+        <form class="filters" role="search" aria-label=move || t(lang(), "Saring usulan", "Filter nominations")
+            on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+            <div class="field">
+                <label for="filter-round">{move || t(lang(), "Periode", "Round")}</label>
+                <select id="filter-round" name="round" on:change=on_round>
+                    {(!ministry).then(|| view! {
+                        <option value="" prop:selected=move || url_round.get().is_empty()>
+                            {move || t(lang(), "Semua periode", "All rounds")}
+                        </option>
+                    })}
+                    {move || round_list().into_iter().map(|r| {
+                        let id = r.id.clone();
+                        let selected = move || url_round.with(|u| *u == id);
+                        view! { <option value=r.id.clone() prop:selected=selected>{r.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-status">{move || t(lang(), "Status", "Status")}</label>
+                <select id="filter-status" name="status" on:change=on_status>
+                    <option value="" prop:selected=move || url_status.get().is_empty()>
+                        {move || t(lang(), "Semua status", "All statuses")}
+                    </option>
+                    {NominationStatus::ALL.into_iter().map(|s| {
+                        let selected = move || url_status.with(|u| u == s.as_str());
+                        view! { <option value=s.as_str() prop:selected=selected>{move || s.label().get(lang()).to_owned()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </form>
+        {move || rounds.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
+        {move || failure.get().map(|e| alert(e.message(ctx.lang.get_untracked())))}
+        <p class="list-status" class:empty=empty role="status">{status_line}</p>
+        <Show when=move || !loading.get() && items.with(|i| !i.is_empty())>
+            <table class="nominations">
+                <caption class="visually-hidden">{move || t(lang(), "Daftar usulan IKM", "List of IKM nominations")}</caption>
+                <thead><tr>
+                    <th scope="col">{move || t(lang(), "IKM", "IKM")}</th>
+                    <th scope="col">{move || t(lang(), "Produk", "Product")}</th>
+                    <th scope="col">{move || t(lang(), "Kabupaten/kota", "Regency/city")}</th>
+                    <th scope="col">{move || t(lang(), "Status", "Status")}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || items.get() key=|n| (n.id.clone(), n.version) let:n>
+                        {
+                            let href = format!("/usulan/{}", n.id);
+                            let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
+                            let status = n.status;
+                            view! {
+                                <tr>
+                                    <td class="ikm"><A href=href>{n.ikm_name.clone()}</A></td>
+                                    <td class="product" data-label=move || t(lang(), "Produk", "Product")>{n.product_name.clone()}</td>
+                                    <td class="place" data-label=move || t(lang(), "Kabupaten/kota", "Regency/city")>{place}</td>
+                                    <td class="status">{move || status_badge(status, lang())}</td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </Show>
+        <Show when=move || !loading.get() && next.with(Option::is_some)>
+            <p class="more">
+                <button type="button" on:click=load_more.clone() disabled=move || loading_more.get()>
+                    {move || if loading_more.get() { t(lang(), "Memuat…", "Loading…") } else { t(lang(), "Muat lebih banyak", "Load more") }}
+                </button>
+            </p>
+        </Show>
     }
     .into_any()
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use ovop_core::dto::Session;
 use ovop_core::nomination::NominationForm;
 use ovop_intake::AppState;
+use ovop_local::server::Timeouts;
 use ovop_local::{LocalConfig, StoreChoice};
 use ovop_platform::clock::{Clock, ManualClock, SystemClock};
 use ovop_platform::store::dynamo::DynamoStore;
@@ -70,36 +71,53 @@ pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap()
 }
 
-/// The local app on 127.0.0.1 with seeded data and a manual clock.
+/// The local app on 127.0.0.1 with seeded data and a manual clock, served by the same server
+/// as `ovop-local` (`ovop_local::server`).
 pub struct TestApp {
     pub base: String,
+    pub addr: std::net::SocketAddr,
     pub http: Client,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     _dir: TempDir,
 }
 
+/// How the test apps are configured: a fresh data folder, seeded or not.
+pub fn local_config(dir: &std::path::Path, seed: bool) -> LocalConfig {
+    LocalConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        store: StoreChoice::Embedded(dir.to_owned()),
+        spa_dir: None,
+        dev_secret: b"test-secret-test-secret-test-secret".to_vec(),
+        token_ttl_secs: 3600,
+        seed,
+    }
+}
+
 impl TestApp {
-    /// Starts the app on a random port.
+    /// Starts the app on a random port with the server's own time limits.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(Timeouts::default()).await
+    }
+
+    /// Starts the app on a random port with the given header and body time limits.
+    pub async fn spawn_with(timeouts: Timeouts) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(ManualClock::new(start_time()));
-        let config = LocalConfig {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            store: StoreChoice::Embedded(dir.path().to_owned()),
-            spa_dir: None,
-            dev_secret: b"test-secret-test-secret-test-secret".to_vec(),
-            token_ttl_secs: 3600,
-            seed: true,
-        };
-        let app = ovop_local::build(&config, clock.clone())
+        let app = ovop_local::build(&local_config(dir.path(), true), clock.clone())
             .await
             .expect("build app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app.router).await });
+        tokio::spawn(ovop_local::server::serve_with(
+            listener,
+            app.router,
+            std::future::pending(),
+            timeouts,
+        ));
         TestApp {
             base: format!("http://{addr}"),
+            addr,
             http: Client::new(),
             state: app.state,
             clock,

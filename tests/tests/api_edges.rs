@@ -2,21 +2,18 @@
 //! Indonesian or English, never a 500 and never a Rust type name; and the local server bounds
 //! how long a client may take to send its headers and its body.
 //!
-//! The app runs on `ovop_local::server` (not `axum::serve`, which `TestApp` uses), with time
-//! limits short enough for a test.
+//! The app runs on `ovop_local::server`, as `ovop-local` does, with time limits short enough
+//! for a test.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ovop_core::dto::Session;
 use ovop_core::errors::Problem;
 use ovop_local::server::{serve_with, Timeouts};
-use ovop_local::{LocalConfig, StoreChoice};
 use ovop_platform::clock::ManualClock;
-use ovop_tests::{form, problem, start_time};
+use ovop_tests::{form, local_config, problem, start_time, TestApp};
 use reqwest::{Client, RequestBuilder};
 use serde_json::json;
-use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -26,67 +23,10 @@ const TEST_TIMEOUTS: Timeouts = Timeouts {
     body: Duration::from_millis(300),
 };
 
-/// The local app on `ovop_local::server`, like `TestApp::spawn` otherwise.
-struct EdgeApp {
-    base: String,
-    addr: std::net::SocketAddr,
-    http: Client,
-    _dir: TempDir,
-}
-
-impl EdgeApp {
-    async fn spawn() -> EdgeApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = LocalConfig {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            store: StoreChoice::Embedded(dir.path().to_owned()),
-            spa_dir: None,
-            dev_secret: b"test-secret-test-secret-test-secret".to_vec(),
-            token_ttl_secs: 3600,
-            seed: true,
-        };
-        let app = ovop_local::build(&config, Arc::new(ManualClock::new(start_time())))
-            .await
-            .expect("build app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(serve_with(
-            listener,
-            app.router,
-            std::future::pending(),
-            TEST_TIMEOUTS,
-        ));
-        EdgeApp {
-            base: format!("http://{addr}"),
-            addr,
-            http: Client::new(),
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    async fn login(&self, user_id: &str) -> String {
-        let response = self
-            .http
-            .post(self.url("/api/v1/auth/dev-login"))
-            .json(&json!({ "user_id": user_id }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "login {user_id}");
-        response.json::<Session>().await.unwrap().token
-    }
-
-    /// A create request of `dinas-semarang` with a fresh idempotency key.
-    fn create(&self, token: &str) -> RequestBuilder {
-        self.http
-            .post(self.url("/api/v1/nominations"))
-            .bearer_auth(token)
-            .header("Idempotency-Key", ulid::Ulid::new().to_string())
-    }
+/// A create request of the caller with a fresh idempotency key, body still to add.
+fn create_request(app: &TestApp, token: &str) -> RequestBuilder {
+    app.post(token, "/api/v1/nominations")
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
 }
 
 /// The problem of `request` in Bahasa Indonesia (no `Accept-Language`) and in English.
@@ -127,7 +67,7 @@ fn assert_no_rust_type_names(p: &Problem) {
 
 #[tokio::test]
 async fn a_wrong_method_is_a_405_problem_keeping_allow() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let response = app
         .http
         .delete(app.url("/api/v1/nominations"))
@@ -147,7 +87,7 @@ async fn a_wrong_method_is_a_405_problem_keeping_allow() {
 
 #[tokio::test]
 async fn an_unknown_api_path_is_a_404_problem() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let (id, en) = in_both_languages(|| app.http.get(app.url("/api/v1/nothing/here"))).await;
     assert_eq!((id.status, id.code.as_str()), (404, "not_found"));
     assert_eq!(
@@ -160,7 +100,7 @@ async fn an_unknown_api_path_is_a_404_problem() {
 
 #[tokio::test]
 async fn a_bad_query_value_is_a_400_naming_the_parameter() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     let (id, en) = in_both_languages(|| {
         app.http
@@ -175,7 +115,7 @@ async fn a_bad_query_value_is_a_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn a_bad_path_encoding_is_a_400_naming_the_parameter() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     let (id, en) = in_both_languages(|| {
         app.http
@@ -201,10 +141,10 @@ async fn a_bad_path_encoding_is_a_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn a_missing_content_type_is_415() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     let body = serde_json::to_vec(&form("33.74", "Tanpa tipe")).unwrap();
-    let (id, en) = in_both_languages(|| app.create(&token).body(body.clone())).await;
+    let (id, en) = in_both_languages(|| create_request(&app, &token).body(body.clone())).await;
     assert_eq!(
         (id.status, id.code.as_str()),
         (415, "unsupported_media_type")
@@ -214,7 +154,7 @@ async fn a_missing_content_type_is_415() {
 
 #[tokio::test]
 async fn a_text_plain_body_is_415() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     let body = serde_json::to_vec(&form("33.74", "Teks")).unwrap();
     for content_type in [
@@ -223,7 +163,7 @@ async fn a_text_plain_body_is_415() {
         "text/json",
     ] {
         let (id, _) = in_both_languages(|| {
-            app.create(&token)
+            create_request(&app, &token)
                 .header("Content-Type", content_type)
                 .body(body.clone())
         })
@@ -234,7 +174,7 @@ async fn a_text_plain_body_is_415() {
 
 #[tokio::test]
 async fn application_json_with_a_charset_is_accepted() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     for (i, content_type) in [
         "application/json; charset=utf-8",
@@ -245,8 +185,7 @@ async fn application_json_with_a_charset_is_accepted() {
     .enumerate()
     {
         let body = serde_json::to_vec(&form("33.74", &format!("IKM {i}"))).unwrap();
-        let response = app
-            .create(&token)
+        let response = create_request(&app, &token)
             .header("Content-Type", content_type)
             .body(body)
             .send()
@@ -258,11 +197,11 @@ async fn application_json_with_a_charset_is_accepted() {
 
 #[tokio::test]
 async fn a_json_array_body_is_a_422_on_body() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     for body in ["[]", "[\"ovop-2026\", \"33.74\"]", "\"teks\"", "12"] {
         let (id, en) = in_both_languages(|| {
-            app.create(&token)
+            create_request(&app, &token)
                 .header("Content-Type", "application/json")
                 .body(body)
         })
@@ -275,11 +214,11 @@ async fn a_json_array_body_is_a_422_on_body() {
 
 #[tokio::test]
 async fn a_wrong_type_for_ikm_workers_is_told_without_rust_type_names() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let token = app.login("dinas-semarang").await;
     let body = json!({ "ikm": { "workers": "dua belas" } }).to_string();
     let (id, en) = in_both_languages(|| {
-        app.create(&token)
+        create_request(&app, &token)
             .header("Content-Type", "application/json")
             .body(body.clone())
     })
@@ -296,7 +235,7 @@ async fn a_wrong_type_for_ikm_workers_is_told_without_rust_type_names() {
         json!({ "round_id": 2026 }),
     ] {
         let (id, en) = in_both_languages(|| {
-            app.create(&token)
+            create_request(&app, &token)
                 .header("Content-Type", "application/json")
                 .body(body.to_string())
         })
@@ -322,7 +261,7 @@ async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_client_stalling_in_its_headers_is_disconnected_after_the_header_timeout() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     let started = Instant::now();
     stream
@@ -348,7 +287,7 @@ async fn a_client_stalling_in_its_headers_is_disconnected_after_the_header_timeo
 
 #[tokio::test]
 async fn a_client_stalling_in_its_body_gets_a_408_problem_and_is_disconnected() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     let started = Instant::now();
     stream
@@ -391,7 +330,7 @@ async fn a_client_stalling_in_its_body_gets_a_408_problem_and_is_disconnected() 
 
 #[tokio::test]
 async fn a_kept_alive_connection_serves_several_requests() {
-    let app = EdgeApp::spawn().await;
+    let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     let request = b"GET /api/v1/auth/dev-users HTTP/1.1\r\nHost: localhost\r\n\r\n";
     for _ in 0..3 {
@@ -432,14 +371,7 @@ async fn a_kept_alive_connection_serves_several_requests() {
 #[tokio::test]
 async fn the_server_stops_when_told() {
     let dir = tempfile::tempdir().unwrap();
-    let config = LocalConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        store: StoreChoice::Embedded(dir.path().to_owned()),
-        spa_dir: None,
-        dev_secret: b"test-secret-test-secret-test-secret".to_vec(),
-        token_ttl_secs: 3600,
-        seed: false,
-    };
+    let config = local_config(dir.path(), false);
     let app = ovop_local::build(&config, Arc::new(ManualClock::new(start_time())))
         .await
         .unwrap();

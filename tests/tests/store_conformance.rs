@@ -51,6 +51,14 @@ async fn write(s: &Subject, ops: Vec<Op>) {
     s.store.transact(ops).await.expect("transaction applies");
 }
 
+/// The first page of `partition` in gsi1.
+async fn gsi1(s: &Subject, partition: &str) -> Page {
+    s.store
+        .query(&Query::partition(Index::Gsi1, partition, 10))
+        .await
+        .unwrap()
+}
+
 fn keys(page: &Page) -> Vec<String> {
     page.items.iter().map(|f| f.key.pk.clone()).collect()
 }
@@ -174,11 +182,7 @@ async fn a_failed_condition_names_its_op_and_writes_nothing(s: Subject) {
     );
     assert_eq!(s.store.get(&Key::new("A", "x")).await.unwrap(), None);
     assert_eq!(s.store.get(&Key::new("B", "ITEM")).await.unwrap(), None);
-    let listed = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "P", 10))
-        .await
-        .unwrap();
+    let listed = gsi1(&s, "P").await;
     assert!(listed.items.is_empty(), "no index entry of the refused put");
     // The same transaction with a true check applies all of it.
     write(
@@ -225,11 +229,7 @@ async fn a_deleted_item_leaves_its_index(s: Subject) {
     )
     .await;
     assert_eq!(s.store.get(&Key::new("A", "ITEM")).await.unwrap(), None);
-    let listed = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "P", 10))
-        .await
-        .unwrap();
+    let listed = gsi1(&s, "P").await;
     assert!(listed.items.is_empty(), "{listed:?}");
 }
 
@@ -252,17 +252,9 @@ async fn an_item_whose_indexed_attribute_changes_moves_partition(s: Subject) {
         )],
     )
     .await;
-    let drafts = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "DRAFT", 10))
-        .await
-        .unwrap();
+    let drafts = gsi1(&s, "DRAFT").await;
     assert_eq!(keys(&drafts), ["B"]);
-    let submitted = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "SUBMITTED", 10))
-        .await
-        .unwrap();
+    let submitted = gsi1(&s, "SUBMITTED").await;
     assert_eq!(keys(&submitted), ["A"]);
     assert_eq!(submitted.items[0].version, 2);
     // The sort key moves too, within a partition.
@@ -276,22 +268,14 @@ async fn an_item_whose_indexed_attribute_changes_moves_partition(s: Subject) {
         vec![put(indexed("C", "DRAFT", "m", 1), Condition::Absent)],
     )
     .await;
-    let drafts = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "DRAFT", 10))
-        .await
-        .unwrap();
+    let drafts = gsi1(&s, "DRAFT").await;
     assert_eq!(keys(&drafts), ["C", "B"]);
 }
 
 async fn index_queries_return_the_summary_and_primary_queries_the_body(s: Subject) {
     let it = indexed("A", "P", "a", 1);
     write(&s, vec![put(it.clone(), Condition::Absent)]).await;
-    let by_index = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "P", 10))
-        .await
-        .unwrap();
+    let by_index = gsi1(&s, "P").await;
     assert_eq!(by_index.items[0].data, it.summary.clone().unwrap());
     assert_eq!(by_index.items[0].index_sk, "a");
     let by_key = s
@@ -450,11 +434,7 @@ async fn an_expired_item_counts_as_absent(s: Subject) {
     assert!(s.store.get(&it.key).await.unwrap().is_some());
     s.clock.set(start_time() + Duration::seconds(61));
     assert_eq!(s.store.get(&it.key).await.unwrap(), None);
-    let listed = s
-        .store
-        .query(&Query::partition(Index::Gsi1, "P", 10))
-        .await
-        .unwrap();
+    let listed = gsi1(&s, "P").await;
     assert!(listed.items.is_empty(), "{listed:?}");
     let present = s
         .store

@@ -197,6 +197,36 @@ fn expression(condition: Condition, now: i64) -> Expression {
     }
 }
 
+/// A request that can carry a condition (the SDK's builders share these setters, not a trait).
+trait Conditioned: Sized {
+    /// Sets the condition's expression, names and values, and asks for the old item when the
+    /// condition fails (to report its version).
+    fn conditioned(self, e: Expression) -> Self;
+}
+
+macro_rules! conditioned {
+    ($($builder:ty),*) => {$(
+        impl Conditioned for $builder {
+            fn conditioned(self, e: Expression) -> Self {
+                self.set_condition_expression(e.text)
+                    .set_expression_attribute_names(e.names)
+                    .set_expression_attribute_values(e.values)
+                    .set_return_values_on_condition_check_failure(Some(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    ))
+            }
+        }
+    )*};
+}
+
+conditioned!(
+    aws_sdk_dynamodb::types::builders::PutBuilder,
+    aws_sdk_dynamodb::types::builders::DeleteBuilder,
+    aws_sdk_dynamodb::types::builders::ConditionCheckBuilder,
+    aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+    aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder
+);
+
 fn build<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
     StoreError::backend("build request", e)
 }
@@ -228,17 +258,13 @@ impl DynamoStore {
 
     fn transact_item(&self, op: &Op, now: i64) -> Result<TransactWriteItem, StoreError> {
         let e = expression(op.condition(), now);
-        let old = Some(ReturnValuesOnConditionCheckFailure::AllOld);
         Ok(match op {
             Op::Put { item, .. } => TransactWriteItem::builder()
                 .put(
                     Put::builder()
                         .table_name(&self.table)
                         .set_item(Some(to_attrs(item)))
-                        .set_condition_expression(e.text)
-                        .set_expression_attribute_names(e.names)
-                        .set_expression_attribute_values(e.values)
-                        .set_return_values_on_condition_check_failure(old)
+                        .conditioned(e)
                         .build()
                         .map_err(build)?,
                 )
@@ -248,10 +274,7 @@ impl DynamoStore {
                     Delete::builder()
                         .table_name(&self.table)
                         .set_key(Some(key_attrs(key)))
-                        .set_condition_expression(e.text)
-                        .set_expression_attribute_names(e.names)
-                        .set_expression_attribute_values(e.values)
-                        .set_return_values_on_condition_check_failure(old)
+                        .conditioned(e)
                         .build()
                         .map_err(build)?,
                 )
@@ -271,10 +294,7 @@ impl DynamoStore {
                         ConditionCheck::builder()
                             .table_name(&self.table)
                             .set_key(Some(key_attrs(key)))
-                            .set_condition_expression(e.text)
-                            .set_expression_attribute_names(e.names)
-                            .set_expression_attribute_values(e.values)
-                            .set_return_values_on_condition_check_failure(old)
+                            .conditioned(e)
                             .build()
                             .map_err(build)?,
                     )
@@ -286,17 +306,13 @@ impl DynamoStore {
     /// One put or delete, as a conditional single-item write (half the cost of a transaction).
     async fn write_one(&self, op: &Op, now: i64) -> Result<(), StoreError> {
         let e = expression(op.condition(), now);
-        let old = Some(ReturnValuesOnConditionCheckFailure::AllOld);
         let failed = match op {
             Op::Put { item, .. } => self
                 .client
                 .put_item()
                 .table_name(&self.table)
                 .set_item(Some(to_attrs(item)))
-                .set_condition_expression(e.text)
-                .set_expression_attribute_names(e.names)
-                .set_expression_attribute_values(e.values)
-                .set_return_values_on_condition_check_failure(old)
+                .conditioned(e)
                 .send()
                 .await
                 .map(drop)
@@ -312,10 +328,7 @@ impl DynamoStore {
                 .delete_item()
                 .table_name(&self.table)
                 .set_key(Some(key_attrs(key)))
-                .set_condition_expression(e.text)
-                .set_expression_attribute_names(e.names)
-                .set_expression_attribute_values(e.values)
-                .set_return_values_on_condition_check_failure(old)
+                .conditioned(e)
                 .send()
                 .await
                 .map(drop)
