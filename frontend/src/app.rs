@@ -5,7 +5,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use ovop_core::Lang;
 
-use crate::i18n::t;
+use crate::i18n::tr;
 use crate::pages::{Home, Login, NewNomination, NominationDetail};
 use crate::session::{load_lang, load_session, AppCtx};
 
@@ -27,10 +27,10 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Router>
-            <a class="skip" href="#main">{move || t(ctx.lang.get(), "Langsung ke isi", "Skip to content")}</a>
+            <a class="skip" href="#main">{tr("Langsung ke isi", "Skip to content")}</a>
             <Header/>
             <main id="main">
-                <Routes fallback=move || view! { <p>{move || t(ctx.lang.get(), "Halaman tidak ditemukan.", "Page not found.")}</p> }>
+                <Routes fallback=move || view! { <p>{tr("Halaman tidak ditemukan.", "Page not found.")}</p> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/masuk") view=Login/>
                     <Route path=path!("/usulan/baru") view=NewNomination/>
@@ -38,8 +38,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <footer>
-                <small>{move || t(ctx.lang.get(),
-                    "Kementerian Perindustrian — Ditjen IKMA. Data wilayah: idn-area-data (ODbL).",
+                <small>{tr("Kementerian Perindustrian — Ditjen IKMA. Data wilayah: idn-area-data (ODbL).",
                     "Ministry of Industry — Ditjen IKMA. Region data: idn-area-data (ODbL).")}</small>
             </footer>
         </Router>
@@ -64,14 +63,14 @@ fn Header() -> impl IntoView {
     view! {
         <header>
             <A href="/"><strong class="brand">"OVOP"</strong></A>
-            <span class="tagline">{move || t(ctx.lang.get(), "Penghargaan One Village One Product", "One Village One Product Award")}</span>
-            <nav aria-label=move || t(ctx.lang.get(), "Bahasa", "Language")>
+            <span class="tagline">{tr("Penghargaan One Village One Product", "One Village One Product Award")}</span>
+            <nav aria-label=tr("Bahasa", "Language")>
                 {lang_button(Lang::Id, "ID")}
                 {lang_button(Lang::En, "EN")}
             </nav>
             <Show when=move || ctx.session.with(|s| s.is_some())>
                 <span class="who">{move || ctx.session.with(|s| s.as_ref().map(|s| s.principal.name.clone()))}</span>
-                <button type="button" on:click=sign_out.clone()>{move || t(ctx.lang.get(), "Keluar", "Sign out")}</button>
+                <button type="button" on:click=sign_out.clone()>{tr("Keluar", "Sign out")}</button>
             </Show>
         </header>
     }

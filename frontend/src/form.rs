@@ -9,7 +9,7 @@ use ovop_core::nomination::NominationForm;
 use ovop_core::region::regency;
 use ovop_core::Lang;
 
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::AppCtx;
 
 /// Form state shared by the fields.
@@ -28,8 +28,25 @@ impl FormState {
         }
     }
 
-    /// Runs the core validation; true when the form may be sent.
+    /// Runs the core validation; true when the form may be sent. Free text is first put in
+    /// NFC by the browser, so what is checked (lengths) and sent is what the server stores.
     pub fn validate(&self, lang: Lang) -> bool {
+        self.form.maybe_update(|f| {
+            let mut changed = false;
+            for text in [
+                &mut f.ikm.name,
+                &mut f.ikm.nib,
+                &mut f.ikm.owner_name,
+                &mut f.ikm.address,
+                &mut f.sentra.name,
+                &mut f.sentra.sk_number,
+                &mut f.product.name,
+                &mut f.product.description,
+            ] {
+                changed |= nfc(text);
+            }
+            changed
+        });
         let year = js_sys::Date::new_0().get_full_year() as i32;
         let result = self
             .form
@@ -61,6 +78,17 @@ impl FormState {
     }
 }
 
+/// Puts `text` in Unicode NFC with the browser's `String.prototype.normalize`; true if it
+/// changed.
+fn nfc(text: &mut String) -> bool {
+    let normalised = String::from(js_sys::JsString::from(text.as_str()).normalize("NFC"));
+    let changed = normalised != *text;
+    if changed {
+        *text = normalised;
+    }
+    changed
+}
+
 fn dom_id(key: &str) -> String {
     format!("f-{}", key.replace(['.', '_'], "-"))
 }
@@ -74,7 +102,6 @@ fn field(
     get: fn(&NominationForm) -> String,
     set: fn(&mut NominationForm, String),
 ) -> impl IntoView {
-    let ctx = AppCtx::use_ctx();
     let id = dom_id(key);
     let error_id = format!("{id}-error");
     let has_error = move || state.errors.with(|e| e.contains_key(key));
@@ -100,7 +127,7 @@ fn field(
     };
     view! {
         <div class="field" class:invalid=has_error>
-            <label for=id.clone()>{move || t(ctx.lang.get(), label.0, label.1)}</label>
+            <label for=id.clone()>{tr(label.0, label.1)}</label>
             {input}
             <p class="error" id=error_id.clone() aria-live="polite">
                 {move || state.errors.with(|e| e.get(key).cloned())}
@@ -132,11 +159,11 @@ pub fn NominationFields(state: FormState) -> impl IntoView {
     let commodity_error = move || state.errors.with(|e| e.get("product.commodity").cloned());
     view! {
         <p class="context">
-            {move || t(lang(), "Kabupaten/kota pengusul: ", "Proposing regency/city: ")}
+            {tr("Kabupaten/kota pengusul: ", "Proposing regency/city: ")}
             <strong>{regency_name}</strong>
         </p>
         <fieldset>
-            <legend>{move || t(lang(), "Profil IKM", "IKM profile")}</legend>
+            <legend>{tr("Profil IKM", "IKM profile")}</legend>
             {field(state, "ikm.name", ("Nama IKM", "IKM name"), "text", |f| f.ikm.name.clone(), |f, v| f.ikm.name = v)}
             {field(state, "ikm.nib", ("NIB (13 digit)", "NIB (13 digits)"), "text", |f| f.ikm.nib.clone(), |f, v| f.ikm.nib = v)}
             {field(state, "ikm.owner_name", ("Nama pemilik", "Owner name"), "text", |f| f.ikm.owner_name.clone(), |f, v| f.ikm.owner_name = v)}
@@ -146,22 +173,22 @@ pub fn NominationFields(state: FormState) -> impl IntoView {
             {field(state, "ikm.investment_idr", ("Nilai investasi (Rp, di luar tanah dan bangunan)", "Investment (Rp, excluding land and buildings)"), "number", |f| show(f.ikm.investment_idr), |f, v| f.ikm.investment_idr = num(v))}
         </fieldset>
         <fieldset>
-            <legend>{move || t(lang(), "Sentra IKM", "Sentra IKM")}</legend>
+            <legend>{tr("Sentra IKM", "Sentra IKM")}</legend>
             {field(state, "sentra.name", ("Nama sentra", "Sentra name"), "text", |f| f.sentra.name.clone(), |f, v| f.sentra.name = v)}
             {field(state, "sentra.unit_count", ("Jumlah unit usaha di sentra", "Business units in the sentra"), "number", |f| show(f.sentra.unit_count), |f, v| f.sentra.unit_count = num(v))}
             {field(state, "sentra.sk_number", ("Nomor SK Bupati/Wali Kota", "Regent/mayor decree number"), "text", |f| f.sentra.sk_number.clone(), |f, v| f.sentra.sk_number = v)}
         </fieldset>
         <fieldset>
-            <legend>{move || t(lang(), "Produk", "Product")}</legend>
+            <legend>{tr("Produk", "Product")}</legend>
             {field(state, "product.name", ("Nama produk", "Product name"), "text", |f| f.product.name.clone(), |f, v| f.product.name = v)}
             <div class="field" class:invalid=move || commodity_error().is_some()>
-                <label for="f-product-commodity">{move || t(lang(), "Kelompok komoditas", "Commodity group")}</label>
+                <label for="f-product-commodity">{tr("Kelompok komoditas", "Commodity group")}</label>
                 <select id="f-product-commodity" name="product.commodity"
                     aria-invalid=move || commodity_error().is_some().to_string()
                     aria-describedby="f-product-commodity-error"
                     prop:value=move || state.form.with(|f| f.product.commodity.clone())
                     on:change=move |ev| state.form.update(|f| f.product.commodity = event_target_value(&ev))>
-                    <option value="">{move || t(lang(), "— pilih —", "— choose —")}</option>
+                    <option value="">{tr("— pilih —", "— choose —")}</option>
                     {CommodityCatalog::default().active().map(|c| {
                         let (code, id, en) = (c.code.clone(), c.name_id.clone(), c.name_en.clone());
                         view! { <option value=code>{move || if lang() == Lang::Id { id.clone() } else { en.clone() }}</option> }

@@ -15,7 +15,7 @@ use ovop_core::Lang;
 
 use crate::api::{self, ApiFailure};
 use crate::form::{FormState, NominationFields};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::session::AppCtx;
 
 fn status_badge(status: NominationStatus, lang: Lang) -> impl IntoView {
@@ -47,10 +47,10 @@ pub fn Login() -> impl IntoView {
         });
     };
     view! {
-        <h1>{move || t(ctx.lang.get(), "Masuk", "Sign in")}</h1>
-        <p>{move || t(ctx.lang.get(), "Pilih akun demo:", "Choose a demo account:")}</p>
+        <h1>{tr("Masuk", "Sign in")}</h1>
+        <p>{tr("Pilih akun demo:", "Choose a demo account:")}</p>
         {move || error.get().map(alert)}
-        <Transition fallback=move || view! { <p>{move || t(ctx.lang.get(), "Memuat…", "Loading…")}</p> }>
+        <Transition fallback=move || view! { <p>{tr("Memuat…", "Loading…")}</p> }>
             {move || users.get().map(|result| match result {
                 Ok(users) => view! {
                     <ul class="accounts">
@@ -93,6 +93,34 @@ fn list_path(round: &str, status: &str, limit: Option<u32>) -> String {
         "/".into()
     } else {
         format!("/?{query}")
+    }
+}
+
+/// What went wrong with the list: the problem's detail, and the messages of parameters that
+/// have no control of their own to be marked on (`limit`, `cursor`).
+fn list_failure(e: &ApiFailure, lang: Lang) -> String {
+    let mut message = e.message(lang);
+    if let ApiFailure::Problem(p) = e {
+        for (key, text) in &p.errors {
+            if key != "round" && key != "status" && !message.contains(text.as_str()) {
+                message.push(' ');
+                message.push_str(text);
+            }
+        }
+    }
+    message
+}
+
+/// Moves focus to the link of row `index` of the nominations table, if there is one.
+fn focus_row(index: usize) {
+    use wasm_bindgen::JsCast;
+    let selector = format!("table.nominations tbody tr:nth-child({}) a", index + 1);
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(link) = link {
+        let _ = link.focus();
     }
 }
 
@@ -190,7 +218,10 @@ pub fn Home() -> impl IntoView {
             match result {
                 Ok(page) => {
                     if append {
+                        let first_new = items.with_untracked(Vec::len);
                         items.update(|i| i.extend(page.items));
+                        // Keyboard and screen-reader users continue at the first row added.
+                        request_animation_frame(move || focus_row(first_new));
                     } else {
                         items.set(page.items);
                     }
@@ -240,6 +271,13 @@ pub fn Home() -> impl IntoView {
     let on_status = move |ev: leptos::ev::Event| {
         go_status(url_round.get_untracked(), event_target_value(&ev), false)
     };
+    // The server's word on a filter, under its select (the alert says "check the marked fields").
+    let field_error = move |key: &str| {
+        failure.with(|f| match f {
+            Some(ApiFailure::Problem(p)) => p.errors.get(key).cloned(),
+            _ => None,
+        })
+    };
     let filtered =
         move || !url_status.get().is_empty() || (!ministry && !url_round.get().is_empty());
     let no_rounds = move || {
@@ -250,7 +288,8 @@ pub fn Home() -> impl IntoView {
     };
     let status_line = move || {
         let l = lang();
-        if loading.get() || (wanted.get().is_none() && !no_rounds()) {
+        let rounds_failed = rounds.get().is_some_and(|r| r.is_err());
+        if loading.get() || (wanted.get().is_none() && !no_rounds() && !rounds_failed) {
             return t(l, "Memuat…", "Loading…").to_owned();
         }
         if no_rounds() {
@@ -291,19 +330,23 @@ pub fn Home() -> impl IntoView {
     let empty = move || {
         loaded.get() && !loading.get() && failure.with(Option::is_none) && items.with(Vec::is_empty)
     };
+    let show_table = Memo::new(move |_| !loading.get() && items.with(|i| !i.is_empty()));
+    let show_more = Memo::new(move |_| !loading.get() && next.with(Option::is_some));
     view! {
-        <h1>{move || t(lang(), "Usulan IKM", "IKM nominations")}</h1>
-        <Show when=move || is_pengusul>
-            <A href="/usulan/baru" attr:class="button primary">{move || t(lang(), "+ Usulan baru", "+ New nomination")}</A>
-        </Show>
-        <form class="filters" role="search" aria-label=move || t(lang(), "Saring usulan", "Filter nominations")
+        <h1>{tr("Usulan IKM", "IKM nominations")}</h1>
+        {is_pengusul.then(|| view! {
+            <A href="/usulan/baru" attr:class="button primary">{tr("+ Usulan baru", "+ New nomination")}</A>
+        })}
+        <form class="filters" role="search" aria-label=tr("Saring usulan", "Filter nominations")
             on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
             <div class="field">
-                <label for="filter-round">{move || t(lang(), "Periode", "Round")}</label>
-                <select id="filter-round" name="round" on:change=on_round>
+                <label for="filter-round">{tr("Periode", "Round")}</label>
+                <select id="filter-round" name="round" on:change=on_round
+                    aria-invalid=move || field_error("round").is_some().to_string()
+                    aria-describedby="filter-round-error">
                     {(!ministry).then(|| view! {
                         <option value="" prop:selected=move || url_round.get().is_empty()>
-                            {move || t(lang(), "Semua periode", "All rounds")}
+                            {tr("Semua periode", "All rounds")}
                         </option>
                     })}
                     {move || round_list().into_iter().map(|r| {
@@ -312,58 +355,59 @@ pub fn Home() -> impl IntoView {
                         view! { <option value=r.id.clone() prop:selected=selected>{r.name.clone()}</option> }
                     }).collect_view()}
                 </select>
+                <p class="error" id="filter-round-error">{move || field_error("round")}</p>
             </div>
             <div class="field">
-                <label for="filter-status">{move || t(lang(), "Status", "Status")}</label>
-                <select id="filter-status" name="status" on:change=on_status>
+                <label for="filter-status">{tr("Status", "Status")}</label>
+                <select id="filter-status" name="status" on:change=on_status
+                    aria-invalid=move || field_error("status").is_some().to_string()
+                    aria-describedby="filter-status-error">
                     <option value="" prop:selected=move || url_status.get().is_empty()>
-                        {move || t(lang(), "Semua status", "All statuses")}
+                        {tr("Semua status", "All statuses")}
                     </option>
                     {NominationStatus::ALL.into_iter().map(|s| {
                         let selected = move || url_status.with(|u| u == s.as_str());
                         view! { <option value=s.as_str() prop:selected=selected>{move || s.label().get(lang()).to_owned()}</option> }
                     }).collect_view()}
                 </select>
+                <p class="error" id="filter-status-error">{move || field_error("status")}</p>
             </div>
         </form>
         {move || rounds.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
-        {move || failure.get().map(|e| alert(e.message(ctx.lang.get_untracked())))}
+        {move || failure.get().map(|e| alert(list_failure(&e, ctx.lang.get_untracked())))}
         <p class="list-status" class:empty=empty role="status">{status_line}</p>
-        <Show when=move || !loading.get() && items.with(|i| !i.is_empty())>
+        {move || show_table.get().then(|| view! {
             <table class="nominations">
-                <caption class="visually-hidden">{move || t(lang(), "Daftar usulan IKM", "List of IKM nominations")}</caption>
+                <caption class="visually-hidden">{tr("Daftar usulan IKM", "List of IKM nominations")}</caption>
                 <thead><tr>
-                    <th scope="col">{move || t(lang(), "IKM", "IKM")}</th>
-                    <th scope="col">{move || t(lang(), "Produk", "Product")}</th>
-                    <th scope="col">{move || t(lang(), "Kabupaten/kota", "Regency/city")}</th>
-                    <th scope="col">{move || t(lang(), "Status", "Status")}</th>
+                    <th scope="col">{tr("IKM", "IKM")}</th>
+                    <th scope="col">{tr("Produk", "Product")}</th>
+                    <th scope="col">{tr("Kabupaten/kota", "Regency/city")}</th>
+                    <th scope="col">{tr("Status", "Status")}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || items.get() key=|n| (n.id.clone(), n.version) let:n>
-                        {
-                            let href = format!("/usulan/{}", n.id);
-                            let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
-                            let status = n.status;
-                            view! {
-                                <tr>
-                                    <td class="ikm"><A href=href>{n.ikm_name.clone()}</A></td>
-                                    <td class="product" data-label=move || t(lang(), "Produk", "Product")>{n.product_name.clone()}</td>
-                                    <td class="place" data-label=move || t(lang(), "Kabupaten/kota", "Regency/city")>{place}</td>
-                                    <td class="status">{move || status_badge(status, lang())}</td>
-                                </tr>
-                            }
+                    {move || items.get().into_iter().map(|n| {
+                        let href = format!("/usulan/{}", n.id);
+                        let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
+                        view! {
+                            <tr>
+                                <td class="ikm"><a href=href>{n.ikm_name}</a></td>
+                                <td class="product" data-label=tr("Produk", "Product")>{n.product_name}</td>
+                                <td class="place" data-label=tr("Kabupaten/kota", "Regency/city")>{place}</td>
+                                <td class="status">{status_badge(n.status, lang())}</td>
+                            </tr>
                         }
-                    </For>
+                    }).collect_view()}
                 </tbody>
             </table>
-        </Show>
-        <Show when=move || !loading.get() && next.with(Option::is_some)>
+        })}
+        {move || show_more.get().then(|| view! {
             <p class="more">
                 <button type="button" on:click=load_more.clone() disabled=move || loading_more.get()>
                     {move || if loading_more.get() { t(lang(), "Memuat…", "Loading…") } else { t(lang(), "Muat lebih banyak", "Load more") }}
                 </button>
             </p>
-        </Show>
+        })}
     }
     .into_any()
 }
@@ -375,7 +419,6 @@ pub fn NewNomination() -> impl IntoView {
     let Some(token) = signed_in(ctx) else {
         return view! { <Redirect path="/masuk"/> }.into_any();
     };
-    let lang = move || ctx.lang.get();
     let regency_code =
         ctx.session.with_untracked(
             |s| match s.as_ref().and_then(|s| s.principal.region.clone()) {
@@ -425,18 +468,18 @@ pub fn NewNomination() -> impl IntoView {
         });
     };
     view! {
-        <h1>{move || t(lang(), "Usulan baru", "New nomination")}</h1>
+        <h1>{tr("Usulan baru", "New nomination")}</h1>
         {move || open_round().map(|r| {
             let zone = state.form.with_untracked(|f| ovop_core::region::RegencyCode::parse(&f.regency_code).ok().map(|c| time_zone_of(&c)));
             let deadline = zone.map(|z| format_local(r.proposal_deadline, z)).unwrap_or_default();
-            view! { <p class="context">{r.name.clone()} " — " {move || t(lang(), "batas pengusulan", "proposal deadline")} " " {deadline.clone()}</p> }
+            view! { <p class="context">{r.name.clone()} " — " {tr("batas pengusulan", "proposal deadline")} " " {deadline.clone()}</p> }
         })}
         <form on:submit=save novalidate>
             {move || failure.get().map(alert)}
             <NominationFields state=state/>
             <div class="actions">
-                <button type="submit" class="primary" disabled=move || busy.get()>{move || t(lang(), "Simpan draf", "Save draft")}</button>
-                <A href="/">{move || t(lang(), "Batal", "Cancel")}</A>
+                <button type="submit" class="primary" disabled=move || busy.get()>{tr("Simpan draf", "Save draft")}</button>
+                <A href="/">{tr("Batal", "Cancel")}</A>
             </div>
         </form>
     }
@@ -531,7 +574,7 @@ pub fn NominationDetail() -> impl IntoView {
     };
     let (run_save, run_submit, run_withdraw) = (run.clone(), run.clone(), run);
     view! {
-        <Transition fallback=move || view! { <p>{move || t(lang(), "Memuat…", "Loading…")}</p> }>
+        <Transition fallback=move || view! { <p>{tr("Memuat…", "Loading…")}</p> }>
             {move || loaded.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
         </Transition>
         {move || current.get().map(|n| {
@@ -540,11 +583,11 @@ pub fn NominationDetail() -> impl IntoView {
                 <h1>{n.profile.ikm.name.clone()}</h1>
                 <p class="context">
                     {place} " · " {n.round_id.clone()} " · "
-                    {move || t(lang(), "Status: ", "Status: ")} {status_badge(n.status, lang())}
+                    {tr("Status: ", "Status: ")} {status_badge(n.status, lang())}
                 </p>
                 {n.submitted_at.map(|at| {
                     let zone = time_zone_of(&n.regency_code);
-                    view! { <p class="context">{move || t(lang(), "Diajukan ", "Submitted ")} {format_local(at, zone)}</p> }
+                    view! { <p class="context">{tr("Diajukan ", "Submitted ")} {format_local(at, zone)}</p> }
                 })}
             }
         })}
@@ -554,20 +597,20 @@ pub fn NominationDetail() -> impl IntoView {
                 "submitted" => ("Usulan telah diajukan ke Ditjen IKMA (tembusan ke dinas provinsi).", "Nomination submitted to Ditjen IKMA (copy to the province office)."),
                 _ => ("Usulan ditarik.", "Nomination withdrawn."),
             };
-            view! { <p class="notice" role="status">{move || t(lang(), id, en)}</p> }
+            view! { <p class="notice" role="status">{tr(id, en)}</p> }
         })}
         {move || failure.get().map(alert)}
         <Show when=can_edit fallback=move || current.get().map(|n| view! { <Summary n=n/> })>
             <form on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default() novalidate>
                 <NominationFields state=state/>
                 <div class="actions">
-                    <button type="button" on:click={let r = run_save.clone(); move |_| r("save")}>{move || t(lang(), "Simpan perubahan", "Save changes")}</button>
-                    <button type="button" class="primary" on:click={let r = run_submit.clone(); move |_| r("submit")}>{move || t(lang(), "Ajukan usulan", "Submit nomination")}</button>
-                    <button type="button" class="danger" on:click={let r = run_withdraw.clone(); move |_| r("withdraw")}>{move || t(lang(), "Tarik usulan", "Withdraw")}</button>
+                    <button type="button" on:click={let r = run_save.clone(); move |_| r("save")}>{tr("Simpan perubahan", "Save changes")}</button>
+                    <button type="button" class="primary" on:click={let r = run_submit.clone(); move |_| r("submit")}>{tr("Ajukan usulan", "Submit nomination")}</button>
+                    <button type="button" class="danger" on:click={let r = run_withdraw.clone(); move |_| r("withdraw")}>{tr("Tarik usulan", "Withdraw")}</button>
                 </div>
             </form>
         </Show>
-        <p><A href="/">{move || t(lang(), "← Kembali ke daftar", "← Back to the list")}</A></p>
+        <p><A href="/">{tr("← Kembali ke daftar", "← Back to the list")}</A></p>
     }
     .into_any()
 }
@@ -575,11 +618,9 @@ pub fn NominationDetail() -> impl IntoView {
 /// Read-only profile.
 #[component]
 fn Summary(n: Nomination) -> impl IntoView {
-    let ctx = AppCtx::use_ctx();
-    let lang = move || ctx.lang.get();
     let p = n.profile;
     let row = move |label: (&'static str, &'static str), value: String| {
-        view! { <tr><th scope="row">{move || t(lang(), label.0, label.1)}</th><td>{value}</td></tr> }
+        view! { <tr><th scope="row">{tr(label.0, label.1)}</th><td>{value}</td></tr> }
     };
     view! {
         <table class="summary">

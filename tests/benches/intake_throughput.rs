@@ -384,7 +384,11 @@ async fn client(
                 .await
                 .expect("retry answered");
             report.request_ms.push(t.elapsed().as_secs_f64() * 1e3);
-            assert_eq!(status, StatusCode::OK, "a retried create is a replay");
+            assert_eq!(
+                status,
+                StatusCode::CREATED,
+                "a retried create gets the same answer"
+            );
             let retry: Answered = serde_json::from_slice(&bytes).unwrap();
             assert_eq!(retry.id, id, "retried create must not duplicate");
         }

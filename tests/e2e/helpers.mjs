@@ -78,3 +78,53 @@ export async function axeViolations(page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
 }
+
+/** Calls the API directly (test setup): answers `{ status, body }`. */
+export async function api(base, method, path, { token, body, headers = {} } = {}) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** A bearer token for a demo account, by its user id (`dinas-semarang`, `admin`, …). */
+export async function tokenFor(base, userId) {
+  const { status, body } = await api(base, 'POST', '/auth/dev-login', { body: { user_id: userId } });
+  if (status !== 200) throw new Error(`dev-login ${userId}: ${status} ${JSON.stringify(body)}`);
+  return body.token;
+}
+
+/** A complete nomination form. */
+export function nominationForm(roundId, regencyCode, ikmName) {
+  return {
+    round_id: roundId,
+    regency_code: regencyCode,
+    ikm: {
+      name: ikmName, nib: '9120001112223', owner_name: 'Sri Wahyuni', address: 'Jl. Gunungpati Raya 7, Semarang',
+      year_founded: 2012, workers: 14, investment_idr: 300000000,
+    },
+    sentra: { name: 'Sentra Anyaman Gunungpati', unit_count: 32, sk_number: '530/112/2021' },
+    product: {
+      name: `Produk ${ikmName}`, commodity: 'anyaman',
+      description: 'Anyaman pandan dengan motif khas Gunungpati.', local_material_pct: 90,
+    },
+  };
+}
+
+/** Creates a draft through the API (and submits it when asked); answers the nomination. */
+export async function createNomination(base, token, form, { submit = false } = {}) {
+  const key = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const created = await api(base, 'POST', '/nominations', { token, body: form, headers: { 'Idempotency-Key': key } });
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+  if (!submit) return created.body;
+  const sent = await api(base, 'POST', `/nominations/${created.body.id}/submit`, { token });
+  if (sent.status !== 200) throw new Error(`submit: ${sent.status} ${JSON.stringify(sent.body)}`);
+  return sent.body;
+}

@@ -2,6 +2,7 @@
 //! through [`clean`] once, so what is stored is trimmed, in NFC, and free of characters that
 //! hide or reorder what a reader sees.
 
+#[cfg(feature = "nfc")]
 use unicode_normalization::UnicodeNormalization;
 
 use crate::errors::required;
@@ -75,8 +76,15 @@ impl From<TextError> for Text {
 /// Cleans one free-text value: trims whitespace and invisible characters at both ends,
 /// normalises to NFC, refuses control and bidi characters (line breaks and tabs only in
 /// [`Lines::Multi`]) and a value left empty, then counts at most `max` characters.
+///
+/// Normalisation needs the `nfc` feature (the servers enable it). The web app leaves it off to
+/// stay small and normalises with the browser's `String.prototype.normalize` instead.
 pub fn clean(value: &str, max: usize, lines: Lines) -> Result<String, TextError> {
-    let normalised: String = value.trim_matches(is_invisible).nfc().collect();
+    let trimmed = value.trim_matches(is_invisible);
+    #[cfg(feature = "nfc")]
+    let normalised: String = trimmed.nfc().collect();
+    #[cfg(not(feature = "nfc"))]
+    let normalised: String = trimmed.to_owned();
     let text = match lines {
         Lines::Single => normalised,
         Lines::Multi => normalised.replace("\r\n", "\n"),
