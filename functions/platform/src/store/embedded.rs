@@ -48,8 +48,10 @@ const CHECKPOINTED_SEQ: &str = "log_checkpointed_seq";
 const FORMAT_KEY: &str = "format";
 /// The layout described above. Data folders of the earlier, per-entity layout are refused.
 const FORMAT: u64 = 2;
-/// The first byte of every log record's payload: how its changes are encoded.
-const LOG_FORMAT: u8 = 2;
+/// The first byte of every log record's payload: how its changes are encoded. Format 3: then
+/// chunks (length-prefixed), one per transaction, each LZ4-compressed item puts (item key and
+/// record) and deletes (item key).
+const LOG_FORMAT: u8 = 3;
 /// The first byte of every item record.
 const RECORD_FORMAT: u8 = 1;
 /// The write-ahead log's file in the data folder.
@@ -70,20 +72,12 @@ const PURGE_PER_BATCH: usize = 16;
 /// right after a create or a read finds its item without reading the database.
 const RECENT_ITEMS: usize = 8192;
 
-/// The tables a logged change can touch, as numbered in the log.
+/// The tables an item write touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TableId {
-    Items = 1,
-    Index = 2,
-    Expiry = 3,
-}
-
-impl TableId {
-    fn from_byte(b: u8) -> Option<TableId> {
-        [TableId::Items, TableId::Index, TableId::Expiry]
-            .into_iter()
-            .find(|t| *t as u8 == b)
-    }
+    Items,
+    Index,
+    Expiry,
 }
 
 const PUT: u8 = 1;
@@ -333,8 +327,7 @@ struct EncodedOp {
 enum Write {
     Put {
         record: Vec<u8>,
-        index_entries: Vec<Vec<u8>>,
-        expiry: Option<Vec<u8>>,
+        links: Links,
         item: Arc<Item>,
     },
     Delete,
@@ -351,12 +344,14 @@ impl EncodedOp {
                 condition,
                 write: Write::Put {
                     record: encode_record(&item)?,
-                    index_entries: item
-                        .indexes
-                        .iter()
-                        .map(|e| index_entry(e, &item.key))
-                        .collect(),
-                    expiry: item.expires_at.map(|at| expiry_entry(at, &item.key)),
+                    links: Links {
+                        index_entries: item
+                            .indexes
+                            .iter()
+                            .map(|e| index_entry(e, &item.key))
+                            .collect(),
+                        expiry: item.expires_at.map(|at| expiry_entry(at, &item.key)),
+                    },
                     item: Arc::new(item),
                 },
             },
@@ -381,6 +376,8 @@ struct Request {
     ops: Vec<EncodedOp>,
     /// Seconds since the epoch when it was sent: expired items count as absent.
     now: i64,
+    /// Its changes for the log ([`log_chunk`]), empty when it only checks.
+    log: Vec<u8>,
     reply: oneshot::Sender<Result<(), StoreError>>,
 }
 
@@ -670,11 +667,13 @@ impl ItemStore for EmbeddedStore {
             .into_iter()
             .map(EncodedOp::of)
             .collect::<Result<Vec<_>, _>>()?;
+        let log = log_chunk(&ops)?;
         let (reply, answer) = oneshot::channel();
         self.writes
             .send(Request {
                 ops,
                 now: self.now(),
+                log,
                 reply,
             })
             .map_err(|_| StoreError::backend("queue write", "writer thread stopped"))?;
@@ -760,6 +759,8 @@ impl Writer {
         }
         let now = batch.iter().map(|r| r.now).max().unwrap_or(0);
         let mut pending = Vec::with_capacity(batch.len() + 1);
+        // The log record: its format, then each applied transaction's chunk.
+        let mut record = vec![LOG_FORMAT];
         // Tables are opened once per batch; they must be closed before the commit.
         let applied = Tables::open(&txn).and_then(|mut tables| {
             for req in batch {
@@ -773,6 +774,9 @@ impl Writer {
                         .send(Err(StoreError::backend("apply", msg.clone())));
                     return Err(StoreError::backend("apply", msg));
                 }
+                if result.is_ok() && !req.log.is_empty() {
+                    put_sized(&mut record, &req.log)?;
+                }
                 pending.push(Pending {
                     reply: req.reply,
                     result,
@@ -780,8 +784,9 @@ impl Writer {
                 });
             }
             let mut publish = Vec::new();
-            purge_expired(&mut tables, now, &mut publish)?;
-            if !publish.is_empty() {
+            let purged = purge_expired(&mut tables, now, &mut publish)?;
+            if !purged.is_empty() {
+                put_sized(&mut record, &delete_chunk(&purged)?)?;
                 let (reply, _) = oneshot::channel();
                 pending.push(Pending {
                     reply,
@@ -789,7 +794,7 @@ impl Writer {
                     publish,
                 });
             }
-            Ok(std::mem::take(&mut tables.changes))
+            Ok(record)
         });
         let failure = match applied {
             Err(e) => {
@@ -834,7 +839,7 @@ impl Writer {
     /// Logs the batch's changes and commits them; when the log is full, commits durably and
     /// starts the log over instead.
     fn make_durable(&mut self, txn: WriteTransaction, changes: Vec<u8>) -> Result<(), String> {
-        if changes.is_empty() {
+        if changes.len() == 1 {
             // Refused writes and checks only: nothing to keep.
             let _ = txn.abort();
             return Ok(());
@@ -908,8 +913,6 @@ struct Tables<'t> {
     index: Table<'t, &'static [u8], &'static [u8]>,
     expiry: Table<'t, &'static [u8], &'static [u8]>,
     meta: Table<'t, &'static str, u64>,
-    /// Every change made through [`Tables::put`] and [`Tables::delete`], encoded for the log.
-    changes: Vec<u8>,
 }
 
 impl<'t> Tables<'t> {
@@ -919,7 +922,6 @@ impl<'t> Tables<'t> {
             index: txn.open_table(INDEX).map_err(backend("open index"))?,
             expiry: txn.open_table(EXPIRY).map_err(backend("open expiry"))?,
             meta: txn.open_table(META).map_err(backend("open meta"))?,
-            changes: Vec::new(),
         })
     }
 
@@ -931,55 +933,30 @@ impl<'t> Tables<'t> {
         }
     }
 
-    /// Starts the log payload with its format byte before the first change.
-    fn log(&mut self, table: TableId, kind: u8, key: &[u8]) -> Result<(), StoreError> {
-        if self.changes.is_empty() {
-            self.changes.push(LOG_FORMAT);
-        }
-        self.changes.push(table as u8);
-        self.changes.push(kind);
-        put_sized(&mut self.changes, key)
-    }
-
-    /// Writes `value` under `key` and records the change for the log.
     fn put(&mut self, table: TableId, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         self.table(table)
             .insert(key, value)
-            .map_err(backend("write"))?;
-        self.log(table, PUT, key)?;
-        put_sized(&mut self.changes, value)
+            .map(drop)
+            .map_err(backend("write"))
     }
 
-    /// Removes `key` and records the change for the log.
     fn delete(&mut self, table: TableId, key: &[u8]) -> Result<(), StoreError> {
-        self.table(table).remove(key).map_err(backend("delete"))?;
-        self.log(table, DELETE, key)
+        self.table(table)
+            .remove(key)
+            .map(drop)
+            .map_err(backend("delete"))
     }
 
-    /// The stored record under an item key.
-    fn record(&self, item_key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
+    /// The head of the stored record under an item key, decoded in place.
+    fn head(&self, item_key: &str) -> Result<Option<Head>, StoreError> {
+        match self
             .items
             .get(item_key.as_bytes())
             .map_err(backend("read item"))?
-            .map(|g| g.value().to_vec()))
-    }
-
-    /// Removes an item's index and expiry entries, keeping those in `keep`.
-    fn unlink(&mut self, key: &Key, old: &Head, keep: &[Vec<u8>]) -> Result<(), StoreError> {
-        for entry in &old.indexes {
-            let k = index_entry(entry, key);
-            if !keep.contains(&k) {
-                self.delete(TableId::Index, &k)?;
-            }
+        {
+            Some(g) => Ok(Some(decode_head(&mut Reader(g.value()))?.0)),
+            None => Ok(None),
         }
-        if let Some(at) = old.expires_at {
-            let k = expiry_entry(at, key);
-            if !keep.contains(&k) {
-                self.delete(TableId::Expiry, &k)?;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -993,18 +970,11 @@ fn apply(
 ) -> Result<(), StoreError> {
     let mut olds = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
-        let old = match t.record(&op.item_key)? {
-            Some(bytes) => {
-                let head = decode_head(&mut Reader(&bytes))?.0;
-                let live = head.expires_at.is_none_or(|at| at > now);
-                Some((head, live))
-            }
-            None => None,
-        };
+        let old = t.head(&op.item_key)?;
         let current = old
             .as_ref()
-            .filter(|(_, live)| *live)
-            .map(|(h, _)| h.version);
+            .filter(|h| h.expires_at.is_none_or(|at| at > now))
+            .map(|h| h.version);
         if !op.condition.holds(current) {
             return Err(StoreError::ConditionFailed {
                 op: i,
@@ -1012,43 +982,21 @@ fn apply(
                 current,
             });
         }
-        olds.push(old.map(|(head, _)| head));
+        olds.push(old);
     }
     for (op, old) in ops.iter().zip(olds) {
         match &op.write {
             Write::Put {
                 record,
-                index_entries,
-                expiry,
+                links,
                 item,
             } => {
-                let mut kept: Vec<Vec<u8>> = Vec::new();
-                if let Some(old) = &old {
-                    kept = index_entries
-                        .iter()
-                        .chain(expiry)
-                        .filter(|k| {
-                            old.indexes.iter().any(|e| index_entry(e, &op.key) == **k)
-                                || old.expires_at.map(|at| expiry_entry(at, &op.key)).as_ref()
-                                    == Some(k)
-                        })
-                        .cloned()
-                        .collect();
-                    t.unlink(&op.key, old, &kept)?;
-                }
-                t.put(TableId::Items, op.item_key.as_bytes(), record)?;
-                for entry in index_entries.iter().filter(|k| !kept.contains(k)) {
-                    t.put(TableId::Index, entry, &[])?;
-                }
-                if let Some(entry) = expiry.as_ref().filter(|k| !kept.contains(k)) {
-                    t.put(TableId::Expiry, entry, &[])?;
-                }
+                put_item(t, &op.key, &op.item_key, record, links, old.as_ref())?;
                 publish.push(Publish::Put(op.item_key.clone(), Arc::clone(item)));
             }
             Write::Delete => {
                 if let Some(old) = &old {
-                    t.unlink(&op.key, old, &[])?;
-                    t.delete(TableId::Items, op.item_key.as_bytes())?;
+                    delete_item(t, &op.key, &op.item_key, old)?;
                     publish.push(Publish::Forget(op.item_key.clone()));
                 }
             }
@@ -1058,12 +1006,76 @@ fn apply(
     Ok(())
 }
 
-/// Deletes a few items whose expiry has passed, as DynamoDB's TTL does in the background.
+/// An item's entries in the other tables: its index entries and its expiry entry.
+struct Links {
+    index_entries: Vec<Vec<u8>>,
+    expiry: Option<Vec<u8>>,
+}
+
+impl Links {
+    fn of(key: &Key, head: &Head) -> Links {
+        Links {
+            index_entries: head.indexes.iter().map(|e| index_entry(e, key)).collect(),
+            expiry: head.expires_at.map(|at| expiry_entry(at, key)),
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = (TableId, &Vec<u8>)> {
+        self.index_entries
+            .iter()
+            .map(|k| (TableId::Index, k))
+            .chain(self.expiry.iter().map(|k| (TableId::Expiry, k)))
+    }
+}
+
+/// Writes an item's record and moves its index and expiry entries from the `old` record's to
+/// the new one's (entries both have stay untouched).
+fn put_item(
+    t: &mut Tables<'_>,
+    key: &Key,
+    item_key: &str,
+    record: &[u8],
+    new: &Links,
+    old: Option<&Head>,
+) -> Result<(), StoreError> {
+    let old = old.map(|h| Links::of(key, h));
+    let had = |k: &Vec<u8>| old.as_ref().is_some_and(|o| o.all().any(|(_, e)| e == k));
+    if let Some(old) = &old {
+        for (table, entry) in old.all() {
+            if !new.all().any(|(_, e)| e == entry) {
+                t.delete(table, entry)?;
+            }
+        }
+    }
+    t.put(TableId::Items, item_key.as_bytes(), record)?;
+    for (table, entry) in new.all() {
+        if !had(entry) {
+            t.put(table, entry, &[])?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes an item's record and its index and expiry entries.
+fn delete_item(
+    t: &mut Tables<'_>,
+    key: &Key,
+    item_key: &str,
+    old: &Head,
+) -> Result<(), StoreError> {
+    for (table, entry) in Links::of(key, old).all() {
+        t.delete(table, entry)?;
+    }
+    t.delete(TableId::Items, item_key.as_bytes())
+}
+
+/// Deletes a few items whose expiry has passed, as DynamoDB's TTL does in the background;
+/// returns their keys (for the log).
 fn purge_expired(
     t: &mut Tables<'_>,
     now: i64,
     publish: &mut Vec<Publish>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let until = expiry_entry(now, &Key::new("", ""));
     let due: Vec<Vec<u8>> = t
         .expiry
@@ -1073,43 +1085,90 @@ fn purge_expired(
         .map(|e| e.map(|(k, _)| k.value().to_vec()))
         .collect::<Result<_, _>>()
         .map_err(backend("scan expiry"))?;
+    let mut purged = Vec::new();
     for entry in due {
         let key = split_item_key(&entry[8..])?;
         let item_key = item_key(&key);
-        match t.record(&item_key)? {
-            Some(bytes) => {
-                let head = decode_head(&mut Reader(&bytes))?.0;
-                t.unlink(&key, &head, &[])?;
-                t.delete(TableId::Items, item_key.as_bytes())?;
-                publish.push(Publish::Forget(item_key));
+        match t.head(&item_key)? {
+            Some(head) => {
+                delete_item(t, &key, &item_key, &head)?;
+                publish.push(Publish::Forget(item_key.clone()));
+                purged.push(item_key);
             }
+            // An entry without its item cannot come from this store; drop it all the same.
             None => t.delete(TableId::Expiry, &entry)?,
         }
     }
-    Ok(())
+    Ok(purged)
 }
 
-/// Applies the changes of one log record again.
+/// One transaction's changes as the log keeps them: its puts (item key and record) and
+/// deletes (item key), LZ4-compressed. Built by the request's task, off the writer thread.
+fn log_chunk(ops: &[EncodedOp]) -> Result<Vec<u8>, StoreError> {
+    let mut raw = Vec::new();
+    for op in ops {
+        match &op.write {
+            Write::Put { record, .. } => {
+                raw.push(PUT);
+                put_sized(&mut raw, op.item_key.as_bytes())?;
+                put_sized(&mut raw, record)?;
+            }
+            Write::Delete => {
+                raw.push(DELETE);
+                put_sized(&mut raw, op.item_key.as_bytes())?;
+            }
+            Write::Check => {}
+        }
+    }
+    Ok(if raw.is_empty() {
+        raw
+    } else {
+        lz4_flex::compress_prepend_size(&raw)
+    })
+}
+
+/// A chunk of deletes, for items the writer purged.
+fn delete_chunk(item_keys: &[String]) -> Result<Vec<u8>, StoreError> {
+    let mut raw = Vec::new();
+    for k in item_keys {
+        raw.push(DELETE);
+        put_sized(&mut raw, k.as_bytes())?;
+    }
+    Ok(lz4_flex::compress_prepend_size(&raw))
+}
+
+/// Applies the changes of one log record again, through the same item writes as the writer
+/// (so index and expiry entries move exactly as they did).
 fn replay(tables: &mut Tables<'_>, payload: &[u8]) -> Result<(), StoreError> {
+    let fail = |what: &str| StoreError::backend("replay log", what.to_owned());
     let mut r = Reader(payload);
     if r.byte()? != LOG_FORMAT {
-        return Err(StoreError::backend(
-            "replay log",
-            "unknown log record format",
-        ));
+        return Err(fail("unknown log record format"));
     }
     while !r.0.is_empty() {
-        let table = TableId::from_byte(r.byte()?)
-            .ok_or_else(|| StoreError::backend("replay log", "unknown table"))?;
-        let kind = r.byte()?;
-        let key = r.sized()?;
-        match kind {
-            PUT => {
-                let value = r.sized()?;
-                tables.put(table, key, value)?;
+        let chunk = lz4_flex::decompress_size_prepended(r.sized()?)
+            .map_err(|e| StoreError::backend("replay log", e))?;
+        let mut c = Reader(&chunk);
+        while !c.0.is_empty() {
+            let kind = c.byte()?;
+            let key_text = std::str::from_utf8(c.sized()?)
+                .map_err(|e| StoreError::backend("replay log", e))?
+                .to_owned();
+            let key = split_item_key(key_text.as_bytes())?;
+            let old = tables.head(&key_text)?;
+            match kind {
+                PUT => {
+                    let record = c.sized()?;
+                    let new = Links::of(&key, &decode_head(&mut Reader(record))?.0);
+                    put_item(tables, &key, &key_text, record, &new, old.as_ref())?;
+                }
+                DELETE => {
+                    if let Some(old) = &old {
+                        delete_item(tables, &key, &key_text, old)?;
+                    }
+                }
+                _ => return Err(fail("unknown change")),
             }
-            DELETE => tables.delete(table, key)?,
-            _ => return Err(StoreError::backend("replay log", "unknown change")),
         }
     }
     Ok(())
@@ -1135,6 +1194,35 @@ mod tests {
         };
         let record = encode_record(&item).unwrap();
         assert_eq!(decode_record(item.key.clone(), &record).unwrap(), item);
+    }
+
+    #[test]
+    fn a_transactions_log_chunk_is_compressed() {
+        let body = r#"{"ikm":{"name":"Gerabah","nib":"9120001234567"},"status":"SUBMITTED"}"#;
+        let item = Item {
+            key: Key::new("NOM#1", "NOM"),
+            indexes: vec![],
+            version: 1,
+            expires_at: None,
+            body: body.repeat(20),
+            summary: None,
+        };
+        let op = EncodedOp::of(Op::Put {
+            item,
+            condition: Condition::Absent,
+        })
+        .unwrap();
+        let chunk = log_chunk(std::slice::from_ref(&op)).unwrap();
+        assert!(chunk.len() < body.len() * 20 / 4, "{} bytes", chunk.len());
+        let check = EncodedOp::of(Op::Check {
+            key: Key::new("NOM#1", "NOM"),
+            condition: Condition::Present,
+        })
+        .unwrap();
+        assert!(
+            log_chunk(&[check]).unwrap().is_empty(),
+            "a check logs nothing"
+        );
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! allocated blocks and `fdatasync` flushes data only, not the file's size or extents. After a
 //! checkpoint (a durable database commit that includes every logged record) writing starts
 //! again at offset 0. A record is `len u32 | crc32 u32 | seq u64 | payload`, little-endian,
-//! the payload LZ4-compressed (a group of similar JSON records shrinks several times, and on a
-//! disk that syncs ~50 MB/s every byte not written is time saved) and the checksum over `seq`
-//! and the compressed payload. Reading stops at the first record that is torn,
+//! the checksum over `seq` and the payload. The payload is the store's own: the embedded store
+//! compresses its parts in the request tasks, off the writer thread, which every write waits
+//! for. Reading stops at the first record that is torn,
 //! zero, or not the next sequence number, which is also how the records of an earlier cycle
 //! that still follow in the file are told apart: their numbers are all already checkpointed.
 
@@ -78,17 +78,16 @@ impl WriteAheadLog {
     /// record does not fit before the end of the file; nothing is written then, and the caller
     /// checkpoints instead.
     pub fn append(&mut self, seq: u64, payload: &[u8]) -> io::Result<bool> {
-        let compressed = lz4_flex::compress_prepend_size(payload);
-        if self.end + HEADER_BYTES + compressed.len() as u64 > self.capacity {
+        if self.end + HEADER_BYTES + payload.len() as u64 > self.capacity {
             return Ok(false);
         }
-        let len = u32::try_from(compressed.len())
+        let len = u32::try_from(payload.len())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "log record too large"))?;
-        let mut record = Vec::with_capacity(HEADER_BYTES as usize + compressed.len());
+        let mut record = Vec::with_capacity(HEADER_BYTES as usize + payload.len());
         record.extend_from_slice(&len.to_le_bytes());
-        record.extend_from_slice(&checksum(seq, &compressed).to_le_bytes());
+        record.extend_from_slice(&checksum(seq, payload).to_le_bytes());
         record.extend_from_slice(&seq.to_le_bytes());
-        record.extend_from_slice(&compressed);
+        record.extend_from_slice(payload);
         self.file.write_all_at(&record, self.end)?;
         self.file.sync_data()?;
         self.end += record.len() as u64;
@@ -144,12 +143,10 @@ fn parse(bytes: &[u8], after_seq: u64) -> (Vec<LogRecord>, u64) {
         if checksum(seq, payload) != crc {
             break;
         }
-        let Ok(payload) = lz4_flex::decompress_size_prepended(payload) else {
-            // A record with a valid checksum always decompresses; stop as at any damage.
-            tracing::warn!(seq, "write-ahead log record does not decompress");
-            break;
-        };
-        records.push(LogRecord { seq, payload });
+        records.push(LogRecord {
+            seq,
+            payload: payload.to_vec(),
+        });
         at = start + len;
         expected += 1;
     }
@@ -231,36 +228,9 @@ mod tests {
     fn a_record_that_does_not_fit_is_refused_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let (mut wal, _) = log(dir.path(), 0);
-        // Pseudo-random bytes (xorshift) do not compress.
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let incompressible: Vec<u8> = (0..4096)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
-        assert!(!wal.append(1, &incompressible).unwrap());
+        assert!(!wal.append(1, &[7u8; 4096]).unwrap());
         assert_eq!(wal.used(), 0);
         assert!(wal.append(1, b"small").unwrap());
-    }
-
-    #[test]
-    fn repetitive_records_are_stored_compressed() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut wal, _) = log(dir.path(), 0);
-        let json =
-            br#"{"ikm":{"name":"Gerabah","nib":"9120001234567"},"status":"SUBMITTED"}"#.repeat(20);
-        assert!(wal.append(1, &json).unwrap());
-        assert!(
-            wal.used() < json.len() as u64 / 4,
-            "{} bytes used",
-            wal.used()
-        );
-        drop(wal);
-        let (_, found) = log(dir.path(), 0);
-        assert_eq!(found[0].payload, json);
     }
 
     #[test]
