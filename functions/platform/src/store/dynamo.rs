@@ -23,6 +23,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
@@ -307,38 +309,36 @@ impl DynamoStore {
     async fn write_one(&self, op: &Op, now: i64) -> Result<(), StoreError> {
         let e = expression(op.condition(), now);
         let failed = match op {
-            Op::Put { item, .. } => self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(to_attrs(item)))
-                .conditioned(e)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|err| match err.into_service_error() {
-                    e if e.is_conditional_check_failed_exception() => Ok(match e {
-                        aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => c.item,
-                        _ => None,
-                    }),
-                    e => Err(StoreError::backend("put item", e)),
-                }),
-            Op::Delete { key, .. } => self
-                .client
-                .delete_item()
-                .table_name(&self.table)
-                .set_key(Some(key_attrs(key)))
-                .conditioned(e)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|err| match err.into_service_error() {
-                    e if e.is_conditional_check_failed_exception() => Ok(match e {
-                        aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c) => c.item,
-                        _ => None,
-                    }),
-                    e => Err(StoreError::backend("delete item", e)),
-                }),
+            Op::Put { item, .. } => refused_by_condition(
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attrs(item)))
+                    .conditioned(e)
+                    .send()
+                    .await
+                    .map_err(SdkError::into_service_error),
+                "put item",
+                |e| match e {
+                    PutItemError::ConditionalCheckFailedException(c) => Some(c.item.clone()),
+                    _ => None,
+                },
+            ),
+            Op::Delete { key, .. } => refused_by_condition(
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attrs(key)))
+                    .conditioned(e)
+                    .send()
+                    .await
+                    .map_err(SdkError::into_service_error),
+                "delete item",
+                |e| match e {
+                    DeleteItemError::ConditionalCheckFailedException(c) => Some(c.item.clone()),
+                    _ => None,
+                },
+            ),
             Op::Check { .. } => unreachable!("checks go through a transaction"),
         };
         match failed {
@@ -402,6 +402,22 @@ impl DynamoStore {
             }
         }
     }
+}
+
+/// A single-item write's outcome: `Ok` when written; `Err(Ok(old item))` when its condition
+/// refused it (DynamoDB returns the old item when asked); `Err(Err(_))` when it failed.
+fn refused_by_condition<T, E>(
+    result: Result<T, E>,
+    context: &'static str,
+    condition_failed: impl FnOnce(&E) -> Option<Option<Attrs>>,
+) -> Result<(), Result<Option<Attrs>, StoreError>>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    result.map(drop).map_err(|e| match condition_failed(&e) {
+        Some(old) => Ok(old),
+        None => Err(StoreError::backend(context, e)),
+    })
 }
 
 /// Why a transaction was cancelled.
