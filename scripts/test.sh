@@ -32,10 +32,11 @@ export AWS_EC2_METADATA_DISABLED=true
 
 say "unit, conformance, API and Lambda tests"
 cargo test --workspace --exclude ovop-frontend
+cargo test -p ovop-frontend
 
 say "SPA build and size budget"
 scripts/build-spa.sh
-brotli_bytes=$(brotli -c -q 11 frontend/dist/pkg/ovop_bg.wasm | wc -c)
+brotli_bytes=$(brotli -c -q 11 frontend/dist/pkg/ovop_bg-*.wasm | wc -c)
 budget=$((250 * 1000))
 echo "wasm brotli: $brotli_bytes bytes (budget $budget)"
 [ "$brotli_bytes" -le "$budget" ] || { echo "SPA over its size budget"; exit 1; }

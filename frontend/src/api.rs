@@ -1,12 +1,16 @@
 //! Typed client of the OVOP API, using the DTOs of the core crate.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use ovop_core::dto::{DevUser, NominationPage, RoundPage, Session};
+use ovop_core::dto::{NominationPage, RoundPage};
 use ovop_core::errors::Problem;
 use ovop_core::nomination::{Nomination, NominationForm};
+use ovop_core::policy::Principal;
+use ovop_core::round::{Round, RoundForm};
 use ovop_core::Lang;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use crate::auth;
 
 const BASE: &str = "/api/v1";
 
@@ -15,6 +19,8 @@ const BASE: &str = "/api/v1";
 pub enum ApiFailure {
     /// The API answered with a problem.
     Problem(Problem),
+    /// The API does not accept the sign-in (401): the app signs in again.
+    Unauthorized,
     /// No answer (network down, server stopped).
     Network(String),
 }
@@ -24,6 +30,10 @@ impl ApiFailure {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             ApiFailure::Problem(p) => p.detail.clone(),
+            ApiFailure::Unauthorized => match lang {
+                Lang::Id => "Sesi masuk berakhir; mengalihkan ke halaman masuk…".into(),
+                Lang::En => "The session has ended; going to the sign-in page…".into(),
+            },
             ApiFailure::Network(e) => match lang {
                 Lang::Id => format!("Tidak dapat menghubungi server: {e}"),
                 Lang::En => format!("Cannot reach the server: {e}"),
@@ -38,9 +48,9 @@ pub fn new_idempotency_key() -> String {
     format!("{:x}-{:x}", js_sys::Date::now() as u64, random)
 }
 
-fn builder(b: RequestBuilder, token: Option<&str>, lang: Lang) -> RequestBuilder {
+async fn builder(b: RequestBuilder, lang: Lang) -> RequestBuilder {
     let b = b.header("Accept-Language", lang.code());
-    match token {
+    match auth::access_token().await {
         Some(t) => b.header("Authorization", &format!("Bearer {t}")),
         None => b,
     }
@@ -51,60 +61,75 @@ async fn read<T: DeserializeOwned>(
 ) -> Result<T, ApiFailure> {
     let response = response.map_err(|e| ApiFailure::Network(e.to_string()))?;
     if response.ok() {
-        response
+        return response
             .json::<T>()
             .await
-            .map_err(|e| ApiFailure::Network(e.to_string()))
-    } else {
-        let status = response.status();
-        match response.json::<Problem>().await {
-            Ok(p) => Err(ApiFailure::Problem(p)),
-            Err(_) => Err(ApiFailure::Network(format!("HTTP {status}"))),
-        }
+            .map_err(|e| ApiFailure::Network(e.to_string()));
+    }
+    let status = response.status();
+    let problem = response.json::<Problem>().await.ok();
+    match (status, problem) {
+        (401, _) => Err(ApiFailure::Unauthorized),
+        (_, Some(p)) => Err(ApiFailure::Problem(p)),
+        (_, None) => Err(ApiFailure::Network(format!("HTTP {status}"))),
     }
 }
 
-async fn get<T: DeserializeOwned>(
-    path: &str,
-    token: Option<&str>,
-    lang: Lang,
-) -> Result<T, ApiFailure> {
-    let b = builder(Request::get(&format!("{BASE}{path}")), token, lang);
-    read(b.send().await).await
+/// A 401 means the sign-in is gone: sign in again and come back to this page.
+fn signed_in<T>(result: Result<T, ApiFailure>) -> Result<T, ApiFailure> {
+    if let Err(ApiFailure::Unauthorized) = &result {
+        auth::sign_in_again();
+    }
+    result
+}
+
+async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiFailure> {
+    let b = builder(Request::get(&format!("{BASE}{path}")), lang).await;
+    signed_in(read(b.send().await).await)
 }
 
 async fn send_json<T: DeserializeOwned, B: Serialize>(
     b: RequestBuilder,
-    token: &str,
     lang: Lang,
     body: Option<&B>,
 ) -> Result<T, ApiFailure> {
-    let b = builder(b, Some(token), lang);
+    let b = builder(b, lang).await;
     let request = match body {
         Some(body) => b.json(body),
         None => b.build(),
     }
     .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    read(request.send().await).await
+    signed_in(read(request.send().await).await)
 }
 
-pub async fn dev_users(lang: Lang) -> Result<Vec<DevUser>, ApiFailure> {
-    get("/auth/dev-users", None, lang).await
+/// Who the API says is signed in. A 401 here is answered, not followed by another sign-in:
+/// the tokens were fresh, so signing in again would loop.
+pub async fn me(lang: Lang) -> Result<Principal, ApiFailure> {
+    let b = builder(Request::get(&format!("{BASE}/me")), lang).await;
+    read(b.send().await).await
 }
 
-pub async fn dev_login(user_id: &str, lang: Lang) -> Result<Session, ApiFailure> {
-    let body = ovop_core::dto::DevLoginRequest {
-        user_id: user_id.into(),
-    };
-    let b = builder(Request::post(&format!("{BASE}/auth/dev-login")), None, lang);
-    let request = b
-        .json(&body)
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    read(request.send().await).await
+pub async fn rounds(lang: Lang) -> Result<RoundPage, ApiFailure> {
+    get("/rounds", lang).await
 }
 
-pub async fn rounds(token: &str, lang: Lang) -> Result<RoundPage, ApiFailure> {
-    get("/rounds", Some(token), lang).await
+/// Creates a planned round (admin); `key` names the intended creation.
+pub async fn create_round(key: &str, form: &RoundForm, lang: Lang) -> Result<Round, ApiFailure> {
+    let b = Request::post(&format!("{BASE}/rounds")).header("Idempotency-Key", key);
+    send_json(b, lang, Some(form)).await
+}
+
+/// Opens (`open`) or closes (`close`) a round's proposals, from the version shown.
+pub async fn change_round(
+    round: &Round,
+    action: &str,
+    key: &str,
+    lang: Lang,
+) -> Result<Round, ApiFailure> {
+    let b = Request::post(&format!("{BASE}/rounds/{}/{action}", round.id))
+        .header("Idempotency-Key", key)
+        .header("If-Match", &format!("\"{}\"", round.version));
+    send_json::<_, ()>(b, lang, None).await
 }
 
 /// What the nominations list asks for: filters, page size and the cursor of the page.
@@ -138,59 +163,48 @@ impl ListQuery {
     }
 }
 
-pub async fn nominations(
-    token: &str,
-    query: &ListQuery,
-    lang: Lang,
-) -> Result<NominationPage, ApiFailure> {
+pub async fn nominations(query: &ListQuery, lang: Lang) -> Result<NominationPage, ApiFailure> {
     let qs = query.query_string();
     let path = if qs.is_empty() {
         "/nominations".to_owned()
     } else {
         format!("/nominations?{qs}")
     };
-    get(&path, Some(token), lang).await
+    get(&path, lang).await
 }
 
-pub async fn nomination(token: &str, id: &str, lang: Lang) -> Result<Nomination, ApiFailure> {
-    get(&format!("/nominations/{id}"), Some(token), lang).await
+pub async fn nomination(id: &str, lang: Lang) -> Result<Nomination, ApiFailure> {
+    get(&format!("/nominations/{id}"), lang).await
 }
 
 pub async fn create(
-    token: &str,
     key: &str,
     form: &NominationForm,
     lang: Lang,
 ) -> Result<Nomination, ApiFailure> {
     let b = Request::post(&format!("{BASE}/nominations")).header("Idempotency-Key", key);
-    send_json(b, token, lang, Some(form)).await
+    send_json(b, lang, Some(form)).await
 }
 
 pub async fn update(
-    token: &str,
     n: &Nomination,
     form: &NominationForm,
     lang: Lang,
 ) -> Result<Nomination, ApiFailure> {
     let b = Request::put(&format!("{BASE}/nominations/{}", n.id))
         .header("If-Match", &format!("\"{}\"", n.version));
-    send_json(b, token, lang, Some(form)).await
+    send_json(b, lang, Some(form)).await
 }
 
-pub async fn submit(
-    token: &str,
-    n: &Nomination,
-    key: &str,
-    lang: Lang,
-) -> Result<Nomination, ApiFailure> {
+pub async fn submit(n: &Nomination, key: &str, lang: Lang) -> Result<Nomination, ApiFailure> {
     let b = Request::post(&format!("{BASE}/nominations/{}/submit", n.id))
         .header("Idempotency-Key", key)
         .header("If-Match", &format!("\"{}\"", n.version));
-    send_json::<_, ()>(b, token, lang, None).await
+    send_json::<_, ()>(b, lang, None).await
 }
 
-pub async fn withdraw(token: &str, n: &Nomination, lang: Lang) -> Result<Nomination, ApiFailure> {
+pub async fn withdraw(n: &Nomination, lang: Lang) -> Result<Nomination, ApiFailure> {
     let b = Request::post(&format!("{BASE}/nominations/{}/withdraw", n.id))
         .header("If-Match", &format!("\"{}\"", n.version));
-    send_json::<_, ()>(b, token, lang, None).await
+    send_json::<_, ()>(b, lang, None).await
 }

@@ -2,9 +2,11 @@
 
 mod api;
 mod app;
+mod auth;
 mod form;
 mod i18n;
 mod pages;
+mod rounds;
 mod session;
 
 fn main() {

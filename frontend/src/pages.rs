@@ -1,8 +1,8 @@
-//! Pages: sign-in, my nominations, new nomination, nomination detail.
+//! Pages: my nominations, new nomination, nomination detail.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use ovop_core::dto::NominationSummary;
@@ -23,61 +23,8 @@ fn status_badge(status: NominationStatus, lang: Lang) -> impl IntoView {
     view! { <span class=class data-status=status.as_str()>{status.label().get(lang).to_owned()}</span> }
 }
 
-fn alert(message: String) -> impl IntoView {
+pub fn alert(message: String) -> impl IntoView {
     view! { <p class="alert" role="alert">{message}</p> }
-}
-
-/// Sign-in with a seeded demo account (local app); in production Cognito's hosted UI.
-#[component]
-pub fn Login() -> impl IntoView {
-    let ctx = AppCtx::use_ctx();
-    let navigate = use_navigate();
-    let users = LocalResource::new(move || api::dev_users(ctx.lang.get_untracked()));
-    let error = RwSignal::new(None::<String>);
-    let sign_in = move |user_id: String| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match api::dev_login(&user_id, ctx.lang.get_untracked()).await {
-                Ok(session) => {
-                    ctx.sign_in(session);
-                    navigate("/", Default::default());
-                }
-                Err(e) => error.set(Some(e.message(ctx.lang.get_untracked()))),
-            }
-        });
-    };
-    view! {
-        <h1>{tr("Masuk", "Sign in")}</h1>
-        <p>{tr("Pilih akun demo:", "Choose a demo account:")}</p>
-        {move || error.get().map(alert)}
-        <Transition fallback=move || view! { <p>{tr("Memuat…", "Loading…")}</p> }>
-            {move || users.get().map(|result| match result {
-                Ok(users) => view! {
-                    <ul class="accounts">
-                        {users.into_iter().map(|u| {
-                            let id = u.user_id.clone();
-                            let sign_in = sign_in.clone();
-                            let role = u.role.label();
-                            view! {
-                                <li>
-                                    <button type="button" class="account" on:click=move |_| sign_in(id.clone())>
-                                        <span class="name">{u.name.clone()}</span>
-                                        <span class="role">{move || role.get(ctx.lang.get()).to_owned()}</span>
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
-                Err(e) => alert(e.message(ctx.lang.get_untracked())).into_any(),
-            })}
-        </Transition>
-    }
-}
-
-/// Redirects to sign-in when there is no valid session.
-fn signed_in(ctx: AppCtx) -> Option<String> {
-    ctx.token()
 }
 
 /// The nominations list as the URL asks for it: `?round=&status=` (and `limit=`, 1–200).
@@ -129,12 +76,7 @@ fn focus_row(index: usize) {
 #[component]
 pub fn Home() -> impl IntoView {
     let ctx = AppCtx::use_ctx();
-    let Some(token) = signed_in(ctx) else {
-        return view! { <Redirect path="/masuk"/> }.into_any();
-    };
-    let role = ctx
-        .session
-        .with_untracked(|s| s.as_ref().map(|s| s.principal.role));
+    let role = ctx.role();
     let is_pengusul = role == Some(Role::Pengusul);
     // The ministry sees every regency, a round at a time: the round is required.
     let ministry = matches!(role, Some(Role::Verifikator | Role::Admin));
@@ -159,11 +101,7 @@ pub fn Home() -> impl IntoView {
         );
     };
 
-    let rounds_token = token.clone();
-    let rounds = LocalResource::new(move || {
-        let token = rounds_token.clone();
-        async move { api::rounds(&token, ctx.lang.get_untracked()).await }
-    });
+    let rounds = LocalResource::new(move || api::rounds(ctx.lang.get_untracked()));
     let round_list = move || {
         rounds
             .get()
@@ -201,7 +139,6 @@ pub fn Home() -> impl IntoView {
     // Answers to an older request (filters changed meanwhile) are dropped.
     let generation = StoredValue::new(0u32);
     let fetch = move |q: api::ListQuery, append: bool| {
-        let token = token.clone();
         generation.update_value(|g| *g += 1);
         let current = generation.get_value();
         if append {
@@ -211,7 +148,7 @@ pub fn Home() -> impl IntoView {
         }
         failure.set(None);
         spawn_local(async move {
-            let result = api::nominations(&token, &q, ctx.lang.get_untracked()).await;
+            let result = api::nominations(&q, ctx.lang.get_untracked()).await;
             if generation.get_value() != current {
                 return;
             }
@@ -240,19 +177,17 @@ pub fn Home() -> impl IntoView {
             loading_more.set(false);
         });
     };
-    let first_page = fetch.clone();
     Effect::new(move |_| {
         if let Some(q) = wanted.get() {
-            first_page(q, false);
+            fetch(q, false);
         }
     });
     // A problem's detail comes in the language of the request: ask again after a switch.
-    let again = fetch.clone();
     Effect::new(move |previous: Option<Lang>| {
         let now = ctx.lang.get();
         if previous.is_some_and(|p| p != now) && failure.with_untracked(Option::is_some) {
             if let Some(q) = wanted.get_untracked() {
-                again(q, false);
+                fetch(q, false);
             }
         }
         now
@@ -376,6 +311,9 @@ pub fn Home() -> impl IntoView {
         {move || rounds.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
         {move || failure.get().map(|e| alert(list_failure(&e, ctx.lang.get_untracked())))}
         <p class="list-status" class:empty=empty role="status">{status_line}</p>
+        {move || (role == Some(Role::Admin) && no_rounds()).then(|| view! {
+            <p><A href="/periode">{tr("Buat periode pertama di halaman Periode", "Create the first round on the Rounds page")}</A></p>
+        })}
         {move || show_table.get().then(|| view! {
             <table class="nominations">
                 <caption class="visually-hidden">{tr("Daftar usulan IKM", "List of IKM nominations")}</caption>
@@ -403,7 +341,7 @@ pub fn Home() -> impl IntoView {
         })}
         {move || show_more.get().then(|| view! {
             <p class="more">
-                <button type="button" on:click=load_more.clone() disabled=move || loading_more.get()>
+                <button type="button" on:click=load_more disabled=move || loading_more.get()>
                     {move || if loading_more.get() { t(lang(), "Memuat…", "Loading…") } else { t(lang(), "Muat lebih banyak", "Load more") }}
                 </button>
             </p>
@@ -416,9 +354,6 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn NewNomination() -> impl IntoView {
     let ctx = AppCtx::use_ctx();
-    let Some(token) = signed_in(ctx) else {
-        return view! { <Redirect path="/masuk"/> }.into_any();
-    };
     let regency_code =
         ctx.session.with_untracked(
             |s| match s.as_ref().and_then(|s| s.principal.region.clone()) {
@@ -434,11 +369,7 @@ pub fn NewNomination() -> impl IntoView {
     let key = StoredValue::new(api::new_idempotency_key());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let rounds_token = token.clone();
-    let rounds = LocalResource::new(move || {
-        let token = rounds_token.clone();
-        async move { api::rounds(&token, ctx.lang.get_untracked()).await }
-    });
+    let rounds = LocalResource::new(move || api::rounds(ctx.lang.get_untracked()));
     let open_round = move || {
         rounds.get().and_then(|r| r.ok()).and_then(|list| {
             list.items
@@ -456,11 +387,11 @@ pub fn NewNomination() -> impl IntoView {
         if !state.validate_or_report(lang, failure) {
             return;
         }
-        let (token, navigate) = (token.clone(), navigate.clone());
+        let navigate = navigate.clone();
         let form = state.form.get_untracked();
         busy.set(true);
         spawn_local(async move {
-            match api::create(&token, &key.get_value(), &form, lang).await {
+            match api::create(&key.get_value(), &form, lang).await {
                 Ok(n) => navigate(&format!("/usulan/{}", n.id), Default::default()),
                 Err(e) => show_failure(e, state, failure, lang),
             }
@@ -499,9 +430,6 @@ fn show_failure(e: ApiFailure, state: FormState, failure: RwSignal<Option<String
 #[component]
 pub fn NominationDetail() -> impl IntoView {
     let ctx = AppCtx::use_ctx();
-    let Some(token) = signed_in(ctx) else {
-        return view! { <Redirect path="/masuk"/> }.into_any();
-    };
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let lang = move || ctx.lang.get();
@@ -509,10 +437,9 @@ pub fn NominationDetail() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<&'static str>);
     let state = FormState::new(NominationForm::default());
-    let load_token = token.clone();
     let loaded = LocalResource::new(move || {
-        let (token, id) = (load_token.clone(), id());
-        async move { api::nomination(&token, &id, ctx.lang.get_untracked()).await }
+        let id = id();
+        async move { api::nomination(&id, ctx.lang.get_untracked()).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(n)) = loaded.get() {
@@ -530,7 +457,6 @@ pub fn NominationDetail() -> impl IntoView {
     };
     let submit_key = StoredValue::new(api::new_idempotency_key());
     let run = move |action: &'static str| {
-        let token = token.clone();
         let lang = ctx.lang.get_untracked();
         let Some(n) = current.get_untracked() else {
             return;
@@ -542,22 +468,20 @@ pub fn NominationDetail() -> impl IntoView {
         failure.set(None);
         spawn_local(async move {
             let result = match action {
-                "save" => api::update(&token, &n, &form, lang).await,
+                "save" => api::update(&n, &form, lang).await,
                 "submit" => {
                     // Save pending edits first, then submit that version.
                     let saved = if n.profile.to_form(&n.round_id, &n.regency_code) != form {
-                        api::update(&token, &n, &form, lang).await
+                        api::update(&n, &form, lang).await
                     } else {
                         Ok(n.clone())
                     };
                     match saved {
-                        Ok(saved) => {
-                            api::submit(&token, &saved, &submit_key.get_value(), lang).await
-                        }
+                        Ok(saved) => api::submit(&saved, &submit_key.get_value(), lang).await,
                         Err(e) => Err(e),
                     }
                 }
-                _ => api::withdraw(&token, &n, lang).await,
+                _ => api::withdraw(&n, lang).await,
             };
             match result {
                 Ok(updated) => {
@@ -572,7 +496,6 @@ pub fn NominationDetail() -> impl IntoView {
             }
         });
     };
-    let (run_save, run_submit, run_withdraw) = (run.clone(), run.clone(), run);
     view! {
         <Transition fallback=move || view! { <p>{tr("Memuat…", "Loading…")}</p> }>
             {move || loaded.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
@@ -604,9 +527,9 @@ pub fn NominationDetail() -> impl IntoView {
             <form on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default() novalidate>
                 <NominationFields state=state/>
                 <div class="actions">
-                    <button type="button" on:click={let r = run_save.clone(); move |_| r("save")}>{tr("Simpan perubahan", "Save changes")}</button>
-                    <button type="button" class="primary" on:click={let r = run_submit.clone(); move |_| r("submit")}>{tr("Ajukan usulan", "Submit nomination")}</button>
-                    <button type="button" class="danger" on:click={let r = run_withdraw.clone(); move |_| r("withdraw")}>{tr("Tarik usulan", "Withdraw")}</button>
+                    <button type="button" on:click=move |_| run("save")>{tr("Simpan perubahan", "Save changes")}</button>
+                    <button type="button" class="primary" on:click=move |_| run("submit")>{tr("Ajukan usulan", "Submit nomination")}</button>
+                    <button type="button" class="danger" on:click=move |_| run("withdraw")>{tr("Tarik usulan", "Withdraw")}</button>
                 </div>
             </form>
         </Show>

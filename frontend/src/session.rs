@@ -1,17 +1,38 @@
-//! The signed-in session and the chosen language, kept in `localStorage`.
+//! Who is signed in (in memory) and the chosen language (kept in `localStorage`).
 
 use leptos::prelude::*;
-use ovop_core::dto::Session;
-use ovop_core::Lang;
+use ovop_core::policy::{Principal, Role};
+use ovop_core::{Lang, Text};
 
-const SESSION_KEY: &str = "ovop.session";
 const LANG_KEY: &str = "ovop.lang";
+
+/// The signed-in user: the API's view (`/api/v1/me`) and the name to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub principal: Principal,
+    /// The ID token's `name` (or `email`); the principal's name otherwise.
+    pub display_name: String,
+}
+
+/// Where sign-in stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthPhase {
+    /// Reading `/config.json` and the issuer's discovery document.
+    Loading,
+    /// The issuer is known; pages may start a sign-in.
+    Ready,
+    /// The browser is on its way to the issuer.
+    Leaving,
+    /// Sign-in cannot go on; the text says why.
+    Failed(Text),
+}
 
 /// Shared app state, provided at the root.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
-    pub session: RwSignal<Option<Session>>,
+    pub session: RwSignal<Option<SignedIn>>,
     pub lang: RwSignal<Lang>,
+    pub auth: RwSignal<AuthPhase>,
 }
 
 impl AppCtx {
@@ -19,27 +40,10 @@ impl AppCtx {
         expect_context::<AppCtx>()
     }
 
-    /// The bearer token, when signed in and not expired.
-    pub fn token(&self) -> Option<String> {
-        self.session.with(|s| {
-            s.as_ref()
-                .filter(|s| s.expires_at * 1000 > js_sys::Date::now() as i64)
-                .map(|s| s.token.clone())
-        })
-    }
-
-    pub fn sign_in(&self, session: Session) {
-        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&session)) {
-            let _ = storage.set_item(SESSION_KEY, &json);
-        }
-        self.session.set(Some(session));
-    }
-
-    pub fn sign_out(&self) {
-        if let Some(storage) = storage() {
-            let _ = storage.remove_item(SESSION_KEY);
-        }
-        self.session.set(None);
+    /// The signed-in user's role.
+    pub fn role(&self) -> Option<Role> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.principal.role))
     }
 
     pub fn set_lang(&self, lang: Lang) {
@@ -52,12 +56,6 @@ impl AppCtx {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
-}
-
-/// The stored session, if any.
-pub fn load_session() -> Option<Session> {
-    let json = storage()?.get_item(SESSION_KEY).ok()??;
-    serde_json::from_str(&json).ok()
 }
 
 /// The stored language, Indonesian by default.

@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use ovop_core::dto::{NominationSummary, Session};
+use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::{Change, Nomination};
-use ovop_local::{LocalConfig, StoreChoice};
+use ovop_local::{Identity, LocalConfig, StoreChoice};
 use ovop_platform::clock::SystemClock;
 use ovop_platform::idempotency::IdempotencyRecord;
 use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
@@ -442,40 +442,35 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
     let fsyncs = appending.max(overwriting);
     let unbatched = one_commit_per_write_rate(&dir.path().join("unbatched"), 2.0).await;
 
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
     let config = LocalConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
+        addr,
         store: StoreChoice::Embedded(dir.path().join("data")),
+        data_dir: dir.path().join("data"),
         spa_dir: None,
-        dev_secret: b"bench-secret-bench-secret-bench-secret".to_vec(),
-        token_ttl_secs: 3600,
+        public_origin: Some(base.clone()),
+        access_token_secs: 3600,
         seed: true,
+        identity: Identity::LocalIssuer,
     };
     let app = ovop_local::build(&config, Arc::new(SystemClock))
         .await
         .unwrap();
     let state = app.state.clone();
     let embedded = app.embedded.clone().expect("embedded store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let base = format!("http://{addr}");
     tokio::spawn(async move { axum::serve(listener, app.router).await });
 
-    let http = reqwest::Client::new();
     let users = ["dinas-pekalongan", "dinas-semarang", "dinas-sidoarjo"];
     let regencies = ["33.26", "33.74", "35.15"];
     let mut tokens = Vec::new();
+    let browser = ovop_tests::browser();
     for user in users {
-        let s: Session = http
-            .post(format!("{base}/api/v1/auth/dev-login"))
-            .json(&serde_json::json!({ "user_id": user }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(format!("Bearer {}", s.token));
+        let signed_in = ovop_tests::sign_in_at(&browser, &base, user).await;
+        tokens.push(format!("Bearer {}", signed_in.access_token));
     }
+
     let round_id = ovop_local::seed::demo_round_id(&state);
     let is_submitted =
         |n: &NominationSummary| n.status == ovop_core::status::NominationStatus::Submitted;

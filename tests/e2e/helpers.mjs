@@ -1,15 +1,32 @@
 // Starts ovop-local with the built SPA on a free port and Debian's headless Chromium.
+//
+// Every page is watched for Content-Security-Policy violations (the `securitypolicyviolation`
+// events of each document and the console's "Content Security Policy" errors); after each test
+// the shared hook below fails it when there were any.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+/** Apps started by this test file: their CSP violations are checked after every test. */
+const running = new Set();
+
+afterEach(async () => {
+  // Violation events are delivered asynchronously: give the last ones a moment.
+  await new Promise((r) => setTimeout(r, 100));
+  const found = [...running].flatMap((app) => app.cspViolations.splice(0));
+  assert.deepEqual(found, [], 'Content-Security-Policy violations');
+});
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -34,8 +51,29 @@ async function waitUntilUp(url, server, log) {
   throw new Error(`ovop-local did not start:\n${log()}`);
 }
 
-/** The app and a browser; call `stop()` when done. */
-export async function start() {
+/** Records CSP violations of every page of `context` into `sink`. */
+async function watchCsp(context, sink) {
+  await context.exposeBinding('__ovopCspViolation', ({ page }, v) => sink.push({ ...v, page: page?.url() }));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__ovopCspViolation?.({
+        directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile,
+        line: e.lineNumber, sample: e.sample,
+      });
+    });
+  });
+  context.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) {
+      sink.push({ console: message.text(), page: message.page()?.url() });
+    }
+  });
+}
+
+/**
+ * The app and a browser; call `stop()` when done. `env` adds to ovop-local's environment
+ * (e.g. `{ OVOP_ACCESS_TOKEN_SECS: '5' }`).
+ */
+export async function start({ env = {} } = {}) {
   const bin = process.env.OVOP_LOCAL_BIN;
   const spa = process.env.OVOP_SPA_DIR;
   if (!bin || !spa) throw new Error('set OVOP_LOCAL_BIN and OVOP_SPA_DIR (make test does)');
@@ -43,36 +81,74 @@ export async function start() {
   const port = await freePort();
   let output = '';
   const server = spawn(bin, [], {
-    env: { ...process.env, OVOP_ADDR: `127.0.0.1:${port}`, OVOP_DATA_DIR: dataDir, OVOP_SPA_DIR: spa, RUST_LOG: 'warn' },
+    env: {
+      ...process.env, OVOP_ADDR: `127.0.0.1:${port}`, OVOP_DATA_DIR: dataDir, OVOP_SPA_DIR: spa,
+      RUST_LOG: 'warn', ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout.on('data', (d) => { output += d; });
   server.stderr.on('data', (d) => { output += d; });
   const base = `http://localhost:${port}`;
   await waitUntilUp(`${base}/api/v1/openapi.json`, server, () => output);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  return {
+  const chromiumBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const cspViolations = [];
+  // An Indonesian browser by default (the issuer's page follows Accept-Language).
+  const newContext = async (options) => {
+    const context = await chromiumBrowser.newContext({ locale: 'id-ID', ...options });
+    await watchCsp(context, cspViolations);
+    return context;
+  };
+  // Tests open pages through this browser, so none escapes the CSP watch.
+  const browser = {
+    newContext,
+    async newPage(options) {
+      const context = await newContext(options);
+      const page = await context.newPage();
+      page.on('close', () => { context.close().catch(() => {}); });
+      return page;
+    },
+  };
+  const app = {
     base,
     browser,
+    cspViolations,
+    log: () => output,
     async stop() {
-      await browser.close();
+      running.delete(app);
+      await chromiumBrowser.close();
       server.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  running.add(app);
+  return app;
 }
 
-/** Signs in on the demo sign-in page by the account's visible name. */
-export async function signIn(page, base, accountName) {
-  await page.goto(`${base}/masuk`);
+/** Whether `url` is the issuer's authorize page. */
+export const atIssuer = (url) => new URL(url).pathname === '/oidc/authorize';
+
+/** On the issuer's authorize page: chooses the demo account by its visible name, and waits
+ * until the app shows the page it came back to. */
+export async function chooseAccount(page, accountName) {
+  await page.waitForURL(atIssuer);
   await page.getByRole('button', { name: accountName }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/oidc/') && !url.pathname.startsWith('/auth/'));
+  await page.locator('main h1').first().waitFor();
+}
+
+/** Opens the app, signs in at the issuer by the account's visible name, and waits for the list. */
+export async function signIn(page, base, accountName) {
+  await page.goto(`${base}/`);
+  await chooseAccount(page, accountName);
   await page.getByRole('heading', { level: 1 }).filter({ hasText: /Usulan IKM|IKM nominations/ }).waitFor();
 }
 
-/** Serious and critical axe-core violations on the current page. */
+/** Serious and critical axe-core violations on the current page. axe is evaluated through the
+ * DevTools protocol, not added as a script element, which the page's CSP would refuse. */
 export async function axeViolations(page) {
   const source = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-  await page.addScriptTag({ content: source });
+  await page.evaluate(source);
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -94,11 +170,65 @@ export async function api(base, method, path, { token, body, headers = {} } = {}
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-/** A bearer token for a demo account, by its user id (`dinas-semarang`, `admin`, …). */
-export async function tokenFor(base, userId) {
-  const { status, body } = await api(base, 'POST', '/auth/dev-login', { body: { user_id: userId } });
-  if (status !== 200) throw new Error(`dev-login ${userId}: ${status} ${JSON.stringify(body)}`);
-  return body.token;
+const base64url = (bytes) => Buffer.from(bytes).toString('base64url');
+
+/** The S256 challenge of a PKCE verifier. */
+export const challengeOf = (verifier) => base64url(createHash('sha256').update(verifier).digest());
+
+function unescapeHtml(text) {
+  return text.replace(/&(quot|#39|lt|gt|amp);/g, (_, e) => ({ quot: '"', '#39': "'", lt: '<', gt: '>', amp: '&' })[e]);
+}
+
+/**
+ * Tokens for a demo account (`dinas-semarang`, `admin`, …) through the issuer's own endpoints,
+ * as a browser would get them: authorize page, the account's button, code, token exchange.
+ */
+export async function tokensFor(base, username) {
+  const config = await (await fetch(`${base}/config.json`)).json();
+  const discovery = await (await fetch(`${config.issuer}/.well-known/openid-configuration`)).json();
+  const verifier = base64url(randomBytes(32));
+  const state = base64url(randomBytes(16));
+  const query = new URLSearchParams({
+    response_type: 'code', client_id: config.client_id, redirect_uri: config.redirect_uri,
+    scope: config.scopes, state, code_challenge: challengeOf(verifier), code_challenge_method: 'S256',
+  });
+  const page = await fetch(`${discovery.authorization_endpoint}?${query}`);
+  assert.equal(page.status, 200, 'authorize page');
+  const form = new URLSearchParams();
+  for (const [, name, value] of (await page.text()).matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    form.append(unescapeHtml(name), unescapeHtml(value));
+  }
+  form.append('username', username);
+  const chosen = await fetch(discovery.authorization_endpoint, { method: 'POST', body: form, redirect: 'manual' });
+  assert.equal(chosen.status, 302, `choosing ${username}`);
+  const back = new URL(chosen.headers.get('location'));
+  assert.equal(back.searchParams.get('state'), state);
+  const exchange = await fetch(discovery.token_endpoint, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code', code: back.searchParams.get('code'),
+      redirect_uri: config.redirect_uri, client_id: config.client_id, code_verifier: verifier,
+    }),
+  });
+  const tokens = await exchange.json();
+  assert.equal(exchange.status, 200, JSON.stringify(tokens));
+  return tokens;
+}
+
+/** An access token for a demo account, by its username. */
+export async function tokenFor(base, username) {
+  return (await tokensFor(base, username)).access_token;
+}
+
+/** The form fields of POST /oidc/token requests seen by `page`, as they happen. */
+export function tokenRequests(page) {
+  const seen = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/oidc/token') {
+      seen.push(Object.fromEntries(new URLSearchParams(r.postData() ?? '')));
+    }
+  });
+  return seen;
 }
 
 /** A complete nomination form. */

@@ -1,14 +1,15 @@
 //! Helpers for the black-box tests: fresh stores (embedded and DynamoDB on moto), and the
-//! local app spawned on a random port with a clock the test controls.
+//! local app spawned on a random port with a clock the test controls, signed into through its
+//! issuer as a browser does.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, TimeZone, Utc};
-use ovop_core::dto::Session;
 use ovop_core::nomination::NominationForm;
 use ovop_intake::AppState;
+use ovop_local::oidc::{keys, SigningKey, TokenResponse, CLIENT_ID};
 use ovop_local::server::Timeouts;
-use ovop_local::{LocalConfig, StoreChoice};
+use ovop_local::{Identity, LocalConfig, StoreChoice};
 use ovop_platform::clock::{Clock, ManualClock, SystemClock};
 use ovop_platform::store::dynamo::DynamoStore;
 use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
@@ -77,21 +78,165 @@ pub struct TestApp {
     pub base: String,
     pub addr: std::net::SocketAddr,
     pub http: Client,
+    /// A client that does not follow redirects (the sign-in flow reads them).
+    pub browser: Client,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    /// The local issuer.
+    pub issuer: Arc<ovop_local::oidc::Issuer>,
     _dir: TempDir,
 }
 
-/// How the test apps are configured: a fresh data folder, seeded or not.
+/// How the test apps are configured: a fresh data folder, seeded or not, the local issuer on
+/// with one-hour access tokens.
 pub fn local_config(dir: &std::path::Path, seed: bool) -> LocalConfig {
     LocalConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         store: StoreChoice::Embedded(dir.to_owned()),
+        data_dir: dir.to_owned(),
         spa_dir: None,
-        dev_secret: b"test-secret-test-secret-test-secret".to_vec(),
-        token_ttl_secs: 3600,
+        public_origin: None,
+        access_token_secs: 3600,
         seed,
+        identity: Identity::LocalIssuer,
     }
+}
+
+/// Puts this test process's signing key into `dir`: one RSA key made per process instead of
+/// one per app.
+pub fn share_signing_key(dir: &std::path::Path) {
+    static PEM: OnceLock<String> = OnceLock::new();
+    let pem = PEM.get_or_init(|| SigningKey::generate().expect("RSA key").1);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(keys::KEY_FILE), pem).unwrap();
+}
+
+/// A PKCE pair: a fresh 43-character verifier and its S256 challenge.
+pub fn pkce_pair() -> (String, String) {
+    let mut random = [0u8; 32];
+    random[..16].copy_from_slice(&ulid::Ulid::new().to_bytes());
+    random[16..].copy_from_slice(&ulid::Ulid::new().to_bytes());
+    let verifier = ovop_core::pkce::verifier(&random);
+    let challenge = ovop_core::pkce::challenge(&verifier);
+    (verifier, challenge)
+}
+
+/// What a sign-in page's form would send: its hidden fields.
+pub fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    static INPUT: OnceLock<regex::Regex> = OnceLock::new();
+    let input = INPUT.get_or_init(|| {
+        regex::Regex::new(r#"<input type="hidden" name="([^"]*)" value="([^"]*)">"#).unwrap()
+    });
+    let unescape = |v: &str| {
+        v.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    input
+        .captures_iter(page)
+        .map(|c| (unescape(&c[1]), unescape(&c[2])))
+        .collect()
+}
+
+/// The query parameters of a URL.
+pub fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    reqwest::Url::parse(url)
+        .expect("a URL")
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The query of an authorization request of the web app at `base` with `challenge` and
+/// `state`.
+pub fn authorize_query(base: &str, challenge: &str, state: &str) -> Vec<(String, String)> {
+    [
+        ("response_type", "code"),
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", &format!("{base}/auth/callback")),
+        ("scope", "openid email profile"),
+        ("state", state),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Signs in at the app at `base` as a browser does, with `browser` (a client that follows no
+/// redirects): `GET /oidc/authorize` with a PKCE challenge, posts the page's form with the
+/// chosen account, and reads the redirect to the callback (its state checked). Returns the
+/// code.
+pub async fn authorize_at(
+    browser: &Client,
+    base: &str,
+    user_id: &str,
+    challenge: &str,
+    state: &str,
+) -> String {
+    let page = browser
+        .get(format!("{base}/oidc/authorize"))
+        .query(&authorize_query(base, challenge, state))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "authorize page");
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(&format!("name=\"username\" value=\"{user_id}\"")),
+        "{user_id} is not offered"
+    );
+    let mut form = hidden_fields(&page);
+    form.push(("username".into(), user_id.into()));
+    let chosen = browser
+        .post(format!("{base}/oidc/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 302, "sign-in of {user_id}");
+    let location = chosen.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("{base}/auth/callback?")),
+        "{location}"
+    );
+    let query = query_of(&location);
+    assert_eq!(query.get("state").map(String::as_str), Some(state));
+    query.get("code").expect("a code").clone()
+}
+
+/// The whole sign-in of `user_id` at the app at `base`: [`authorize_at`], then the code
+/// exchanged with the verifier at `POST /oidc/token`. Returns the tokens.
+pub async fn sign_in_at(browser: &Client, base: &str, user_id: &str) -> TokenResponse {
+    let (verifier, challenge) = pkce_pair();
+    let state = ulid::Ulid::new().to_string();
+    let code = authorize_at(browser, base, user_id, &challenge, &state).await;
+    let redirect_uri = format!("{base}/auth/callback");
+    let response = browser
+        .post(format!("{base}/oidc/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &redirect_uri),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", &verifier),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "token for {user_id}");
+    response.json().await.expect("token response")
+}
+
+/// A client that follows no redirects, as the sign-in flow needs.
+pub fn browser() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 impl TestApp {
@@ -102,13 +247,27 @@ impl TestApp {
 
     /// Starts the app on a random port with the given header and body time limits.
     pub async fn spawn_with(timeouts: Timeouts) -> TestApp {
+        Self::spawn_configured(timeouts, |_| {}).await
+    }
+
+    /// Starts the app on a random port after `change` has adjusted its configuration (the
+    /// address and the origin are the app's own).
+    pub async fn spawn_configured(
+        timeouts: Timeouts,
+        change: impl FnOnce(&mut LocalConfig),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
+        share_signing_key(dir.path());
         let clock = Arc::new(ManualClock::new(start_time()));
-        let app = ovop_local::build(&local_config(dir.path(), true), clock.clone())
-            .await
-            .expect("build app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let mut config = local_config(dir.path(), true);
+        change(&mut config);
+        config.addr = addr;
+        config.public_origin = Some(format!("http://{addr}"));
+        let app = ovop_local::build(&config, clock.clone())
+            .await
+            .expect("build app");
         tokio::spawn(ovop_local::server::serve_with(
             listener,
             app.router,
@@ -119,8 +278,10 @@ impl TestApp {
             base: format!("http://{addr}"),
             addr,
             http: Client::new(),
+            browser: browser(),
             state: app.state,
             clock,
+            issuer: app.issuer.expect("the local issuer is on"),
             _dir: dir,
         }
     }
@@ -129,17 +290,52 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// Signs in as a seeded user; returns the bearer token.
+    /// Signs in as a demo account; returns its access token (the API's bearer token).
     pub async fn login(&self, user_id: &str) -> String {
-        let response = self
-            .http
-            .post(self.url("/api/v1/auth/dev-login"))
-            .json(&serde_json::json!({ "user_id": user_id }))
+        self.sign_in(user_id).await.access_token
+    }
+
+    /// The registered redirect URI.
+    pub fn redirect_uri(&self) -> String {
+        self.url("/auth/callback")
+    }
+
+    /// The query of an authorization request with `challenge` and `state`.
+    pub fn authorize_query(&self, challenge: &str, state: &str) -> Vec<(String, String)> {
+        authorize_query(&self.base, challenge, state)
+    }
+
+    /// The code of a sign-in as `user_id` (see [`authorize_at`]).
+    pub async fn authorize(&self, user_id: &str, challenge: &str, state: &str) -> String {
+        authorize_at(&self.browser, &self.base, user_id, challenge, state).await
+    }
+
+    /// `POST /oidc/token` with `form`.
+    pub async fn token_request(&self, form: &[(&str, &str)]) -> Response {
+        self.browser
+            .post(self.url("/oidc/token"))
+            .form(form)
             .send()
             .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "login {user_id}");
-        response.json::<Session>().await.unwrap().token
+            .unwrap()
+    }
+
+    /// Exchanges `code` with `verifier`.
+    pub async fn exchange(&self, code: &str, verifier: &str) -> Response {
+        let redirect_uri = self.redirect_uri();
+        self.token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &redirect_uri),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", verifier),
+        ])
+        .await
+    }
+
+    /// The whole sign-in of `user_id`: its tokens.
+    pub async fn sign_in(&self, user_id: &str) -> TokenResponse {
+        sign_in_at(&self.browser, &self.base, user_id).await
     }
 
     pub fn get(&self, token: &str, path: &str) -> RequestBuilder {

@@ -265,7 +265,7 @@ async fn a_client_stalling_in_its_headers_is_disconnected_after_the_header_timeo
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     let started = Instant::now();
     stream
-        .write_all(b"GET /api/v1/auth/dev-users HTTP/1.1\r\nHost: localhost\r\nAccept: */*")
+        .write_all(b"GET /oidc/jwks.json HTTP/1.1\r\nHost: localhost\r\nAccept: */*")
         .await
         .unwrap();
     let received = read_until_closed(&mut stream).await;
@@ -288,13 +288,18 @@ async fn a_client_stalling_in_its_headers_is_disconnected_after_the_header_timeo
 #[tokio::test]
 async fn a_client_stalling_in_its_body_gets_a_408_problem_and_is_disconnected() {
     let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
+    let token = app.login("dinas-semarang").await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     let started = Instant::now();
     stream
         .write_all(
-            b"POST /api/v1/auth/dev-login HTTP/1.1\r\nHost: localhost\r\n\
-              Content-Type: application/json\r\nContent-Length: 100\r\n\
-              Accept-Language: en\r\n\r\n{\"user_id\":",
+            format!(
+                "POST /api/v1/nominations HTTP/1.1\r\nHost: localhost\r\n\
+                 Authorization: Bearer {token}\r\nIdempotency-Key: stalled-1\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100\r\n\
+                 Accept-Language: en\r\n\r\n{{\"round_id\":"
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();
@@ -332,7 +337,7 @@ async fn a_client_stalling_in_its_body_gets_a_408_problem_and_is_disconnected() 
 async fn a_kept_alive_connection_serves_several_requests() {
     let app = TestApp::spawn_with(TEST_TIMEOUTS).await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
-    let request = b"GET /api/v1/auth/dev-users HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let request = b"GET /oidc/jwks.json HTTP/1.1\r\nHost: localhost\r\n\r\n";
     for _ in 0..3 {
         stream.write_all(request).await.unwrap();
         let mut received = Vec::new();
@@ -387,7 +392,7 @@ async fn the_server_stops_when_told() {
         TEST_TIMEOUTS,
     ));
     let response = Client::new()
-        .get(format!("http://{addr}/api/v1/auth/dev-users"))
+        .get(format!("http://{addr}/oidc/jwks.json"))
         .send()
         .await
         .unwrap();

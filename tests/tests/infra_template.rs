@@ -1,9 +1,16 @@
 //! The SAM template agrees with the code: every function crate is deployed, arm64 on
 //! provided.al2023 built by cargo-lambda; every environment variable a function reads is set;
-//! every DynamoDB action its code calls is allowed, and nothing more (least privilege); the
-//! table has the indexes and TTL attribute the adapter uses. Lists come from the source files.
+//! every DynamoDB action its code calls is allowed, and nothing more (least privilege), queries
+//! only on indexes except the primary-key listings the entities declare; the table has the
+//! indexes and TTL attribute the adapter uses. Lists come from the source files.
+//!
+//! And the template is production-ready: the user pool retained and protected, sign-in through
+//! managed login with the code flow and URLs built from `SiteOrigin` (docs/sign-in.md), security
+//! headers on every CloudFront answer, nothing from the API cached, the API throttled and
+//! logged, every log group with a retention, no concurrency reserved by default, and the outputs
+//! the deploy scripts read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -259,5 +266,520 @@ fn the_table_has_the_indexes_and_ttl_the_adapter_uses() {
     assert_eq!(
         table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
         true
+    );
+}
+
+// ------------------------------------------------------------------ production readiness
+
+/// `(function name, argument)` of an intrinsic in short form: `!Ref X` → `("Ref", "X")`.
+fn intrinsic(v: &Value) -> Option<(String, &Value)> {
+    match v {
+        Value::Tagged(t) => Some((
+            t.tag.to_string().trim_start_matches('!').to_owned(),
+            &t.value,
+        )),
+        _ => None,
+    }
+}
+
+fn is_ref(v: &Value, name: &str) -> bool {
+    matches!(intrinsic(v), Some((f, arg)) if f == "Ref" && arg == name)
+}
+
+fn is_get_att(v: &Value, target: &str) -> bool {
+    matches!(intrinsic(v), Some((f, arg)) if f == "GetAtt" && arg == target)
+}
+
+/// The string of a `!Sub` (either form) and its variables.
+fn sub(v: &Value) -> Option<(String, Value)> {
+    match intrinsic(v)? {
+        (f, Value::String(s)) if f == "Sub" => Some((s.clone(), Value::Null)),
+        (f, Value::Sequence(items)) if f == "Sub" => {
+            Some((items[0].as_str()?.to_owned(), items[1].clone()))
+        }
+        _ => None,
+    }
+}
+
+/// `[condition, then, else]` of an `!If`.
+fn if_branches(v: &Value) -> Option<(String, Value, Value)> {
+    match intrinsic(v)? {
+        (f, Value::Sequence(items)) if f == "If" && items.len() == 3 => Some((
+            items[0].as_str()?.to_owned(),
+            items[1].clone(),
+            items[2].clone(),
+        )),
+        _ => None,
+    }
+}
+
+fn resources_of_type<'a>(t: &'a Value, kind: &str) -> Vec<(String, &'a Value)> {
+    t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str().unwrap().to_owned(), r))
+        .collect()
+}
+
+/// The log group a `!Ref G` or `!GetAtt G.Arn` names, if `G` is one with a retention from
+/// the `LogRetentionDays` parameter.
+fn log_group_with_retention<'a>(t: &'a Value, v: &Value) -> Option<&'a Value> {
+    let id = match intrinsic(v)? {
+        (f, arg) if f == "Ref" => arg.as_str()?.to_owned(),
+        (f, arg) if f == "GetAtt" => arg.as_str()?.strip_suffix(".Arn")?.to_owned(),
+        _ => return None,
+    };
+    let group = &t["Resources"][id.as_str()];
+    (group["Type"] == "AWS::Logs::LogGroup"
+        && is_ref(&group["Properties"]["RetentionInDays"], "LogRetentionDays"))
+    .then_some(group)
+}
+
+fn policy_statements(function: &Value) -> Vec<Value> {
+    function["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn table_queries_go_to_indexes_except_the_primary_key_listings_the_entities_declare() {
+    let t = template();
+    let entities =
+        std::fs::read_to_string(root().join("functions/platform/src/store/entities.rs")).unwrap();
+    // `Listing::of(Index::Primary, format!("NOM#{id}"))` → the partition key prefix `NOM#`.
+    let leading_prefixes: BTreeSet<String> =
+        Regex::new(r#"Listing::of\(\s*Index::Primary,\s*format!\("([^"{]+)"#)
+            .unwrap()
+            .captures_iter(&entities)
+            .map(|c| format!("{}*", &c[1]))
+            .collect();
+    assert!(
+        leading_prefixes.contains("NOM#*"),
+        "a nomination's history is a primary-key listing: {leading_prefixes:?}"
+    );
+    for (id, _, f) in functions(&t) {
+        let mut table_query_keys = BTreeSet::new();
+        let mut index_queries = false;
+        for statement in policy_statements(&f) {
+            let actions: Vec<String> = strings(&statement["Action"])
+                .into_iter()
+                .filter(|a| a.starts_with("dynamodb:"))
+                .collect();
+            if actions.is_empty() {
+                continue;
+            }
+            assert_eq!(statement["Effect"], "Allow", "{id}");
+            let resources: Vec<Value> = match &statement["Resource"] {
+                Value::Sequence(items) => items.clone(),
+                one => vec![one.clone()],
+            };
+            if actions.iter().any(|a| a == "dynamodb:Query") {
+                assert_eq!(
+                    actions,
+                    ["dynamodb:Query"],
+                    "{id}: Query has statements of its own"
+                );
+                assert_eq!(resources.len(), 1, "{id}: one resource per Query statement");
+                if is_get_att(&resources[0], "Table.Arn") {
+                    let condition = statement["Condition"].as_mapping().unwrap_or_else(|| {
+                        panic!("{id}: a query on the table itself needs a LeadingKeys condition")
+                    });
+                    assert_eq!(condition.len(), 1, "{id}: {condition:?}");
+                    let like = &statement["Condition"]["ForAllValues:StringLike"];
+                    assert_eq!(like.as_mapping().map(|m| m.len()), Some(1), "{id}");
+                    let keys = strings(&like["dynamodb:LeadingKeys"]);
+                    assert!(
+                        !keys.is_empty(),
+                        "{id}: ForAllValues:StringLike dynamodb:LeadingKeys"
+                    );
+                    table_query_keys.extend(keys);
+                } else {
+                    let (template, _) = sub(&resources[0])
+                        .unwrap_or_else(|| panic!("{id}: Query on {:?}", resources[0]));
+                    assert_eq!(
+                        template, "${Table.Arn}/index/*",
+                        "{id}: Query on index ARNs"
+                    );
+                    index_queries = true;
+                }
+            } else {
+                for r in &resources {
+                    assert!(
+                        is_get_att(r, "Table.Arn"),
+                        "{id}: {actions:?} on the table ARN only, not {r:?}"
+                    );
+                }
+            }
+        }
+        assert!(index_queries, "{id}: lists query the indexes");
+        assert_eq!(
+            table_query_keys, leading_prefixes,
+            "{id}: queries on the table are limited to the declared primary-key listings"
+        );
+    }
+}
+
+#[test]
+fn the_user_pool_is_retained_protected_admin_only_and_requires_totp() {
+    let t = template();
+    let pool = &t["Resources"]["UserPool"];
+    assert_eq!(pool["Type"], "AWS::Cognito::UserPool");
+    assert_eq!(pool["DeletionPolicy"], "Retain");
+    assert_eq!(pool["UpdateReplacePolicy"], "Retain");
+    let p = &pool["Properties"];
+    assert_eq!(p["DeletionProtection"], "ACTIVE");
+    assert_eq!(
+        p["UserPoolTier"], "ESSENTIALS",
+        "managed login needs Essentials"
+    );
+    assert_eq!(p["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"], true);
+    assert_eq!(strings(&p["UsernameAttributes"]), ["email"]);
+    assert!(strings(&p["AutoVerifiedAttributes"]).contains(&"email".to_owned()));
+    assert_eq!(
+        strings(&p["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"]),
+        ["email"]
+    );
+    assert_eq!(p["MfaConfiguration"], "ON");
+    assert_eq!(strings(&p["EnabledMfas"]), ["SOFTWARE_TOKEN_MFA"]);
+    // Roles and regions are groups (docs/sign-in.md): no custom attributes.
+    let schema: Vec<String> = p["Schema"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a["Name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(schema, ["name"]);
+    // E-mail through SES when an identity is given, Cognito's sender otherwise.
+    let (condition, ses, default) = if_branches(&p["EmailConfiguration"]).unwrap();
+    assert_eq!(condition, "UseSes");
+    assert_eq!(ses["EmailSendingAccount"], "DEVELOPER");
+    assert!(is_ref(&ses["SourceArn"], "SesIdentityArn"));
+    assert!(is_ref(&ses["From"], "EmailFrom"));
+    assert_eq!(default["EmailSendingAccount"], "COGNITO_DEFAULT");
+    // Exactly the role groups the API knows.
+    let groups: BTreeSet<String> = resources_of_type(&t, "AWS::Cognito::UserPoolGroup")
+        .into_iter()
+        .map(|(id, g)| {
+            assert!(is_ref(&g["Properties"]["UserPoolId"], "UserPool"), "{id}");
+            g["Properties"]["GroupName"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let roles: BTreeSet<String> = ovop_platform::auth::ROLE_GROUPS
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    assert_eq!(groups, roles);
+}
+
+#[test]
+fn the_spa_client_uses_the_code_flow_with_urls_built_from_site_origin() {
+    let t = template();
+    let sign_in = std::fs::read_to_string(root().join("docs/sign-in.md")).unwrap();
+    let c = &t["Resources"]["UserPoolClient"]["Properties"];
+    assert_eq!(c["GenerateSecret"], false, "a public client");
+    assert_eq!(c["AllowedOAuthFlowsUserPoolClient"], true);
+    assert_eq!(strings(&c["AllowedOAuthFlows"]), ["code"]);
+    let scopes = strings(&c["AllowedOAuthScopes"]);
+    assert_eq!(scopes, ["openid", "email", "profile"]);
+    assert!(sign_in.contains(&format!(r#""scopes": "{}""#, scopes.join(" "))));
+    assert_eq!(strings(&c["SupportedIdentityProviders"]), ["COGNITO"]);
+    let single_sub = |v: &Value| {
+        let items = v.as_sequence().unwrap();
+        assert_eq!(items.len(), 1, "{v:?}");
+        sub(&items[0]).unwrap().0
+    };
+    assert_eq!(
+        single_sub(&c["CallbackURLs"]),
+        "${SiteOrigin}/auth/callback"
+    );
+    assert_eq!(single_sub(&c["LogoutURLs"]), "${SiteOrigin}/");
+    assert!(sign_in.contains("redirect `{origin}/auth/callback`, logout `{origin}/`"));
+    assert_eq!(c["PreventUserExistenceErrors"], "ENABLED");
+    assert_eq!(c["EnableTokenRevocation"], true);
+    let minutes = |validity: &str, unit: &str| {
+        let n = c[validity].as_u64().unwrap();
+        match c["TokenValidityUnits"][unit].as_str().unwrap() {
+            "minutes" => n,
+            "hours" => n * 60,
+            "days" => n * 1440,
+            other => panic!("{other}"),
+        }
+    };
+    assert_eq!(minutes("AccessTokenValidity", "AccessToken"), 60);
+    assert!(minutes("IdTokenValidity", "IdToken") <= 60);
+    let refresh = minutes("RefreshTokenValidity", "RefreshToken");
+    assert!(
+        (60..=24 * 60).contains(&refresh),
+        "refresh token {refresh} min"
+    );
+    // The API accepts access tokens of this client from this pool.
+    let jwt = &t["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]["CognitoJwt"]
+        ["JwtConfiguration"];
+    let audience = jwt["audience"].as_sequence().unwrap();
+    assert_eq!(audience.len(), 1);
+    assert!(is_ref(&audience[0], "UserPoolClient"));
+    assert_eq!(
+        sub(&jwt["issuer"]).unwrap().0,
+        "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"
+    );
+}
+
+#[test]
+fn managed_login_is_served_from_a_user_pool_domain_with_a_style() {
+    let t = template();
+    let domains = resources_of_type(&t, "AWS::Cognito::UserPoolDomain");
+    assert_eq!(domains.len(), 1);
+    let d = &domains[0].1["Properties"];
+    assert!(is_ref(&d["UserPoolId"], "UserPool"));
+    assert_eq!(d["ManagedLoginVersion"], 2);
+    let (condition, custom, _) = if_branches(&d["Domain"]).unwrap();
+    assert_eq!(condition, "HasAuthDomainName");
+    assert!(is_ref(&custom, "AuthDomainName"));
+    let (condition, config, _) = if_branches(&d["CustomDomainConfig"]).unwrap();
+    assert_eq!(condition, "HasAuthDomainName");
+    assert!(is_ref(&config["CertificateArn"], "AuthCertificateArn"));
+    let brandings = resources_of_type(&t, "AWS::Cognito::ManagedLoginBranding");
+    assert_eq!(brandings.len(), 1);
+    let b = &brandings[0].1["Properties"];
+    assert!(is_ref(&b["UserPoolId"], "UserPool"));
+    assert!(is_ref(&b["ClientId"], "UserPoolClient"));
+    assert_eq!(b["UseCognitoProvidedValues"], true);
+}
+
+/// The Content-Security-Policy, with `${AWS::Region}` as CloudFormation substitutes it.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com \
+    https://cognito-idp.${AWS::Region}.amazonaws.com; frame-ancestors 'none'; base-uri 'self'; \
+    form-action 'self'; object-src 'none'";
+
+#[test]
+fn every_cloudfront_answer_carries_the_security_headers() {
+    let t = template();
+    let policies = resources_of_type(&t, "AWS::CloudFront::ResponseHeadersPolicy");
+    assert_eq!(policies.len(), 1);
+    let (policy_id, policy) = &policies[0];
+    let config = &policy["Properties"]["ResponseHeadersPolicyConfig"];
+    assert!(
+        config["CustomHeadersConfig"].is_null(),
+        "exactly the security headers"
+    );
+    let h = &config["SecurityHeadersConfig"];
+    let kinds: BTreeSet<String> = h
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ContentSecurityPolicy",
+            "ContentTypeOptions",
+            "FrameOptions",
+            "ReferrerPolicy",
+            "StrictTransportSecurity"
+        ]
+        .map(String::from)
+        .into()
+    );
+    for kind in &kinds {
+        assert_eq!(h[kind.as_str()]["Override"], true, "{kind}");
+    }
+    // Without a custom auth domain the CSP is exactly CSP; with one, that domain is added.
+    let (template, vars) = sub(&h["ContentSecurityPolicy"]["ContentSecurityPolicy"]).unwrap();
+    assert_eq!(template.replace("${CustomAuthSource}", ""), CSP);
+    let (condition, with_domain, without) = if_branches(&vars["CustomAuthSource"]).unwrap();
+    assert_eq!(condition, "HasAuthDomainName");
+    assert_eq!(sub(&with_domain).unwrap().0, " https://${AuthDomainName}");
+    assert_eq!(without, "");
+    let hsts = &h["StrictTransportSecurity"];
+    assert_eq!(hsts["AccessControlMaxAgeSec"], 63072000);
+    assert_eq!(hsts["IncludeSubdomains"], true);
+    assert_eq!(hsts["Preload"], true);
+    assert_eq!(
+        h["ReferrerPolicy"]["ReferrerPolicy"],
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(h["FrameOptions"]["FrameOption"], "DENY");
+    // On every behaviour.
+    let config = &t["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
+    let mut behaviours = vec![config["DefaultCacheBehavior"].clone()];
+    behaviours.extend(
+        config["CacheBehaviors"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .cloned(),
+    );
+    for b in &behaviours {
+        assert!(
+            is_ref(&b["ResponseHeadersPolicyId"], policy_id),
+            "{:?} lacks the security headers",
+            b["PathPattern"]
+        );
+    }
+}
+
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+const ALL_VIEWER_EXCEPT_HOST_HEADER: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+
+#[test]
+fn cloudfront_never_caches_an_api_answer_nor_the_files_a_deploy_changes_in_place() {
+    let t = template();
+    let config = &t["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
+    let by_path: BTreeMap<String, Value> = config["CacheBehaviors"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|b| (b["PathPattern"].as_str().unwrap().to_owned(), b.clone()))
+        .collect();
+    let api = &by_path["/api/*"];
+    assert_eq!(api["TargetOriginId"], "api");
+    assert_eq!(api["CachePolicyId"], CACHING_DISABLED);
+    assert_eq!(api["OriginRequestPolicyId"], ALL_VIEWER_EXCEPT_HOST_HEADER);
+    for path in ["/index.html", "/config.json"] {
+        assert_eq!(by_path[path]["CachePolicyId"], CACHING_DISABLED, "{path}");
+    }
+    // Error answers are not kept (CloudFront's default is 10 s, for every caller).
+    let codes: BTreeSet<u64> = config["CustomErrorResponses"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["ErrorCachingMinTTL"], 0, "{e:?}");
+            assert!(e["ResponsePagePath"].is_null(), "{e:?}");
+            e["ErrorCode"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504].into()
+    );
+    // Everything else of the site is cached exactly as long as the uploaded Cache-Control says.
+    for b in [&config["DefaultCacheBehavior"], &by_path["/pkg/*"]] {
+        let (f, policy) = intrinsic(&b["CachePolicyId"]).unwrap();
+        assert_eq!(f, "Ref");
+        let p = &t["Resources"][policy.as_str().unwrap()]["Properties"]["CachePolicyConfig"];
+        assert_eq!(p["MinTTL"], 0);
+        assert_eq!(p["DefaultTTL"], 0);
+    }
+    let deploy = std::fs::read_to_string(root().join("scripts/deploy-spa.sh")).unwrap();
+    assert!(deploy.contains("max-age=31536000, immutable"));
+    assert!(deploy.contains("no-cache"));
+}
+
+#[test]
+fn the_api_is_throttled_and_its_access_logged() {
+    let t = template();
+    let api = &t["Resources"]["HttpApi"]["Properties"];
+    let defaults = &api["DefaultRouteSettings"];
+    for (setting, parameter) in [
+        ("ThrottlingBurstLimit", "ApiThrottlingBurstLimit"),
+        ("ThrottlingRateLimit", "ApiThrottlingRateLimit"),
+    ] {
+        assert!(is_ref(&defaults[setting], parameter), "{setting}");
+        let p = &t["Parameters"][parameter];
+        assert_eq!(p["Type"], "Number");
+        assert!(p["Default"].as_u64().unwrap() > 0, "{parameter}");
+    }
+    let logs = &api["AccessLogSettings"];
+    assert!(
+        log_group_with_retention(&t, &logs["DestinationArn"]).is_some(),
+        "access logs go to a log group with a retention"
+    );
+    let format = logs["Format"].as_str().unwrap();
+    for field in ["$context.requestId", "$context.status", "$context.routeKey"] {
+        assert!(format.contains(field), "{field}");
+    }
+    assert!(
+        api["CorsConfiguration"].is_null(),
+        "same origin through CloudFront"
+    );
+}
+
+#[test]
+fn every_function_logs_to_a_log_group_with_a_retention() {
+    let t = template();
+    assert!(
+        t["Parameters"]["LogRetentionDays"]["Default"]
+            .as_u64()
+            .unwrap()
+            >= 30
+    );
+    for (id, _, f) in functions(&t) {
+        let group = log_group_with_retention(&t, &f["Properties"]["LoggingConfig"]["LogGroup"])
+            .unwrap_or_else(|| panic!("{id}: no log group with a retention"));
+        let (name, _) = sub(&group["Properties"]["LogGroupName"]).unwrap();
+        let (function_name, _) = sub(&f["Properties"]["FunctionName"]).unwrap();
+        assert_eq!(name, format!("/aws/lambda/{function_name}"), "{id}");
+    }
+}
+
+#[test]
+fn no_concurrency_is_reserved_by_default() {
+    let t = template();
+    for (id, _, f) in functions(&t) {
+        let reserved = &f["Properties"]["ReservedConcurrentExecutions"];
+        if reserved.is_null() {
+            continue;
+        }
+        let (condition, then, otherwise) =
+            if_branches(reserved).unwrap_or_else(|| panic!("{id}: reservation is conditional"));
+        assert!(is_ref(&otherwise, "AWS::NoValue"), "{id}");
+        let (f, parameter) = intrinsic(&then).unwrap();
+        assert_eq!(f, "Ref");
+        let parameter = parameter.as_str().unwrap();
+        let default = &t["Parameters"][parameter]["Default"];
+        assert_eq!(
+            default.as_i64(),
+            Some(-1),
+            "{id}: {parameter} defaults to none"
+        );
+        // The condition is "the parameter is not its default".
+        let (not, args) = intrinsic(&t["Conditions"][condition.as_str()]).unwrap();
+        assert_eq!(not, "Not");
+        let (equals, pair) = intrinsic(&args[0]).unwrap();
+        assert_eq!(equals, "Equals");
+        assert!(is_ref(&pair[0], parameter));
+        assert_eq!(pair[1], "-1");
+    }
+}
+
+#[test]
+fn the_stack_outputs_what_the_scripts_read() {
+    let t = template();
+    let read = Regex::new(r"\boutput ([A-Z][A-Za-z]+)").unwrap();
+    let mut needed = BTreeSet::new();
+    for entry in std::fs::read_dir(root().join("scripts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "sh") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            needed.extend(read.captures_iter(&text).map(|c| c[1].to_owned()));
+        }
+    }
+    for output in [
+        "UserPoolId",
+        "UserPoolClientId",
+        "Issuer",
+        "AuthDomain",
+        "SiteBucketName",
+        "DistributionId",
+        "ApiUrl",
+    ] {
+        needed.insert(output.to_owned());
+    }
+    let outputs = t["Outputs"].as_mapping().unwrap();
+    let missing: Vec<_> = needed
+        .iter()
+        .filter(|o| !outputs.contains_key(o.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "scripts read outputs {missing:?} the template lacks"
     );
 }

@@ -53,8 +53,41 @@ fn event(
     .to_string()
 }
 
+/// Claims of a Cognito access token as the HTTP API's JWT authorizer passes them: every value
+/// a string, `cognito:groups` flattened to `[a b]`.
+fn access_claims(sub: &str, groups: &str) -> Value {
+    json!({
+        "sub": sub,
+        "cognito:groups": groups,
+        "iss": "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_XXXX",
+        "version": "2",
+        "client_id": "abc123",
+        "origin_jti": "2c0e4b3e-8f0c-4a4b-9d0a-7b6e8c2f1a11",
+        "event_id": "6f1d2a9b-3c4e-4f5a-8b7c-9d0e1f2a3b4c",
+        "token_use": "access",
+        "scope": "openid email profile",
+        "auth_time": "1795823000",
+        "exp": "1795826600",
+        "iat": "1795823000",
+        "jti": "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e",
+        "username": format!("{sub}-user"),
+    })
+}
+
 fn pengusul(regency: &str) -> Value {
-    json!({ "sub": format!("cognito-{regency}"), "name": "Dinas", "custom:role": "pengusul", "custom:region": regency })
+    access_claims(
+        &format!("cognito-{regency}"),
+        &format!("[pengusul region-{regency}]"),
+    )
+}
+
+/// `GET /api/v1/me` with `claims`.
+async fn status_with(app: &axum::Router, claims: Value) -> (u16, Value) {
+    call(
+        app,
+        event("GET", "/api/v1/me", Some(claims), None, json!({})),
+    )
+    .await
 }
 
 async fn call(app: &axum::Router, event: String) -> (u16, Value) {
@@ -143,25 +176,73 @@ async fn an_event_without_authorizer_claims_is_401() {
 }
 
 #[tokio::test]
-async fn claims_without_a_role_are_forbidden_and_dev_tokens_are_ignored() {
+async fn the_groups_give_the_principal_and_its_name_is_the_username() {
     let (app, _dir) = lambda_app().await;
-    let (status, _) = call(
+    let (status, me) = call(
         &app,
         event(
             "GET",
-            "/api/v1/nominations",
-            Some(json!({"sub": "x"})),
+            "/api/v1/me",
+            Some(access_claims("sub-1", "[provinsi region-33]")),
             None,
             json!({}),
         ),
     )
     .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["user_id"], "sub-1");
+    assert_eq!(me["name"], "sub-1-user");
+    assert_eq!(me["role"], "provinsi");
+    let (status, _) = status_with(&app, access_claims("sub-2", "[verifikator]")).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_missing_or_unknown_role_group_is_forbidden_and_bearer_tokens_are_ignored() {
+    let (app, _dir) = lambda_app().await;
+    let mut no_groups = access_claims("x", "");
+    no_groups.as_object_mut().unwrap().remove("cognito:groups");
+    let (status, problem) = status_with(&app, no_groups).await;
+    assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
+    for groups in [
+        "[]",
+        "[superuser]",
+        "[Pengusul region-33.74]",
+        "[penilai admin]",
+    ] {
+        let (status, _) = status_with(&app, access_claims("x", groups)).await;
+        assert_eq!(status, 403, "{groups}");
+    }
+    // Attributes are never read: a user could change them.
+    let mut attributes = access_claims("x", "[]");
+    attributes["custom:role"] = json!("pengusul");
+    attributes["custom:region"] = json!("33.74");
+    let (status, _) = status_with(&app, attributes).await;
     assert_eq!(status, 403);
-    let headers = json!({"authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x"});
+
+    let headers = json!({"authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.e30.x"});
     let (status, _) = call(
         &app,
         event("GET", "/api/v1/nominations", None, None, headers),
     )
     .await;
-    assert_eq!(status, 401, "production never accepts a bearer dev token");
+    assert_eq!(
+        status, 401,
+        "Lambda reads the authorizer's claims, never a bearer token"
+    );
+}
+
+#[tokio::test]
+async fn a_region_group_of_the_wrong_level_is_forbidden() {
+    let (app, _dir) = lambda_app().await;
+    for groups in [
+        "[pengusul region-33]",
+        "[provinsi region-33.74]",
+        "[pengusul]",
+        "[provinsi]",
+        "[pengusul region-33.74 region-33.26]",
+    ] {
+        let (status, _) = status_with(&app, access_claims("x", groups)).await;
+        assert_eq!(status, 403, "{groups}");
+    }
 }

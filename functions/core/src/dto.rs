@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::nomination::{AuditEntry, Nomination};
-use crate::policy::{Principal, Role};
+
 use crate::region::{ProvinceCode, RegencyCode};
 use crate::round::Round;
 use crate::status::NominationStatus;
@@ -74,32 +74,4 @@ pub struct RoundPage {
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     pub next: Option<String>,
-}
-
-/// A demo account the local dev login offers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DevUser {
-    pub user_id: String,
-    pub name: String,
-    pub role: Role,
-    /// `PP` or `PP.KK`, when the role has a region.
-    pub region: Option<String>,
-}
-
-/// Dev login request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DevLoginRequest {
-    pub user_id: String,
-}
-
-/// A session: bearer token and who it is for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Session {
-    pub token: String,
-    /// Seconds since the epoch at which the token expires.
-    pub expires_at: i64,
-    pub principal: Principal,
 }

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod i18n;
 pub mod ikm;
 pub mod nomination;
+pub mod pkce;
 pub mod policy;
 pub mod region;
 pub mod round;

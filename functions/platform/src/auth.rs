@@ -1,8 +1,11 @@
 //! Who is calling.
 //!
-//! In Lambda the API Gateway HTTP API JWT authorizer has already validated a Cognito token;
-//! we read its claims from the request context. Locally a dev login issues HS256 tokens that
-//! [`DevTokens`] verifies. Production never configures `DevTokens`.
+//! One sign-in path (docs/sign-in.md): an OpenID Connect issuer signs RS256 access tokens whose
+//! `cognito:groups` hold the caller's role and region. In Lambda the API Gateway HTTP API JWT
+//! authorizer has already validated the token and passes its claims in the request context
+//! ([`Authenticator::ApiGatewayJwt`]); the local app verifies the token itself the same way
+//! ([`Authenticator::Jwt`] with a [`JwtVerifier`]). Both then build the caller's [`Principal`]
+//! with the one function [`principal_from_claims`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,96 +13,142 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use lambda_http::request::RequestContext;
-use ovop_core::dto::Session;
 use ovop_core::policy::{Principal, RegionScope, Role};
 use ovop_core::Text;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::clock::Clock;
 use crate::problem::ApiError;
-
-const DEV_ISSUER: &str = "ovop-local-dev";
 
 /// How a router learns who is calling.
 #[derive(Clone)]
 pub enum Authenticator {
     /// Claims of the API Gateway JWT authorizer (production).
     ApiGatewayJwt,
-    /// Bearer tokens from the local dev login.
-    Dev(Arc<DevTokens>),
+    /// Bearer access tokens verified here against an issuer's keys (the local app).
+    Jwt(Arc<JwtVerifier>),
 }
 
-/// Issues and verifies the local dev login's tokens.
-pub struct DevTokens {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    ttl_secs: i64,
+/// The role groups, by the name an administrator gives the group in the user pool.
+pub const ROLE_GROUPS: [(&str, Role); 5] = [
+    ("pengusul", Role::Pengusul),
+    ("provinsi", Role::Provinsi),
+    ("verifikator", Role::Verifikator),
+    ("penilai", Role::Penilai),
+    ("admin", Role::Admin),
+];
+
+/// Prefix of a region group: `region-33` (province), `region-33.26` (regency/city).
+pub const REGION_GROUP_PREFIX: &str = "region-";
+
+/// The group that gives `role`.
+pub fn role_group(role: Role) -> &'static str {
+    ROLE_GROUPS
+        .iter()
+        .find(|(_, r)| *r == role)
+        .map(|(name, _)| *name)
+        .expect("every role has a group")
+}
+
+/// The group that gives `scope`: `region-PP` or `region-PP.KK`.
+pub fn region_group(scope: &RegionScope) -> String {
+    format!("{REGION_GROUP_PREFIX}{}", region_code(scope))
+}
+
+/// `PP` or `PP.KK`.
+pub fn region_code(scope: &RegionScope) -> String {
+    match scope {
+        RegionScope::Province(p) => p.to_string(),
+        RegionScope::Regency(r) => r.to_string(),
+    }
+}
+
+/// Verifies bearer access tokens as API Gateway's JWT authorizer does: an RS256 signature by
+/// one of the issuer's keys (chosen by `kid`), `iss`, `client_id` (the authorizer's audience
+/// for access tokens), `token_use` = `access`, and `exp` against the clock port (so that tests
+/// can move time); then reads the claims with [`principal_from_claims`].
+pub struct JwtVerifier {
+    issuer: String,
+    client_id: String,
+    keys: HashMap<String, DecodingKey>,
     clock: Arc<dyn Clock>,
     /// Tokens whose signature was checked already, with their principal and expiry: a client
     /// sends the same token on every request, so the signature is checked once per token.
     verified: Mutex<HashMap<String, (Principal, i64)>>,
 }
 
-/// Most tokens [`DevTokens`] remembers; beyond that it forgets them all and starts again.
+/// Most tokens a [`JwtVerifier`] remembers; beyond that it forgets them all and starts again.
 const MAX_VERIFIED_TOKENS: usize = 4096;
 
-#[derive(Debug, Serialize, Deserialize)]
-struct DevClaims {
-    sub: String,
-    name: String,
-    role: Role,
-    region: Option<String>,
-    iss: String,
-    iat: i64,
-    exp: i64,
+/// A JWKS the verifier cannot use.
+#[derive(Debug, thiserror::Error)]
+pub enum JwksError {
+    #[error("JWKS key without a kid")]
+    MissingKid,
+    #[error("JWKS key {kid}: {source}")]
+    Key {
+        kid: String,
+        #[source]
+        source: jsonwebtoken::errors::Error,
+    },
 }
 
-impl DevTokens {
-    /// Tokens signed with `secret`, valid for `ttl_secs` as told by `clock`.
-    pub fn new(secret: &[u8], ttl_secs: i64, clock: Arc<dyn Clock>) -> Self {
-        DevTokens {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            ttl_secs,
+impl JwtVerifier {
+    /// A verifier for tokens of `issuer` (the exact `iss`) for `client_id`, signed by an RSA key
+    /// of `jwks`. Keys of other types are skipped; an empty set refuses every token.
+    pub fn new(
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+        jwks: &JwkSet,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, JwksError> {
+        let mut keys = HashMap::new();
+        for jwk in &jwks.keys {
+            if !matches!(jwk.algorithm, AlgorithmParameters::RSA(_)) {
+                continue;
+            }
+            let kid = jwk.common.key_id.clone().ok_or(JwksError::MissingKid)?;
+            let key = DecodingKey::from_jwk(jwk).map_err(|source| JwksError::Key {
+                kid: kid.clone(),
+                source,
+            })?;
+            keys.insert(kid, key);
+        }
+        Ok(JwtVerifier {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            keys,
             clock,
             verified: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// A session for `principal`, issued now.
-    pub fn issue(&self, principal: &Principal) -> Result<Session, ApiError> {
-        self.issue_at(principal, self.clock.now().timestamp())
-    }
-
-    /// A session for `principal`, issued at `now` (seconds since the epoch).
-    pub fn issue_at(&self, principal: &Principal, now: i64) -> Result<Session, ApiError> {
-        let claims = DevClaims {
-            sub: principal.user_id.clone(),
-            name: principal.name.clone(),
-            role: principal.role,
-            region: principal.region.as_ref().map(region_code),
-            iss: DEV_ISSUER.into(),
-            iat: now,
-            exp: now + self.ttl_secs,
-        };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ApiError::internal)?;
-        Ok(Session {
-            token,
-            expires_at: claims.exp,
-            principal: principal.clone(),
         })
     }
 
-    /// The principal of a valid, unexpired token.
+    /// The issuer whose tokens this verifier accepts.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The client id (audience) whose tokens this verifier accepts.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// How many signing keys it knows.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The principal of a valid, unexpired access token: 401 for a token that is not one of
+    /// ours or has expired, 403 for one whose groups give no valid role and region.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let known = self.remembered().get(token).cloned();
         let (principal, exp) = match known {
             Some(known) => known,
             None => {
-                let checked = self.check_signature(token)?;
+                let checked = self.check(token)?;
                 let mut remembered = self.remembered();
                 if remembered.len() >= MAX_VERIFIED_TOKENS {
                     remembered.clear();
@@ -124,19 +173,54 @@ impl DevTokens {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The principal and expiry of a token with a valid signature.
-    fn check_signature(&self, token: &str) -> Result<(Principal, i64), ApiError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[DEV_ISSUER]);
+    /// The principal and expiry of a token with a valid signature and the right claims.
+    fn check(&self, token: &str) -> Result<(Principal, i64), ApiError> {
+        let header = decode_header(token).map_err(|_| invalid_token())?;
+        if header.alg != Algorithm::RS256 {
+            return Err(invalid_token());
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.keys.get(kid))
+            .ok_or_else(invalid_token)?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
         // Expiry is checked against our clock, so that tests can move time.
         validation.validate_exp = false;
+        // Access tokens have no `aud`: their audience is `client_id`, checked below.
+        validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        let data =
-            decode::<DevClaims>(token, &self.decoding, &validation).map_err(|_| invalid_token())?;
-        let c = data.claims;
-        let principal = principal_from(c.sub, c.name, Some(c.role), c.region.as_deref())?;
-        Ok((principal, c.exp))
+        let claims = decode::<serde_json::Map<String, Value>>(token, key, &validation)
+            .map_err(|_| invalid_token())?
+            .claims;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        if text("token_use") != Some("access") || text("client_id") != Some(&self.client_id) {
+            return Err(invalid_token());
+        }
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or_else(invalid_token)?;
+        let principal = principal_from_claims(&flatten_claims(&claims))?;
+        Ok((principal, exp))
     }
+}
+
+/// The claims as API Gateway's HTTP API passes them to a Lambda: every value as text, arrays
+/// flattened to `[a b]`.
+pub fn flatten_claims(claims: &serde_json::Map<String, Value>) -> HashMap<String, String> {
+    fn text(value: &Value) -> String {
+        match value {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(text).collect();
+                format!("[{}]", items.join(" "))
+            }
+            other => other.to_string(),
+        }
+    }
+    claims.iter().map(|(k, v)| (k.clone(), text(v))).collect()
 }
 
 fn invalid_token() -> ApiError {
@@ -146,24 +230,62 @@ fn invalid_token() -> ApiError {
     ))
 }
 
-/// `PP` or `PP.KK`.
-pub fn region_code(scope: &RegionScope) -> String {
-    match scope {
-        RegionScope::Province(p) => p.to_string(),
-        RegionScope::Regency(r) => r.to_string(),
-    }
+/// The groups of a flattened `cognito:groups` claim (`[a b]`; a JSON array's text is read too).
+fn groups(claim: &str) -> impl Iterator<Item = &str> {
+    claim
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|g| g.trim_matches('"'))
+        .filter(|g| !g.is_empty())
 }
 
-fn principal_from(
-    sub: String,
-    name: String,
-    role: Option<Role>,
-    region: Option<&str>,
-) -> Result<Principal, ApiError> {
-    let role = role.ok_or(ApiError::Forbidden)?;
-    let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
-        Some(code) => Some(RegionScope::parse(code).map_err(|_| ApiError::Forbidden)?),
-        None => None,
+/// Builds the caller from access-token claims as the HTTP API JWT authorizer passes them (and
+/// as [`JwtVerifier`] passes them, flattened the same way): `sub` is the user id, `username`
+/// (else `sub`) the name, and `cognito:groups` the role and region — exactly one role group
+/// ([`ROLE_GROUPS`]) and, for `pengusul` a regency group `region-PP.KK`, for `provinsi` a
+/// province group `region-PP` (exactly one). Other roles need no region group; one they have is
+/// ignored, as are groups that are neither. No role, two roles, a region group missing, of the
+/// wrong level, unreadable or doubled → 403. Attributes (`custom:role`, …) are never read:
+/// users could change them; groups only administrators change.
+pub fn principal_from_claims(claims: &HashMap<String, String>) -> Result<Principal, ApiError> {
+    let sub = claims
+        .get("sub")
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .ok_or_else(invalid_token)?;
+    let name = claims
+        .get("username")
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_else(|| sub.clone());
+    let mut roles = Vec::new();
+    let mut regions = Vec::new();
+    for group in claims
+        .get("cognito:groups")
+        .map(String::as_str)
+        .map(groups)
+        .into_iter()
+        .flatten()
+    {
+        if let Some((_, role)) = ROLE_GROUPS.iter().find(|(name, _)| *name == group) {
+            roles.push(*role);
+        } else if let Some(code) = group.strip_prefix(REGION_GROUP_PREFIX) {
+            regions.push(code);
+        }
+    }
+    let [role] = roles[..] else {
+        return Err(ApiError::Forbidden);
+    };
+    let region = match role {
+        Role::Pengusul | Role::Provinsi => {
+            let [code] = regions[..] else {
+                return Err(ApiError::Forbidden);
+            };
+            Some(RegionScope::parse(code).map_err(|_| ApiError::Forbidden)?)
+        }
+        Role::Verifikator | Role::Penilai | Role::Admin => None,
     };
     let principal = Principal {
         user_id: sub,
@@ -173,34 +295,6 @@ fn principal_from(
     };
     principal.check().map_err(|_| ApiError::Forbidden)?;
     Ok(principal)
-}
-
-/// Builds the principal from Cognito claims as the HTTP API JWT authorizer passes them:
-/// `sub`, `name`, `custom:role` (or the first known role in `cognito:groups`), `custom:region`.
-pub fn principal_from_claims(claims: &HashMap<String, String>) -> Result<Principal, ApiError> {
-    let sub = claims.get("sub").cloned().ok_or_else(invalid_token)?;
-    let name = claims
-        .get("name")
-        .or_else(|| claims.get("email"))
-        .cloned()
-        .unwrap_or_else(|| sub.clone());
-    let role = claims
-        .get("custom:role")
-        .and_then(|r| Role::parse(r))
-        .or_else(|| {
-            // The HTTP API flattens arrays to "[a b]".
-            claims.get("cognito:groups").and_then(|g| {
-                g.trim_matches(|c| c == '[' || c == ']')
-                    .split([' ', ','])
-                    .find_map(Role::parse)
-            })
-        });
-    principal_from(
-        sub,
-        name,
-        role,
-        claims.get("custom:region").map(String::as_str),
-    )
 }
 
 /// What the authentication layer found.
@@ -222,9 +316,9 @@ pub fn identify(authenticator: &Authenticator, mut req: Request) -> Result<Reque
             }
             _ => Identity::Anonymous,
         },
-        Authenticator::Dev(tokens) => match bearer(&req) {
+        Authenticator::Jwt(verifier) => match bearer(&req) {
             None => Identity::Anonymous,
-            Some(token) => Identity::Known(tokens.verify(token)?),
+            Some(token) => Identity::Known(verifier.verify(token)?),
         },
     };
     req.extensions_mut().insert(identity);
@@ -269,51 +363,96 @@ mod tests {
             .collect()
     }
 
+    fn status(result: Result<Principal, ApiError>) -> u16 {
+        match result {
+            Ok(_) => 200,
+            Err(e) => e.to_problem(ovop_core::Lang::En).status,
+        }
+    }
+
     #[test]
-    fn cognito_claims_give_role_and_region() {
+    fn groups_give_role_and_region() {
         let p = principal_from_claims(&claims(&[
             ("sub", "abc"),
-            ("custom:role", "pengusul"),
-            ("custom:region", "33.26"),
+            ("username", "dinas-pekalongan"),
+            ("cognito:groups", "[pengusul region-33.26]"),
         ]))
         .unwrap();
         assert_eq!(p.role, Role::Pengusul);
+        assert_eq!(p.region, Some(RegionScope::parse("33.26").unwrap()));
+        assert_eq!(
+            (p.user_id.as_str(), p.name.as_str()),
+            ("abc", "dinas-pekalongan")
+        );
         let g = principal_from_claims(&claims(&[
             ("sub", "x"),
-            ("cognito:groups", "[other provinsi]"),
-            ("custom:region", "33"),
+            (
+                "cognito:groups",
+                "[ap-southeast-3_abc_Google region-33 provinsi]",
+            ),
         ]))
         .unwrap();
-        assert_eq!(g.role, Role::Provinsi);
+        assert_eq!((g.role, g.name.as_str()), (Role::Provinsi, "x"));
+        assert_eq!(g.region, Some(RegionScope::parse("33").unwrap()));
+        let json_text = principal_from_claims(&claims(&[
+            ("sub", "y"),
+            ("cognito:groups", r#"["admin","region-33"]"#),
+        ]))
+        .unwrap();
+        assert_eq!((json_text.role, json_text.region), (Role::Admin, None));
     }
 
     #[test]
-    fn claims_without_a_role_or_with_the_wrong_region_level_are_forbidden() {
-        assert!(principal_from_claims(&claims(&[("sub", "abc")])).is_err());
-        let wrong = claims(&[
-            ("sub", "a"),
+    fn attributes_are_not_read() {
+        let attributes = claims(&[
+            ("sub", "abc"),
             ("custom:role", "pengusul"),
-            ("custom:region", "33"),
+            ("custom:region", "33.26"),
         ]);
-        assert!(principal_from_claims(&wrong).is_err());
+        assert_eq!(status(principal_from_claims(&attributes)), 403);
     }
 
     #[test]
-    fn dev_tokens_round_trip_and_reject_tampering() {
-        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
-        let tokens = DevTokens::new(b"secret", 60, clock.clone());
-        let p = Principal {
-            user_id: "u1".into(),
-            name: "Dinas".into(),
-            role: Role::Pengusul,
-            region: Some(RegionScope::parse("33.26").unwrap()),
-        };
-        let now = chrono::Utc::now().timestamp();
-        let session = tokens.issue(&p).unwrap();
-        assert_eq!(tokens.verify(&session.token).unwrap(), p);
-        let other = DevTokens::new(b"other", 60, clock);
-        assert!(other.verify(&session.token).is_err());
-        let expired = tokens.issue_at(&p, now - 120).unwrap();
-        assert!(tokens.verify(&expired.token).is_err());
+    fn a_missing_unknown_or_doubled_role_or_a_wrong_region_is_forbidden() {
+        for groups in [
+            "",
+            "[]",
+            "[Admin]",
+            "[superuser]",
+            "[pengusul provinsi region-33.26]",
+            "[penilai penilai]",
+            "[pengusul]",
+            "[pengusul region-33]",
+            "[provinsi region-33.26]",
+            "[pengusul region-33.26 region-33.74]",
+            "[pengusul region-jateng]",
+        ] {
+            let c = claims(&[("sub", "a"), ("cognito:groups", groups)]);
+            assert_eq!(status(principal_from_claims(&c)), 403, "{groups}");
+        }
+        assert_eq!(status(principal_from_claims(&claims(&[("sub", "a")]))), 403);
+        let no_sub = claims(&[("cognito:groups", "[admin]")]);
+        assert_eq!(status(principal_from_claims(&no_sub)), 401);
+    }
+
+    #[test]
+    fn claims_are_flattened_as_the_http_api_does() {
+        let json = serde_json::json!({
+            "sub": "u", "cognito:groups": ["pengusul", "region-33.74"], "exp": 17, "x": true
+        });
+        let flat = flatten_claims(json.as_object().unwrap());
+        assert_eq!(flat["cognito:groups"], "[pengusul region-33.74]");
+        assert_eq!((flat["exp"].as_str(), flat["x"].as_str()), ("17", "true"));
+    }
+
+    #[test]
+    fn group_names_round_trip() {
+        for role in Role::ALL {
+            let c = claims(&[("sub", "a"), ("cognito:groups", role_group(role))]);
+            let needs_region = matches!(role, Role::Pengusul | Role::Provinsi);
+            assert_eq!(principal_from_claims(&c).is_ok(), !needs_region, "{role:?}");
+        }
+        let scope = RegionScope::parse("33.74").unwrap();
+        assert_eq!(region_group(&scope), "region-33.74");
     }
 }

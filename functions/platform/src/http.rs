@@ -12,10 +12,53 @@ use crate::auth::{identify, Authenticator};
 use crate::json::MAX_BODY_BYTES;
 use crate::problem::{ApiError, REQUEST_LANG};
 
+/// The security headers every answer of the web app carries, as `(name, value)`: `ovop-local`
+/// sends them itself; in AWS the CloudFront response-headers policy of `infra/template.yaml`
+/// sends the same (its test compares them with this list).
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'; object-src 'none'",
+    ),
+    (
+        "strict-transport-security",
+        "max-age=63072000; includeSubDomains",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+];
+
+/// `Cache-Control` of every API answer, success or problem: never stored by a browser or proxy.
+pub const API_CACHE_CONTROL: &str = "no-store";
+
+/// `Cache-Control` of a web-app file whose name holds a content hash (`/pkg/ovop-3f2a9c1b.js`).
+pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// `Cache-Control` of `index.html`, `config.json` and the SPA fallback: revalidated every time.
+pub const REVALIDATE_CACHE_CONTROL: &str = "no-cache";
+
+/// Whether a path's file name holds a content hash: `-` then 8 or more lowercase hex digits
+/// then `.` (`ovop-3f2a9c1b.js`, `ovop_bg-3f2a9c1b.wasm`, `style-3f2a9c1b.css`).
+pub fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let bytes = name.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        *b == b'-' && {
+            let hex = bytes[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+                .count();
+            hex >= 8 && bytes.get(i + 1 + hex) == Some(&b'.')
+        }
+    })
+}
+
 /// Wraps a function's routes with what every API answer needs: identity, language, the body
 /// limit, problem+json for unknown routes and for every refusal the router or an extractor
-/// makes on its own (a wrong method is a 405 problem that keeps the router's `Allow`), request
-/// logs.
+/// makes on its own (a wrong method is a 405 problem that keeps the router's `Allow`),
+/// `Cache-Control: no-store` ([`API_CACHE_CONTROL`]), request logs.
 pub fn api(routes: Router, authenticator: Authenticator) -> Router {
     routes
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
@@ -26,14 +69,15 @@ pub fn api(routes: Router, authenticator: Authenticator) -> Router {
 
 /// One layer for every request (one is cheaper than three: each clones the inner service and
 /// boxes its future): logs the answer, serves the request in its `Accept-Language` as the
-/// task's language, identifies the caller (an invalid token is answered 401 at once), and turns
-/// an error answered without a problem body into one ([`with_problem`]).
+/// task's language, identifies the caller (an invalid token is answered 401 at once), turns
+/// an error answered without a problem body into one ([`with_problem`]), and marks the answer
+/// not to be stored.
 async fn serve(State(authenticator): State<Authenticator>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let started = std::time::Instant::now();
     let lang = request_lang(req.headers());
-    let response = REQUEST_LANG
+    let mut response = REQUEST_LANG
         .scope(lang, async move {
             match identify(&authenticator, req) {
                 Ok(req) => with_problem(next.run(req).await),
@@ -41,6 +85,10 @@ async fn serve(State(authenticator): State<Authenticator>, req: Request, next: N
             }
         })
         .await;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(API_CACHE_CONTROL),
+    );
     tracing::info!(
         %method,
         path,
@@ -215,5 +263,56 @@ mod tests {
         let response = app().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(problem_of(response).await.code, "not_found");
+    }
+
+    #[tokio::test]
+    async fn every_api_answer_is_not_to_be_stored() {
+        for (path, status) in [
+            ("/api/v1/things", StatusCode::OK),
+            ("/api/v1/plain", StatusCode::BAD_REQUEST),
+            ("/api/v2/nothing", StatusCode::NOT_FOUND),
+        ] {
+            let request = Request::get(path).body(Body::empty()).unwrap();
+            let response = app().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status, "{path}");
+            assert_eq!(
+                response.headers()[header::CACHE_CONTROL],
+                "no-store",
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn content_hashed_names_are_recognised() {
+        for hashed in [
+            "/pkg/ovop-3f2a9c1b.js",
+            "/pkg/ovop_bg-3f2a9c1b.wasm",
+            "/style-3f2a9c1b.css",
+            "/pkg/ovop-0123456789abcdef.js",
+        ] {
+            assert!(is_content_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/index.html",
+            "/config.json",
+            "/pkg/ovop.js",
+            "/style-3f2a9c1.css",
+            "/style-3F2A9C1B.css",
+            "/pkg-3f2a9c1b.d/ovop.js",
+            "/style-3f2a9c1b",
+            "/auth/callback",
+        ] {
+            assert!(!is_content_hashed(plain), "{plain}");
+        }
+    }
+
+    #[test]
+    fn security_header_values_are_valid_header_values() {
+        for (name, value) in SECURITY_HEADERS {
+            assert!(header::HeaderName::from_static(name).as_str() == name);
+            HeaderValue::from_static(value);
+            assert!(!value.contains("  "), "{name}: {value}");
+        }
     }
 }

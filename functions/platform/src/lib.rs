@@ -1,7 +1,8 @@
 //! Ports and adapters shared by the OVOP functions.
 //!
 //! - [`store`]: storage ports and their two adapters (embedded redb, DynamoDB);
-//! - [`auth`]: who is calling (dev tokens locally, API Gateway JWT claims in Lambda);
+//! - [`auth`]: who is calling (access-token claims: API Gateway JWT authorizer in Lambda, JWKS
+//!   verification locally);
 //! - [`problem`]: `application/problem+json` errors in Bahasa Indonesia or English;
 //! - [`json`]: a JSON extractor that names the offending field;
 //! - [`extract`]: query and path extractors that name the offending parameter;

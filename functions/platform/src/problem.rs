@@ -136,10 +136,10 @@ impl ApiError {
                 Text::new("Data sudah berubah", "Changed meanwhile"),
                 Text::new(
                     format!(
-                        "Usulan ini sudah diubah orang lain (versi {current}). Muat ulang lalu ulangi."
+                        "Data ini sudah diubah orang lain (versi {current}). Muat ulang lalu ulangi."
                     ),
                     format!(
-                        "Someone changed this nomination meanwhile (version {current}). Reload and try again."
+                        "Someone changed this meanwhile (version {current}). Reload and try again."
                     ),
                 ),
             ),
