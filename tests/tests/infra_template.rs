@@ -783,3 +783,38 @@ fn the_stack_outputs_what_the_scripts_read() {
         "scripts read outputs {missing:?} the template lacks"
     );
 }
+
+#[test]
+fn uploads_abort_when_abandoned_tier_themselves_and_old_versions_expire() {
+    let t = template();
+    let bucket = &t["Resources"]["UploadsBucket"]["Properties"];
+    let rules = bucket["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .unwrap();
+    let rule = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r["Id"] == id)
+            .unwrap_or_else(|| panic!("lifecycle rule {id}"))
+            .clone()
+    };
+    assert_eq!(
+        rule("abort-incomplete-multipart")["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
+        7
+    );
+    let tiering = rule("intelligent-tiering");
+    assert_eq!(
+        tiering["Transitions"][0]["StorageClass"],
+        "INTELLIGENT_TIERING"
+    );
+    assert_eq!(tiering["Transitions"][0]["TransitionInDays"], 0);
+    assert!(is_ref(
+        &rule("expire-replaced-versions")["NoncurrentVersionExpiration"]["NoncurrentDays"],
+        "ReplacedDocumentDays"
+    ));
+    assert_eq!(bucket["VersioningConfiguration"]["Status"], "Enabled");
+    let cors = &bucket["CorsConfiguration"]["CorsRules"][0];
+    assert!(is_ref(&cors["AllowedOrigins"][0], "SiteOrigin"));
+    assert!(strings(&cors["ExposedHeaders"]).contains(&"ETag".to_string()));
+    assert!(strings(&cors["AllowedMethods"]).contains(&"PUT".to_string()));
+}
