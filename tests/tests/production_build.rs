@@ -58,6 +58,8 @@ fn the_lambda_build_has_no_local_store_issuer_or_allocator() {
         "rsa",
         "mimalloc",
         "libmimalloc-sys",
+        "s3s",
+        "s3s-fs",
     ]
     .into_iter()
     .filter(|name| tree.contains(*name))
@@ -72,7 +74,15 @@ fn the_lambda_build_has_no_local_store_issuer_or_allocator() {
 #[test]
 fn the_local_app_has_the_crates_the_lambda_build_must_not() {
     let tree = lambda_dependency_tree("ovop-local");
-    for name in ["redb", "lz4_flex", "crc32fast", "rsa", "mimalloc"] {
+    for name in [
+        "redb",
+        "lz4_flex",
+        "crc32fast",
+        "rsa",
+        "mimalloc",
+        "s3s",
+        "s3s-fs",
+    ] {
         assert!(tree.contains(name), "ovop-local lacks {name}");
     }
 }

@@ -64,6 +64,11 @@ impl CommodityCatalog {
             })
     }
 
+    /// The group with this code, active or not (a nomination keeps a group deactivated since).
+    pub fn get(&self, code: &str) -> Option<&Commodity> {
+        self.groups.iter().find(|c| c.code == code.trim())
+    }
+
     /// Active groups, for pickers.
     pub fn active(&self) -> impl Iterator<Item = &Commodity> {
         self.groups.iter().filter(|c| c.active)

@@ -5,6 +5,7 @@
 
 pub mod authz;
 pub mod commodity;
+pub mod document;
 pub mod dto;
 pub mod errors;
 pub mod i18n;

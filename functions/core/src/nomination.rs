@@ -346,11 +346,11 @@ impl AuditEntry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::text::TextError;
 
-    pub(super) fn valid_form() -> NominationForm {
+    pub(crate) fn valid_form() -> NominationForm {
         NominationForm {
             round_id: "ovop-2026".into(),
             regency_code: "33.26".into(),

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::document::DocumentLimits;
 use crate::errors::{required, FieldErrors};
 use crate::i18n::Text;
 use crate::region::TimeZone;
@@ -50,6 +51,15 @@ pub struct Round {
     pub phase: RoundPhase,
     /// Last instant (UTC) at which a nomination may be submitted.
     pub proposal_deadline: DateTime<Utc>,
+    /// Size limits of uploaded documents. Rounds stored before documents read back with the
+    /// defaults.
+    #[serde(default)]
+    pub document_limits: DocumentLimits,
+    /// Whether a nomination is submitted only with its complete document bundle
+    /// ([`crate::document::Checklist`]). Off by default (and in rounds stored before
+    /// documents) until documents can be uploaded; the uploads work turns it on.
+    #[serde(default)]
+    pub documents_required: bool,
     /// Optimistic-locking version; every change increments it.
     pub version: u64,
     pub created_at: DateTime<Utc>,
@@ -104,6 +114,8 @@ impl RoundForm {
                 name,
                 phase: RoundPhase::Planned,
                 proposal_deadline: deadline,
+                document_limits: DocumentLimits::default(),
+                documents_required: false,
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -370,6 +382,18 @@ mod tests {
             errors.get("name"),
             Some(&crate::text::TextError::BidiControl.message())
         );
+    }
+
+    #[test]
+    fn a_round_stored_before_documents_reads_back_with_default_limits_and_no_requirement() {
+        let mut json = serde_json::to_value(open_round()).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("document_limits");
+        fields.remove("documents_required");
+        let round: Round = serde_json::from_value(json).unwrap();
+        assert_eq!(round.document_limits, DocumentLimits::default());
+        assert!(!round.documents_required);
+        assert_eq!(round, open_round());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Datelike;
 use ovop_core::authz::{decide, Action, NominationFacts, Resource};
+use ovop_core::document::{Checklist, Document, ProductSample};
 use ovop_core::dto::{AuditPage, NominationPage, NominationSummary};
 use ovop_core::nomination::{
     AuditEntry, Change, Nomination, NominationError, NominationForm, ValidForm,
@@ -175,6 +176,37 @@ async fn round_of(state: &AppState, id: &str) -> Result<Round, ApiError> {
     })
 }
 
+/// The nomination's document bundle as its round's checklist: its current documents (at most
+/// one per type, so one page) and its product sample.
+async fn bundle_of(state: &AppState, n: &Nomination, round: &Round) -> Result<Checklist, ApiError> {
+    let mut documents: Vec<Document> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state
+            .store
+            .list::<Document>(
+                "document",
+                &entities::documents_of(&n.id),
+                ovop_core::dto::MAX_PAGE,
+                cursor,
+                |_| true,
+            )
+            .await?;
+        documents.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let sample = state.store.get::<ProductSample>(&n.id).await?;
+    Ok(Checklist::build(
+        &n.commodity_in(&state.commodities),
+        &round.document_limits,
+        &documents,
+        sample.as_ref(),
+    ))
+}
+
 /// Writes a change of an existing nomination (conditional on the version it was read at) with
 /// its audit entry and idempotency record, and answers the new state.
 async fn save(
@@ -340,12 +372,14 @@ fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
         .transpose()
 }
 
-/// Submits to the ministry (copy to the province) while the round is open. A retry with the
-/// same `Idempotency-Key` answers the same; `If-Match` is honoured if sent.
+/// Submits to the ministry (copy to the province) while the round is open; in a round that
+/// requires documents, only with the complete bundle (422 on `documents` naming what is
+/// missing). A retry with the same `Idempotency-Key` answers the same; `If-Match` is honoured
+/// if sent.
 #[utoipa::path(post, path = "/api/v1/nominations/{id}/submit", tag = "nominations",
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = Nomination), (status = 409, body = ovop_core::errors::Problem),
-              (status = 412, body = ovop_core::errors::Problem)))]
+              (status = 412, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
 pub async fn submit(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -364,8 +398,9 @@ pub async fn submit(
     }
     let current = load(&state, &caller, &id, Action::SubmitNomination).await?;
     let round = round_of(&state, &current.round_id).await?;
+    let bundle = bundle_of(&state, &current, &round).await?;
     let change = current
-        .submit(expected, &round, &caller, state.clock.now())
+        .submit_with_bundle(expected, &round, &bundle, &caller, state.clock.now())
         .map_err(refused)?;
     save(&state, &idempotency, current.version, change).await
 }

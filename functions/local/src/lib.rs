@@ -1,7 +1,8 @@
 //! The whole platform on one port: every function's router, the built SPA, the embedded store
 //! (or DynamoDB through the standard AWS environment), and a local OpenID Connect issuer for
 //! the demo accounts ([`oidc`], docs/sign-in.md) whose tokens the API verifies as API
-//! Gateway's JWT authorizer does.
+//! Gateway's JWT authorizer does; and, on a port of its own, an embedded S3 endpoint for the
+//! uploads ([`EmbeddedS3`], s3s + s3s-fs; real S3 with DynamoDB, see [`ObjectsConfig`]).
 //!
 //! On a real table (`OVOP_STORE=dynamodb`) it neither seeds demo data nor serves the local
 //! issuer unless told (`OVOP_SEED=1`, `OVOP_LOCAL_ISSUER=1`); it then verifies the tokens of
@@ -20,6 +21,7 @@ use ovop_intake::AppState;
 use ovop_platform::auth::{Authenticator, JwksError, JwtVerifier};
 use ovop_platform::clock::{Clock, SystemClock};
 use ovop_platform::http::REVALIDATE_CACHE_CONTROL;
+use ovop_platform::objects::ObjectStore;
 use ovop_platform::store::dynamo::DynamoStore;
 use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
 use ovop_platform::store::{ItemStore, StoreError};
@@ -29,12 +31,17 @@ pub mod accounts;
 pub mod external;
 pub mod oidc;
 pub mod process;
+mod s3;
 pub mod seed;
 pub mod server;
 pub mod web;
 
 use oidc::keys::KeyError;
 use oidc::{Issuer, SigningKey};
+pub use s3::{
+    EmbeddedS3, EmbeddedS3Config, ObjectsConfig, S3StartError, DEFAULT_ACCESS_KEY, DEFAULT_S3_ADDR,
+    DEFAULT_SECRET_KEY, LOCAL_REGION, PUBLIC_BUCKET, UPLOADS_BUCKET,
+};
 
 /// Where the app keeps its data.
 #[derive(Clone, Debug)]
@@ -196,6 +203,8 @@ pub enum StartError {
     Jwks(#[from] JwksError),
     #[error("external issuer: {0}")]
     ExternalIssuer(#[from] external::ExternalIssuerError),
+    #[error("object store: {0}")]
+    Objects(#[from] S3StartError),
     #[error("listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -214,10 +223,24 @@ pub struct LocalApp {
     pub issuer: Option<Arc<Issuer>>,
     /// What verifies the API's bearer tokens.
     pub verifier: Arc<JwtVerifier>,
+    /// The uploads bucket.
+    pub objects: Arc<dyn ObjectStore>,
+    /// The embedded S3 endpoint, when that is the object store in use.
+    pub s3: Option<EmbeddedS3>,
 }
 
-/// Opens the configured store, then [`build_on`] it.
+/// [`build_with_objects`] with the embedded S3 endpoint on a free port
+/// ([`ObjectsConfig::ephemeral`]).
 pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalApp, StartError> {
+    build_with_objects(config, &ObjectsConfig::ephemeral(), clock).await
+}
+
+/// Opens the configured store and object store, then [`build_on_with_objects`] them.
+pub async fn build_with_objects(
+    config: &LocalConfig,
+    objects: &ObjectsConfig,
+    clock: Arc<dyn Clock>,
+) -> Result<LocalApp, StartError> {
     let (items, embedded): (Arc<dyn ItemStore>, _) = match &config.store {
         StoreChoice::Embedded(dir) => {
             let store = EmbeddedStore::open_with(dir, DEFAULT_LOG_BYTES, clock.clone())?;
@@ -230,7 +253,8 @@ pub async fn build(config: &LocalConfig, clock: Arc<dyn Clock>) -> Result<LocalA
             (Arc::new(store), None)
         }
     };
-    build_on(config, AppState::new(items, clock), embedded).await
+    let objects = s3::open(objects, &config.data_dir, &config.origin()).await?;
+    build_on_with_objects(config, AppState::new(items, clock), embedded, objects).await
 }
 
 /// Seeds demo data (when told), sets up the issuer and the token verifier, and merges the
@@ -239,6 +263,22 @@ pub async fn build_on(
     config: &LocalConfig,
     state: AppState,
     embedded: Option<EmbeddedStore>,
+) -> Result<LocalApp, StartError> {
+    let objects = s3::open(
+        &ObjectsConfig::ephemeral(),
+        &config.data_dir,
+        &config.origin(),
+    )
+    .await?;
+    build_on_with_objects(config, state, embedded, objects).await
+}
+
+/// [`build_on`] with the object store (and the embedded endpoint serving it, if any).
+pub async fn build_on_with_objects(
+    config: &LocalConfig,
+    state: AppState,
+    embedded: Option<EmbeddedStore>,
+    (objects, s3): (Arc<dyn ObjectStore>, Option<EmbeddedS3>),
 ) -> Result<LocalApp, StartError> {
     if config.seed {
         seed::demo(&state).await?;
@@ -302,12 +342,15 @@ pub async fn build_on(
         embedded,
         issuer,
         verifier,
+        objects,
+        s3,
     })
 }
 
-/// Binds `config.addr`, builds the app (its origin from the bound port unless configured),
-/// prints the banner and serves until Ctrl-C, with the client time limits of [`server`].
-pub async fn serve(mut config: LocalConfig) -> Result<(), StartError> {
+/// Binds `config.addr`, builds the app (its origin from the bound port unless configured) with
+/// `objects`, prints the banner and serves until Ctrl-C, with the client time limits of
+/// [`server`].
+pub async fn serve(mut config: LocalConfig, objects: ObjectsConfig) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Listen {
@@ -319,13 +362,18 @@ pub async fn serve(mut config: LocalConfig) -> Result<(), StartError> {
         source,
     })?;
     config.addr = addr;
-    let app = build(&config, Arc::new(SystemClock)).await?;
+    let app = build_with_objects(&config, &objects, Arc::new(SystemClock)).await?;
     print!("{}", banner(&config, &app));
-    server::serve(listener, app.router, async {
+    let s3 = app.s3.clone();
+    let served = server::serve(listener, app.router, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .map_err(|source| StartError::Listen { addr, source })
+    .map_err(|source| StartError::Listen { addr, source });
+    if let Some(s3) = s3 {
+        s3.shutdown().await;
+    }
+    served
 }
 
 /// What the app tells at start: where it runs, its store, whether demo data and the local
@@ -344,6 +392,15 @@ pub fn banner(config: &LocalConfig, app: &LocalApp) -> String {
         StoreChoice::DynamoDb { table } => format!("DynamoDB table {table}"),
     };
     let _ = writeln!(out, "  store:                          {store}");
+    if let Some(s3) = &app.s3 {
+        let _ = writeln!(
+            out,
+            "  objects (embedded S3):          {}   (listening on {}, {})",
+            s3.public_url(),
+            s3.addr(),
+            s3.root().display()
+        );
+    }
     let _ = writeln!(
         out,
         "  demo data (OVOP_SEED):          {}",

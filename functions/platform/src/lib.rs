@@ -14,6 +14,7 @@ pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod json;
+pub mod objects;
 pub mod paging;
 pub mod problem;
 pub mod store;

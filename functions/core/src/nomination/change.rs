@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{AuditEntry, Nomination, ValidForm};
+use crate::commodity::{Commodity, CommodityCatalog};
+use crate::document::{Checklist, DocumentType};
 use crate::i18n::Text;
 use crate::policy::Principal;
 use crate::region::time_zone_of;
@@ -43,6 +45,10 @@ pub enum NominationError {
     /// The state machine does not allow the move.
     #[error(transparent)]
     Illegal(#[from] IllegalTransition),
+    /// The round requires the complete document bundle, and these are missing (checklist
+    /// order).
+    #[error("the document bundle is incomplete: {missing:?}")]
+    BundleIncomplete { missing: Vec<DocumentType> },
 }
 
 impl NominationError {
@@ -56,6 +62,7 @@ impl NominationError {
             NominationError::RoundMismatch => "round_mismatch",
             NominationError::RoundNotOpen(_) => "round_not_open",
             NominationError::Illegal(_) => "illegal_transition",
+            NominationError::BundleIncomplete { .. } => "bundle_incomplete",
         }
     }
 
@@ -90,6 +97,22 @@ impl NominationError {
             ),
             NominationError::RoundNotOpen(message) => message.clone(),
             NominationError::Illegal(e) => e.message(),
+            NominationError::BundleIncomplete { missing } => {
+                let titles: Vec<Text> = missing.iter().map(|d| d.title()).collect();
+                let list = |pick: fn(&Text) -> &str| {
+                    titles.iter().map(pick).collect::<Vec<_>>().join("; ")
+                };
+                Text::new(
+                    format!(
+                        "Dokumen usulan belum lengkap. Belum ada: {}.",
+                        list(|t| &t.id)
+                    ),
+                    format!(
+                        "The document bundle is incomplete. Missing: {}.",
+                        list(|t| &t.en)
+                    ),
+                )
+            }
         }
     }
 
@@ -98,6 +121,7 @@ impl NominationError {
         match self {
             NominationError::RegencyChanged => Some("regency_code"),
             NominationError::RoundChanged => Some("round_id"),
+            NominationError::BundleIncomplete { .. } => Some("documents"),
             _ => None,
         }
     }
@@ -161,12 +185,16 @@ impl Nomination {
         Ok(self.changed(next, actor, "update", now))
     }
 
-    /// Submit (or resubmit after revision) while the round accepts proposals; sets
-    /// `submitted_at`. `expected_version` is optional (If-Match may be absent). Audit "submit".
-    pub fn submit(
+    /// Submit (or resubmit after revision) while the round accepts proposals, with the
+    /// nomination's document `bundle` (its [`Checklist`]): when the round requires documents
+    /// ([`Round::documents_required`]), an incomplete bundle is refused with what is missing.
+    /// Sets `submitted_at`. `expected_version` is optional (If-Match may be absent). Audit
+    /// "submit".
+    pub fn submit_with_bundle(
         &self,
         expected_version: Option<u64>,
         round: &Round,
+        bundle: &Checklist,
         actor: &Principal,
         now: DateTime<Utc>,
     ) -> Result<Change, NominationError> {
@@ -178,12 +206,46 @@ impl Nomination {
         round
             .accepts_proposals(now, time_zone_of(&self.regency_code))
             .map_err(NominationError::RoundNotOpen)?;
+        if round.documents_required && !bundle.is_complete() {
+            return Err(NominationError::BundleIncomplete {
+                missing: bundle.missing(),
+            });
+        }
         let next = Nomination {
             status,
             submitted_at: Some(now),
             ..self.clone()
         };
         Ok(self.changed(next, actor, "submit", now))
+    }
+
+    /// [`Nomination::submit_with_bundle`] with nothing attached and no sample: succeeds only in
+    /// a round that does not require documents (the seed, benches and tests that build
+    /// nominations without an API). The API passes the stored bundle.
+    pub fn submit(
+        &self,
+        expected_version: Option<u64>,
+        round: &Round,
+        actor: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Change, NominationError> {
+        let commodity = self.commodity_in(&CommodityCatalog::default());
+        let nothing = Checklist::build(&commodity, &round.document_limits, &[], None);
+        self.submit_with_bundle(expected_version, round, &nothing, actor, now)
+    }
+
+    /// The commodity group of its product in `catalog`, inactive groups included. A code the
+    /// catalog does not know is taken as a group every condition holds for (food), so that
+    /// nothing conditional is forgotten.
+    pub fn commodity_in(&self, catalog: &CommodityCatalog) -> Commodity {
+        let code = &self.profile.product.commodity;
+        catalog.get(code).cloned().unwrap_or_else(|| Commodity {
+            code: code.clone(),
+            name_id: code.clone(),
+            name_en: code.clone(),
+            food: true,
+            active: false,
+        })
     }
 
     /// Withdraw a draft or a nomination returned for revision. Audit "withdraw".
@@ -451,6 +513,196 @@ mod tests {
         assert_eq!(err.code(), "round_not_open");
         assert!(err.message().id.contains("01-09-2026 01:59 WIT"), "{err:?}");
         assert!(err.message().en.contains("01-09-2026 01:59 WIT"), "{err:?}");
+    }
+
+    fn requiring_documents() -> Round {
+        Round {
+            documents_required: true,
+            ..open_round()
+        }
+    }
+
+    fn bundle(commodity: &str, documents: &[crate::document::Document]) -> Checklist {
+        Checklist::build(
+            &crate::document::tests::commodity(commodity),
+            &open_round().document_limits,
+            documents,
+            None,
+        )
+    }
+
+    #[test]
+    fn a_round_requiring_documents_refuses_an_incomplete_bundle_naming_what_is_missing() {
+        use crate::document::tests::attached;
+        use DocumentType as D;
+        let letter = attached(D::ProposalLetter, march(2));
+        let photos = attached(D::ProductPhotos, march(2));
+        let err = draft()
+            .submit_with_bundle(
+                None,
+                &requiring_documents(),
+                &bundle("kain_batik", &[letter, photos]),
+                &office("33.26"),
+                march(3),
+            )
+            .unwrap_err();
+        let missing = vec![
+            D::SentraDecree,
+            D::SentraProfile,
+            D::BusinessLicence,
+            D::IkmProfile,
+            D::ProductDescription,
+            D::ProductSample,
+            D::TruthStatement,
+        ];
+        assert_eq!(
+            err,
+            NominationError::BundleIncomplete {
+                missing: missing.clone()
+            }
+        );
+        assert_eq!(
+            (err.code(), err.field()),
+            ("bundle_incomplete", Some("documents"))
+        );
+        let message = err.message();
+        assert!(message
+            .id
+            .starts_with("Dokumen usulan belum lengkap. Belum ada: D02 SK"));
+        assert!(message
+            .id
+            .contains("; D08 Sampel produk; D14 Surat pernyataan kebenaran data."));
+        assert!(message
+            .en
+            .starts_with("The document bundle is incomplete. Missing: D02 Regent"));
+        assert!(message
+            .en
+            .contains("; D08 Product sample; D14 Statement of truth of data."));
+        assert!(!message.en.contains("D01") && !message.en.contains("D07"));
+        assert!(
+            !message.en.contains("D10"),
+            "a batik nomination needs no halal certificate"
+        );
+    }
+
+    #[test]
+    fn a_food_nomination_also_needs_its_permit_halal_certificate_and_lab_report() {
+        use crate::document::tests::{all_needed, batik, food, shipped};
+        let mut form = valid_form();
+        form.product.commodity = "makanan_minuman".into();
+        let n = Nomination::create(
+            "01J0000000000000000000001".into(),
+            valid(form),
+            &open_round(),
+            &office("33.26"),
+            march(2),
+        )
+        .unwrap()
+        .nomination;
+        let sample = shipped(&n.id);
+        let limits = open_round().document_limits;
+        let batik_docs = Checklist::build(&food(), &limits, &all_needed(&batik()), Some(&sample));
+        let err = n
+            .submit_with_bundle(
+                None,
+                &requiring_documents(),
+                &batik_docs,
+                &office("33.26"),
+                march(3),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err,
+            NominationError::BundleIncomplete {
+                missing: vec![
+                    DocumentType::DistributionPermit,
+                    DocumentType::HalalCertificate,
+                    DocumentType::LabReport
+                ]
+            }
+        );
+        assert!(err.message().id.contains("D10 Sertifikat halal"));
+        let complete = Checklist::build(&food(), &limits, &all_needed(&food()), Some(&sample));
+        let change = n
+            .submit_with_bundle(
+                None,
+                &requiring_documents(),
+                &complete,
+                &office("33.26"),
+                march(3),
+            )
+            .unwrap();
+        assert_eq!(change.nomination.status, S::Submitted);
+    }
+
+    #[test]
+    fn a_complete_bundle_is_submitted_and_a_round_not_requiring_documents_takes_any_bundle() {
+        use crate::document::tests::{all_needed, batik, shipped};
+        let n = draft();
+        let complete = Checklist::build(
+            &batik(),
+            &open_round().document_limits,
+            &all_needed(&batik()),
+            Some(&shipped(&n.id)),
+        );
+        let sent = n
+            .submit_with_bundle(
+                Some(1),
+                &requiring_documents(),
+                &complete,
+                &office("33.26"),
+                march(3),
+            )
+            .unwrap();
+        assert_eq!(sent.nomination.status, S::Submitted);
+        let empty = bundle("kain_batik", &[]);
+        assert!(n
+            .submit_with_bundle(None, &open_round(), &empty, &office("33.26"), march(3))
+            .is_ok());
+    }
+
+    #[test]
+    fn submit_without_a_bundle_is_refused_where_documents_are_required() {
+        let err = draft()
+            .submit(None, &requiring_documents(), &office("33.26"), march(3))
+            .unwrap_err();
+        let NominationError::BundleIncomplete { missing } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(missing.len(), 9, "{missing:?}");
+        assert!(draft()
+            .submit(None, &open_round(), &office("33.26"), march(3))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_closed_round_is_reported_before_an_incomplete_bundle() {
+        let closed = Round {
+            documents_required: true,
+            ..open_round().close_proposals(None, march(3)).unwrap()
+        };
+        let err = draft()
+            .submit_with_bundle(
+                None,
+                &closed,
+                &bundle("kain_batik", &[]),
+                &office("33.26"),
+                march(3),
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), "round_not_open");
+    }
+
+    #[test]
+    fn a_nomination_keeps_its_commodity_group_once_deactivated_and_an_unknown_one_needs_all() {
+        let n = draft();
+        let mut catalog = CommodityCatalog::default();
+        catalog.groups.iter_mut().for_each(|c| c.active = false);
+        assert_eq!(n.commodity_in(&catalog).code, "kain_batik");
+        assert!(!n.commodity_in(&catalog).food);
+        let mut unknown = n.clone();
+        unknown.profile.product.commodity = "perhiasan".into();
+        assert!(unknown.commodity_in(&catalog).food);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! |--------------|-----------------------|--------------------|------------------------------------|-----------------------------------|-------------------------------------------------|--------|
 //! | nomination   | `NOM#{id}`            | `NOM`              | `REG#{regency}` / `{round}#{id}`   | `PROV#{province}` / `{round}#{id}` | `ROUND#{round}#{shard}` / `{status}#{id}`       | –      |
 //! | audit entry  | `NOM#{nomination}`    | `AUDIT#{version}`  | –                                  | –                                 | –                                               | –      |
+//! | document     | `NOM#{nomination}`    | `DOC#{code}`       | –                                  | –                                 | –                                               | –      |
+//! | upload       | `NOM#{nomination}`    | `UPLOAD#{upload}`  | –                                  | –                                 | –                                               | 7 days |
+//! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
 //! | idempotency  | `IDEM#{actor}#{key}`  | `IDEM`             | –                                  | –                                 | –                                               | 24 h   |
 //!
@@ -13,8 +16,16 @@
 //! status is part of its gsi3 sort key: when it changes, the entry moves. No item is written by
 //! every submission.
 //!
+//! A nomination's partition holds its item, its history, its current document per type (one
+//! `DOC#{code}` each: a new upload of a type replaces the document at its version), its uploads
+//! in progress (ULIDs, so in creation order; they expire
+//! [`UPLOAD_TTL_DAYS`](ovop_core::document::UPLOAD_TTL_DAYS) days after they
+//! start) and its product sample's shipment and receipt. Each list is one key range of the
+//! primary index.
+//!
 //! Adding an entity: implement [`Entity`] here (keys, indexes, summary) — no adapter code.
 
+use ovop_core::document::{Document, DocumentType, ProductSample, Upload};
 use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::{AuditEntry, Nomination};
 use ovop_core::region::{ProvinceCode, RegencyCode};
@@ -187,5 +198,78 @@ impl Entity for IdempotencyRecord {
 
     fn expires_at(&self) -> Option<i64> {
         Some(self.expires_at)
+    }
+}
+
+impl Entity for Document {
+    const KIND: &'static str = "document";
+    type Summary = Document;
+    /// (nomination id, document type)
+    type Id = (String, DocumentType);
+
+    fn key_of((nomination, code): &(String, DocumentType)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("DOC#{}", code.code()))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.code))
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// A nomination's current documents, in checklist order (D01 first).
+pub fn documents_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("DOC#".into()))
+}
+
+impl Entity for Upload {
+    const KIND: &'static str = "upload";
+    type Summary = Upload;
+    /// (nomination id, upload id)
+    type Id = (String, String);
+
+    fn key_of((nomination, upload): &(String, String)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("UPLOAD#{upload}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.upload_id.clone()))
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at.timestamp())
+    }
+}
+
+/// A nomination's uploads that have not expired, oldest first.
+pub fn uploads_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("UPLOAD#".into()))
+}
+
+impl Entity for ProductSample {
+    const KIND: &'static str = "product sample";
+    type Summary = ProductSample;
+    /// The nomination id.
+    type Id = str;
+
+    fn key_of(nomination: &str) -> Key {
+        Key::new(format!("NOM#{nomination}"), "SAMPLE")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.nomination_id)
+    }
+
+    fn version(&self) -> u64 {
+        self.version
     }
 }
