@@ -158,16 +158,16 @@ async fn documents_uploads_and_the_sample_round_trip(store: Store, clock: Arc<Ma
         .unwrap();
     assert_eq!(second.items, vec![photo.clone()]);
 
-    // The uploads of a nomination, oldest first, completed.
+    // The uploads of a nomination, in upload id order (ULIDs: creation order, except within one
+    // millisecond, where the random part decides).
     let uploads: Vec<Upload> = all(&store, "upload", &entities::uploads_of(&a.id)).await;
     let ids: Vec<&str> = uploads.iter().map(|u| u.upload_id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
-            photo_upload.upload_id.as_str(),
-            letter_upload.upload_id.as_str()
-        ]
-    );
+    let mut expected = [
+        photo_upload.upload_id.as_str(),
+        letter_upload.upload_id.as_str(),
+    ];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
     assert!(uploads
         .iter()
         .all(|u| u.state == UploadState::Completed && u.version == 2));

@@ -260,7 +260,7 @@ pub async fn create(
     ))?;
     let round = round_of(&state, &valid.round_id).await?;
     let now = state.clock.now();
-    let change = Nomination::create(ulid::Ulid::new().to_string(), valid, &round, &caller, now)
+    let change = Nomination::create(ovop_platform::ids::new_id(), valid, &round, &caller, now)
         .map_err(refused)?;
     let n = &change.nomination;
     let answer = Answer::json(StatusCode::CREATED, Some(n.version), n)?;

@@ -110,9 +110,8 @@ pub async fn demo(state: &AppState) -> Result<(), StoreError> {
             region: Some(RegionScope::Regency(valid.regency.clone())),
         };
         let refused = |e: NominationError| StoreError::backend("seed nomination", e);
-        let created =
-            Nomination::create(ulid::Ulid::new().to_string(), valid, &round, &office, now)
-                .map_err(refused)?;
+        let created = Nomination::create(ovop_platform::ids::new_id(), valid, &round, &office, now)
+            .map_err(refused)?;
         let mut tx = Tx::new();
         tx.create(&created.nomination)?;
         tx.create(&created.audit)?;

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod extract;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod json;
 pub mod objects;
 pub mod paging;
