@@ -83,6 +83,8 @@ export async function start({ env = {} } = {}) {
   const server = spawn(bin, [], {
     env: {
       ...process.env, OVOP_ADDR: `127.0.0.1:${port}`, OVOP_DATA_DIR: dataDir, OVOP_SPA_DIR: spa,
+      // Its own S3 endpoint on a free port: test apps run side by side.
+      OVOP_S3_ADDR: '127.0.0.1:0',
       RUST_LOG: 'warn', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
