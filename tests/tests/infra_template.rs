@@ -269,6 +269,105 @@ fn the_table_has_the_indexes_and_ttl_the_adapter_uses() {
     );
 }
 
+/// Whether the function's crate links the S3 adapter (`ovop-platform` feature `s3`).
+fn links_s3(crate_dir: &str) -> bool {
+    let manifest = std::fs::read_to_string(root().join(crate_dir).join("Cargo.toml")).unwrap();
+    Regex::new(r#"ovop-platform\s*=\s*\{[^}]*features\s*=\s*\[[^\]]*"s3""#)
+        .unwrap()
+        .is_match(&manifest)
+}
+
+/// IAM actions behind the S3 SDK calls in the sources (the adapter in `objects/s3.rs`).
+fn s3_actions(sources: &str) -> BTreeSet<String> {
+    let call = Regex::new(r"\.(put_object|create_multipart_upload|upload_part|complete_multipart_upload|abort_multipart_upload|list_parts|head_object|get_object|delete_object|delete_objects|copy_object|list_objects_v2|list_multipart_uploads)\(\)").unwrap();
+    call.captures_iter(sources)
+        .map(|cap| {
+            let action = match &cap[1] {
+                // Creating, sending and completing parts are all PutObject for IAM.
+                "put_object"
+                | "create_multipart_upload"
+                | "upload_part"
+                | "complete_multipart_upload"
+                | "copy_object" => "PutObject",
+                "abort_multipart_upload" => "AbortMultipartUpload",
+                "list_parts" => "ListMultipartUploadParts",
+                // HEAD is GetObject for IAM.
+                "head_object" | "get_object" => "GetObject",
+                "delete_object" | "delete_objects" => "DeleteObject",
+                "list_objects_v2" => "ListBucket",
+                "list_multipart_uploads" => "ListBucketMultipartUploads",
+                other => panic!("unmapped call {other}"),
+            };
+            format!("s3:{action}")
+        })
+        .collect()
+}
+
+#[test]
+fn each_function_may_call_exactly_the_s3_actions_its_code_uses_on_its_own_prefixes() {
+    let t = template();
+    let mut with_s3 = 0;
+    for (id, dir, f) in functions(&t) {
+        let used = if links_s3(&dir) {
+            with_s3 += 1;
+            let mut sources = rust_sources(&root().join(&dir).join("src"), &[]);
+            sources.push_str(&rust_sources(
+                &root().join("functions/platform/src/objects"),
+                &[],
+            ));
+            s3_actions(&sources)
+        } else {
+            BTreeSet::new()
+        };
+        let allowed: BTreeSet<String> = allowed_actions(&f)
+            .into_iter()
+            .filter(|a| a.starts_with("s3:"))
+            .collect();
+        assert_eq!(
+            allowed, used,
+            "{id}: S3 actions allowed = S3 actions its code calls"
+        );
+        // Only on key prefixes the code writes: `"{prefix}/…"` in its sources or core's keys.
+        let mut keys = rust_sources(&root().join(&dir).join("src"), &[]);
+        keys.push_str(&rust_sources(
+            &root().join("functions/core/src/document"),
+            &[],
+        ));
+        keys.push_str(
+            &std::fs::read_to_string(root().join("functions/core/src/document.rs")).unwrap(),
+        );
+        for statement in policy_statements(&f) {
+            if !strings(&statement["Action"])
+                .iter()
+                .any(|a| a.starts_with("s3:"))
+            {
+                continue;
+            }
+            let resources: Vec<Value> = match &statement["Resource"] {
+                Value::Sequence(items) => items.clone(),
+                one => vec![one.clone()],
+            };
+            assert!(!resources.is_empty(), "{id}");
+            for r in &resources {
+                let (arn, _) = sub(r).unwrap_or_else(|| panic!("{id}: S3 resource {r:?}"));
+                let prefix = arn
+                    .strip_prefix("${UploadsBucket.Arn}/")
+                    .and_then(|p| p.strip_suffix("/*"))
+                    .unwrap_or_else(|| panic!("{id}: {arn} is not a prefix of the uploads bucket"));
+                assert!(
+                    !prefix.is_empty() && !prefix.contains('*'),
+                    "{id}: {arn} names one prefix"
+                );
+                assert!(
+                    keys.contains(&format!("\"{prefix}/")),
+                    "{id}: its code writes no key under {prefix}/"
+                );
+            }
+        }
+    }
+    assert!(with_s3 >= 1, "the uploads function links the S3 adapter");
+}
+
 // ------------------------------------------------------------------ production readiness
 
 /// `(function name, argument)` of an intrinsic in short form: `!Ref X` → `("Ref", "X")`.
@@ -362,7 +461,11 @@ fn table_queries_go_to_indexes_except_the_primary_key_listings_the_entities_decl
         leading_prefixes.contains("NOM#*"),
         "a nomination's history is a primary-key listing: {leading_prefixes:?}"
     );
-    for (id, _, f) in functions(&t) {
+    // A function lists an index when its own code names an index listing.
+    let index_listing = Regex::new(r"entities::(nominations_of_\w+|rounds)\(").unwrap();
+    for (id, dir, f) in functions(&t) {
+        let lists_indexes =
+            index_listing.is_match(&rust_sources(&root().join(&dir).join("src"), &[]));
         let mut table_query_keys = BTreeSet::new();
         let mut index_queries = false;
         for statement in policy_statements(&f) {
@@ -416,7 +519,10 @@ fn table_queries_go_to_indexes_except_the_primary_key_listings_the_entities_decl
                 }
             }
         }
-        assert!(index_queries, "{id}: lists query the indexes");
+        assert_eq!(
+            index_queries, lists_indexes,
+            "{id}: index queries are allowed exactly when its code lists an index"
+        );
         assert_eq!(
             table_query_keys, leading_prefixes,
             "{id}: queries on the table are limited to the declared primary-key listings"

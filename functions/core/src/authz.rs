@@ -27,11 +27,13 @@ pub enum Action {
     ReadRounds,
     /// Create, open and close rounds.
     ManageRounds,
+    /// Record the arrival of a nomination's physical product sample (D08): the secretariat.
+    RecordSampleReceipt,
 }
 
 impl Action {
     /// Every action, for tests and permission tables.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ListNominations,
         Action::ReadNomination,
         Action::ReadNominationHistory,
@@ -41,6 +43,7 @@ impl Action {
         Action::WithdrawNomination,
         Action::ReadRounds,
         Action::ManageRounds,
+        Action::RecordSampleReceipt,
     ];
 }
 
@@ -91,7 +94,8 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
             | A::CreateNomination
             | A::EditNomination
             | A::SubmitNomination
-            | A::WithdrawNomination,
+            | A::WithdrawNomination
+            | A::RecordSampleReceipt,
             Resource::Programme,
         ) => Decision::Forbid,
         (A::CreateNomination, Resource::Nomination(facts)) => {
@@ -103,6 +107,9 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
             A::EditNomination | A::SubmitNomination | A::WithdrawNomination,
             Resource::Nomination(facts),
         ) => allow_if(proposes_for(principal, facts.regency)),
+        (A::RecordSampleReceipt, Resource::Nomination(_)) => {
+            allow_if(matches!(principal.role, Role::Verifikator | Role::Admin))
+        }
     }
 }
 
@@ -182,7 +189,8 @@ mod tests {
                 | CreateNomination
                 | EditNomination
                 | SubmitNomination
-                | WithdrawNomination,
+                | WithdrawNomination
+                | RecordSampleReceipt,
                 NotApplicable,
             ) => Forbid,
             // Only a regency office creates, and only for its own regency; nothing to hide yet.
@@ -201,6 +209,9 @@ mod tests {
                 EditNomination | SubmitNomination | WithdrawNomination,
                 _,
             ) => Forbid,
+            // The secretariat (and the admin) records the sample's arrival; nobody else.
+            (Verifikator | Admin, RecordSampleReceipt, _) => Allow,
+            (Pengusul | Provinsi, RecordSampleReceipt, _) => Forbid,
         }
     }
 
@@ -255,7 +266,7 @@ mod tests {
             }
         }
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-        assert_eq!(checked, 5 * 9 * 4, "roles × actions × relations");
+        assert_eq!(checked, 5 * 10 * 4, "roles × actions × relations");
     }
 
     #[test]

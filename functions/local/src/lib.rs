@@ -306,8 +306,10 @@ pub async fn build_on_with_objects(
         }
     };
     let verifier = Arc::new(verifier);
+    let uploads =
+        ovop_uploads::AppState::on(state.store.clone(), objects.clone(), state.clock.clone());
     let api = ovop_platform::http::api(
-        ovop_intake::routes(state.clone()),
+        ovop_intake::routes(state.clone()).merge(ovop_uploads::routes(uploads)),
         Authenticator::Jwt(verifier.clone()),
     );
     let mut router = match &issuer {

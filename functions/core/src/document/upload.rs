@@ -52,6 +52,10 @@ pub struct Upload {
     pub created_at: DateTime<Utc>,
     /// When the record vanishes ([`UPLOAD_TTL_DAYS`] after it was started).
     pub expires_at: DateTime<Utc>,
+    /// What the browser identifies the file by (name, size, modification time and a hash of
+    /// its first MiB), so that a reloaded page finds the upload of the same file again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     pub state: UploadState,
     /// Optimistic-locking version; every change increments it.
     pub version: u64,
@@ -131,6 +135,7 @@ impl Upload {
             created_by: actor.user_id.clone(),
             created_at: now,
             expires_at: now + Duration::days(UPLOAD_TTL_DAYS),
+            fingerprint: None,
             state: UploadState::Open,
             version: 1,
         }

@@ -1,0 +1,266 @@
+//! The bundle as its reader sees it: the checklist, short-lived download links, and the
+//! physical product sample (D08): its shipment (regency office) and receipt (secretariat).
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use ovop_core::authz::Action;
+use ovop_core::document::{
+    Checklist, ChecklistEntry, Document, DocumentKind, DocumentType, ProductSample, SampleError,
+    SampleReceiptForm, SampleShipmentForm,
+};
+use ovop_core::nomination::Nomination;
+use ovop_core::Text;
+use ovop_platform::auth::Caller;
+use ovop_platform::extract::{ApiPath, ApiQuery};
+use ovop_platform::http::optional_idempotency_key;
+use ovop_platform::idempotency::{Answer, Idempotency};
+use ovop_platform::json::ApiJson;
+use ovop_platform::objects::Disposition;
+use ovop_platform::store::{entities, Tx};
+use ovop_platform::ApiError;
+use serde::{Deserialize, Serialize};
+
+use crate::uploads::{load, round_of, thumbnail_key_for};
+use crate::AppState;
+
+/// Lifetime of a download link.
+pub const LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
+/// The checklist of a nomination's bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistView {
+    pub nomination_id: String,
+    /// One line per document type, D01–D14.
+    pub entries: Vec<ChecklistEntry>,
+    /// What keeps the bundle from being complete.
+    pub missing: Vec<DocumentType>,
+    pub complete: bool,
+    /// The product sample's shipment and receipt, when recorded.
+    pub sample: Option<ProductSample>,
+}
+
+async fn documents_of(state: &AppState, id: &str) -> Result<Vec<Document>, ApiError> {
+    let mut documents = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state
+            .store
+            .list::<Document>(
+                "document",
+                &entities::documents_of(id),
+                ovop_core::dto::MAX_PAGE,
+                cursor,
+                |_| true,
+            )
+            .await?;
+        documents.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(documents)
+}
+
+/// Every document type of the nomination's commodity with its requirement, accepted types,
+/// size limit and state, the sample, and whether the bundle is complete.
+pub async fn checklist(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ChecklistView>, ApiError> {
+    let n = load(&state, &caller, &id, Action::ReadNomination).await?;
+    let round = round_of(&state, &n).await?;
+    let documents = documents_of(&state, &n.id).await?;
+    let sample = state.store.get::<ProductSample>(&n.id).await?;
+    let checklist = Checklist::build(
+        &n.commodity_in(&state.commodities),
+        &round.document_limits,
+        &documents,
+        sample.as_ref(),
+    );
+    Ok(Json(ChecklistView {
+        nomination_id: n.id,
+        missing: checklist.missing(),
+        complete: checklist.is_complete(),
+        entries: checklist.entries,
+        sample,
+    }))
+}
+
+/// Which file a link is for.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LinkParams {
+    /// `true`: a photo's thumbnail instead of the photo.
+    #[serde(default)]
+    pub thumbnail: bool,
+}
+
+/// A download link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A presigned GET of the document `code`, valid 5 minutes, for whoever may read the
+/// nomination; `?thumbnail=true` for a photo's thumbnail.
+pub async fn link(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath((id, code)): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<LinkParams>,
+) -> Result<Json<Link>, ApiError> {
+    let n = load(&state, &caller, &id, Action::ReadNomination).await?;
+    let code = DocumentType::parse(&code).ok_or_else(|| ApiError::BadRequest {
+        field: "code".into(),
+        message: Text::new(
+            "Kode dokumen tidak dikenal (D01 sampai D14).",
+            "Unknown document code (D01 to D14).",
+        ),
+    })?;
+    let document = state
+        .store
+        .get::<Document>(&(n.id.clone(), code))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (key, filename) = if params.thumbnail {
+        if code.kind() != DocumentKind::Photo {
+            return Err(ApiError::NotFound);
+        }
+        (
+            thumbnail_key_for(&document.nomination_id, code, &document.upload_id),
+            format!("{}.jpg", document.file_name),
+        )
+    } else {
+        (document.object_key.clone(), document.file_name.clone())
+    };
+    let request = state
+        .objects
+        .presign_get(&key, &Disposition::Inline { filename }, LINK_LIFETIME)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(Link {
+        url: request.url,
+        expires_at: request.expires_at,
+    }))
+}
+
+fn sample_refused(e: SampleError) -> ApiError {
+    match e {
+        SampleError::Stale { current } => ApiError::VersionMismatch { current },
+        SampleError::Invalid(fields) => ApiError::Validation(fields),
+        e => ApiError::Conflict {
+            code: e.code(),
+            message: e.message(),
+        },
+    }
+}
+
+/// The optional `If-Match` version.
+fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    headers
+        .contains_key(header::IF_MATCH)
+        .then(|| ovop_platform::http::if_match(headers))
+        .transpose()
+}
+
+/// Writes the sample (created, or replacing `before`) with the idempotency record.
+async fn save_sample(
+    state: &AppState,
+    idempotency: &Idempotency,
+    before: Option<&ProductSample>,
+    sample: &ProductSample,
+) -> Result<Response, ApiError> {
+    let answer = Answer::json(StatusCode::OK, Some(sample.version), sample)?;
+    let mut tx = Tx::new();
+    match before {
+        Some(b) => tx.update(sample, b.version)?,
+        None => tx.create(sample)?,
+    };
+    let answer = idempotency
+        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+        .await?;
+    Ok(answer.into_response())
+}
+
+fn idempotency_for(
+    caller: &str,
+    headers: &HeaderMap,
+    route: String,
+    command: &impl Serialize,
+) -> Result<Idempotency, ApiError> {
+    Ok(Idempotency::new(
+        caller,
+        optional_idempotency_key(headers)?,
+        &route,
+        command,
+    ))
+}
+
+/// The regency office records the sample it sent, while it may change the nomination.
+pub async fn shipment(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<SampleShipmentForm>,
+) -> Result<Response, ApiError> {
+    let expected = optional_if_match(&headers)?;
+    let idempotency = idempotency_for(
+        &caller.user_id,
+        &headers,
+        format!("PUT /api/v1/nominations/{id}/sample/shipment"),
+        &(expected, &form),
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n: Nomination = load(&state, &caller, &id, Action::EditNomination).await?;
+    let current = state.store.get::<ProductSample>(&n.id).await?;
+    let sample = ProductSample::record_shipment(
+        current.as_ref(),
+        expected,
+        &n,
+        &form,
+        &caller,
+        state.clock.now(),
+    )
+    .map_err(sample_refused)?;
+    save_sample(&state, &idempotency, current.as_ref(), &sample).await
+}
+
+/// The secretariat records the sample's arrival.
+pub async fn receipt(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<SampleReceiptForm>,
+) -> Result<Response, ApiError> {
+    let expected = optional_if_match(&headers)?;
+    let idempotency = idempotency_for(
+        &caller.user_id,
+        &headers,
+        format!("PUT /api/v1/nominations/{id}/sample/receipt"),
+        &(expected, &form),
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n = load(&state, &caller, &id, Action::RecordSampleReceipt).await?;
+    let current = state
+        .store
+        .get::<ProductSample>(&n.id)
+        .await?
+        .ok_or_else(|| sample_refused(SampleError::NotShipped))?;
+    let sample = current
+        .record_receipt(expected, &form, &caller, state.clock.now())
+        .map_err(sample_refused)?;
+    save_sample(&state, &idempotency, Some(&current), &sample).await
+}
