@@ -12,3 +12,4 @@ if [ "${OVOP_BENCH_ARM64:-0}" = 1 ]; then
 fi
 cargo bench -p ovop-tests --bench intake_throughput
 cargo bench -p ovop-tests --bench lambda_init
+cargo bench -p ovop-tests --bench upload_throughput

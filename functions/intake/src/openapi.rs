@@ -1,4 +1,13 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document of the whole API, served at `GET /api/v1/openapi.json`: intake's paths,
+//! generated from its handlers' annotations, merged with the uploads function's.
+//!
+//! Intake does not link `ovop-uploads` (that would bring the S3 SDK and the image codecs into
+//! its Lambda): the uploads paths come from `uploads.openapi.json` beside this crate's
+//! manifest, a copy of `ovop_uploads::openapi::ApiDoc` that `tests/tests/openapi_document.rs`
+//! keeps equal to the code (`OVOP_BLESS=1` rewrites it). API Gateway routes this path to intake,
+//! and the local app serves intake's routes, so both answer the same complete document.
+
+use std::sync::LazyLock;
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -19,7 +28,38 @@ use crate::{nominations, rounds};
 )]
 pub struct ApiDoc;
 
+/// The uploads function's document, as generated from its handlers (see the module's notes).
+pub const UPLOADS_JSON: &str = include_str!("../uploads.openapi.json");
+
+/// The uploads function's document.
+pub fn uploads() -> utoipa::openapi::OpenApi {
+    serde_json::from_str(UPLOADS_JSON).expect("uploads.openapi.json is an OpenAPI document")
+}
+
+/// The whole API: intake's document with the uploads paths, schemas and tags merged in.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi().merge_from(uploads())
+}
+
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi);
+
 /// `GET /api/v1/openapi.json`.
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(DOCUMENT.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_uploads_copy_parses_and_merges() {
+        let doc = super::openapi();
+        assert!(doc
+            .paths
+            .paths
+            .contains_key("/api/v1/nominations/{id}/uploads"));
+        assert!(doc
+            .paths
+            .paths
+            .contains_key("/api/v1/nominations/{id}/submit"));
+    }
 }

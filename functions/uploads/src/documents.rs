@@ -32,7 +32,7 @@ use crate::AppState;
 pub const LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 /// The checklist of a nomination's bundle.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChecklistView {
     pub nomination_id: String,
     /// One line per document type, D01–D14.
@@ -69,6 +69,8 @@ async fn documents_of(state: &AppState, id: &str) -> Result<Vec<Document>, ApiEr
 
 /// Every document type of the nomination's commodity with its requirement, accepted types,
 /// size limit and state, the sample, and whether the bundle is complete.
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/documents", tag = "documents", params(("id" = String, Path, description = "Nomination id")),
+    responses((status = 200, body = ChecklistView), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
 pub async fn checklist(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -94,7 +96,8 @@ pub async fn checklist(
 }
 
 /// Which file a link is for.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkParams {
     /// `true`: a photo's thumbnail instead of the photo.
     #[serde(default)]
@@ -102,7 +105,7 @@ pub struct LinkParams {
 }
 
 /// A download link.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Link {
     pub url: String,
     pub expires_at: DateTime<Utc>,
@@ -110,6 +113,10 @@ pub struct Link {
 
 /// A presigned GET of the document `code`, valid 5 minutes, for whoever may read the
 /// nomination; `?thumbnail=true` for a photo's thumbnail.
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/documents/{code}/link", tag = "documents",
+    params(("id" = String, Path, description = "Nomination id"), ("code" = String, Path, description = "`D01`…`D14`"), LinkParams),
+    responses((status = 200, body = Link), (status = 400, body = ovop_core::errors::Problem), (status = 401, body = ovop_core::errors::Problem),
+              (status = 404, body = ovop_core::errors::Problem, description = "No such nomination or document, or a thumbnail of a document that is not a photo")))]
 pub async fn link(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -204,6 +211,10 @@ fn idempotency_for(
 }
 
 /// The regency office records the sample it sent, while it may change the nomination.
+#[utoipa::path(put, path = "/api/v1/nominations/{id}/sample/shipment", tag = "documents", request_body = SampleShipmentForm,
+    params(("id" = String, Path, description = "Nomination id"), ("If-Match" = Option<String>, Header, description = "Version read, e.g. \"2\""), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ProductSample), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem), (status = 412, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
 pub async fn shipment(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -236,6 +247,10 @@ pub async fn shipment(
 }
 
 /// The secretariat records the sample's arrival.
+#[utoipa::path(put, path = "/api/v1/nominations/{id}/sample/receipt", tag = "documents", request_body = SampleReceiptForm,
+    params(("id" = String, Path, description = "Nomination id"), ("If-Match" = Option<String>, Header, description = "Version read, e.g. \"2\""), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ProductSample), (status = 401, body = ovop_core::errors::Problem), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem), (status = 412, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
 pub async fn receipt(
     State(state): State<AppState>,
     Caller(caller): Caller,

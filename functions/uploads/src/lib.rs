@@ -21,6 +21,7 @@ use ovop_platform::store::{ItemStore, Store};
 
 pub mod documents;
 pub mod inspect;
+pub mod openapi;
 pub mod uploads;
 
 /// What the handlers share: ports and reference data, built once per process.

@@ -45,7 +45,7 @@ pub const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(15 * 60);
 const MAX_FINGERPRINT: usize = 200;
 
 /// How the bytes travel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// One presigned PUT.
@@ -85,7 +85,7 @@ fn part_len(u: &Upload, number: u64) -> u64 {
 }
 
 /// A request the browser sends as given.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedRequest {
     pub method: String,
     pub url: String,
@@ -106,7 +106,7 @@ impl From<PresignedRequest> for SignedRequest {
 }
 
 /// An upload as the browser sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UploadView {
     pub upload_id: String,
     pub document_code: DocumentType,
@@ -218,7 +218,7 @@ async fn get_upload(state: &AppState, id: &str, upload: &str) -> Result<Upload, 
 // ------------------------------------------------------------------ declare
 
 /// What the browser declares before sending a byte.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeclareRequest {
     /// `D01`…`D14`.
@@ -232,7 +232,7 @@ pub struct DeclareRequest {
 }
 
 /// The answer to a declaration: how to send the bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Declared {
     pub upload_id: String,
     pub mode: Mode,
@@ -263,6 +263,11 @@ fn clean_fingerprint(f: Option<&str>) -> Result<Option<String>, ApiError> {
 
 /// Starts an upload: checks the declared file against the nomination's commodity and round,
 /// then answers a presigned PUT (≤ 16 MiB) or a multipart upload (8 MiB parts).
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/uploads", tag = "uploads", request_body = DeclareRequest,
+    params(("id" = String, Path, description = "Nomination id"), ("Idempotency-Key" = String, Header, description = "Unique per intended upload")),
+    responses((status = 201, body = Declared, description = "Declared, or the replay of the declaration with this key"),
+              (status = 400, body = ovop_core::errors::Problem, description = "A malformed Idempotency-Key"), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem), (status = 409, body = ovop_core::errors::Problem),
+              (status = 422, body = ovop_core::errors::Problem), (status = 428, body = ovop_core::errors::Problem)))]
 pub async fn declare(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -352,13 +357,15 @@ pub async fn declare(
 // ------------------------------------------------------------------ list, status, parts
 
 /// The nomination's open uploads.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UploadList {
     pub items: Vec<UploadView>,
 }
 
 /// The nomination's open uploads, oldest first: a reloaded page finds the one whose
 /// fingerprint matches the file chosen again.
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/uploads", tag = "uploads", params(("id" = String, Path, description = "Nomination id")),
+    responses((status = 200, body = UploadList), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -389,7 +396,7 @@ pub async fn list(
 }
 
 /// A part S3 holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PartView {
     pub number: u32,
     pub size: u64,
@@ -407,7 +414,7 @@ impl From<Part> for PartView {
 }
 
 /// An upload and the parts S3 already holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UploadStatus {
     #[serde(flatten)]
     pub upload: UploadView,
@@ -415,6 +422,9 @@ pub struct UploadStatus {
 }
 
 /// The upload and, when it is an open multipart upload, every part S3 holds.
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/uploads/{upload}", tag = "uploads", params(("id" = String, Path, description = "Nomination id"), ("upload" = String, Path, description = "Upload id")),
+    responses((status = 200, body = UploadStatus), (status = 401, body = ovop_core::errors::Problem),
+              (status = 404, body = ovop_core::errors::Problem, description = "No such nomination or upload, or an expired upload")))]
 pub async fn status(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -439,14 +449,14 @@ pub async fn status(
 }
 
 /// Which parts to sign.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PartsRequest {
     pub numbers: Vec<u32>,
 }
 
 /// One signed part.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedPart {
     pub number: u32,
     /// The body must have exactly this size.
@@ -456,13 +466,18 @@ pub struct SignedPart {
 }
 
 /// Signed parts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedParts {
     pub parts: Vec<SignedPart>,
 }
 
 /// Presigned `UploadPart` requests for up to 8 parts, each bound to its number and size; for a
 /// single upload, part 1 is its presigned PUT signed again.
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/uploads/{upload}/parts", tag = "uploads", request_body = PartsRequest,
+    params(("id" = String, Path, description = "Nomination id"), ("upload" = String, Path, description = "Upload id")),
+    responses((status = 200, body = SignedParts), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem, description = "Expired, completed or aborted upload, or a nomination no longer editable"),
+              (status = 422, body = ovop_core::errors::Problem)))]
 pub async fn parts(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -553,7 +568,7 @@ pub async fn parts(
 // ------------------------------------------------------------------ complete
 
 /// A part as its upload answered it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartRef {
     pub number: u32,
@@ -561,7 +576,7 @@ pub struct PartRef {
 }
 
 /// `{parts: [...]}` for a multipart upload, `{}` for a single one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CompleteRequest {
     pub parts: Vec<PartRef>,
@@ -725,6 +740,11 @@ fn wrong_size(declared: u64, stored: u64) -> ApiError {
 /// bytes) and SHA-256 checked, a photo's thumbnail made; then the upload closed and the
 /// document attached (replacing the code's earlier one) in one transaction. A file refused here
 /// is deleted and the nomination stays as it was.
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/uploads/{upload}/complete", tag = "uploads", request_body = CompleteRequest,
+    params(("id" = String, Path, description = "Nomination id"), ("upload" = String, Path, description = "Upload id"), ("Idempotency-Key" = String, Header, description = "Unique per intended completion")),
+    responses((status = 200, body = ovop_core::document::Document, description = "The document attached, or the replay of the completion with this key"),
+              (status = 400, body = ovop_core::errors::Problem, description = "A malformed Idempotency-Key"), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem), (status = 409, body = ovop_core::errors::Problem),
+              (status = 422, body = ovop_core::errors::Problem), (status = 428, body = ovop_core::errors::Problem)))]
 pub async fn complete(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -845,6 +865,10 @@ pub async fn complete(
 // ------------------------------------------------------------------ abort
 
 /// Aborts an open upload: its parts (or its object) are removed.
+#[utoipa::path(delete, path = "/api/v1/nominations/{id}/uploads/{upload}", tag = "uploads",
+    params(("id" = String, Path, description = "Nomination id"), ("upload" = String, Path, description = "Upload id"), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = UploadView), (status = 401, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem)))]
 pub async fn abort(
     State(state): State<AppState>,
     Caller(caller): Caller,
