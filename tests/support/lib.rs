@@ -2,6 +2,8 @@
 //! local app spawned on a random port with a clock the test controls, signed into through its
 //! issuer as a browser does.
 
+pub mod lambda;
+
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, TimeZone, Utc};

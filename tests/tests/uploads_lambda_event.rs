@@ -9,86 +9,10 @@ use std::sync::Arc;
 use ovop_local::{EmbeddedS3, EmbeddedS3Config, UPLOADS_BUCKET};
 use ovop_platform::auth::Authenticator;
 use ovop_platform::clock::{Clock, ManualClock};
+use ovop_tests::lambda::{call, event, pengusul};
 use ovop_tests::{embedded_store_with, form, start_time};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use tower::ServiceExt;
-
-/// An HTTP API payload v2 event, as API Gateway sends it to the function.
-fn event(
-    method: &str,
-    path: &str,
-    claims: Option<Value>,
-    body: Option<&Value>,
-    headers: Value,
-) -> String {
-    let authorizer = match claims {
-        Some(claims) => json!({ "jwt": { "claims": claims, "scopes": null } }),
-        None => Value::Null,
-    };
-    json!({
-        "version": "2.0",
-        "routeKey": "ANY /api/v1/nominations/{id}/uploads",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api-id",
-            "authorizer": authorizer,
-            "domainName": "api.ovop.example",
-            "domainPrefix": "api",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "10.0.0.1",
-                "userAgent": "test"
-            },
-            "requestId": "req-1",
-            "routeKey": "ANY /api/v1/nominations/{id}/uploads",
-            "stage": "$default",
-            "time": "28/Nov/2026:00:00:00 +0000",
-            "timeEpoch": 1795824000000u64
-        },
-        "body": body.map(|b| b.to_string()),
-        "isBase64Encoded": false
-    })
-    .to_string()
-}
-
-/// Claims of a Cognito access token of a regency office, as the HTTP API's JWT authorizer
-/// passes them: every value a string, `cognito:groups` flattened to `[a b]`.
-fn pengusul(regency: &str) -> Value {
-    json!({
-        "sub": format!("cognito-{regency}"),
-        "cognito:groups": format!("[pengusul region-{regency}]"),
-        "iss": "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_XXXX",
-        "version": "2",
-        "client_id": "abc123",
-        "token_use": "access",
-        "scope": "openid email profile",
-        "auth_time": "1795823000",
-        "exp": "1795826600",
-        "iat": "1795823000",
-        "jti": "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e",
-        "username": format!("dinas-{regency}"),
-    })
-}
-
-async fn call(app: &axum::Router, event: String) -> (u16, Value) {
-    let request = lambda_http::request::from_str(&event).expect("valid API Gateway event");
-    // The request type `lambda_http::run` hands to the router, unchanged.
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
 
 /// The intake and uploads Lambda apps over one store, the uploads one over the embedded S3.
 struct Lambdas {

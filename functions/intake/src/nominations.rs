@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Datelike;
 use ovop_core::authz::{decide, Action, NominationFacts, Resource};
-use ovop_core::document::{Checklist, Document, ProductSample};
 use ovop_core::dto::{AuditPage, NominationPage, NominationSummary};
 use ovop_core::nomination::{
     AuditEntry, Change, Nomination, NominationError, NominationForm, ValidForm,
@@ -20,6 +19,7 @@ use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::http::{etag, idempotency_key, if_match, optional_idempotency_key};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::{ApiJson, JsonAnswer};
+use ovop_platform::nominations::{bundle_of, nomination_for};
 use ovop_platform::paging::PageRequest;
 use ovop_platform::problem::require;
 use ovop_platform::store::{entities, Listing, Tx};
@@ -134,16 +134,7 @@ async fn load(
     id: &str,
     action: Action,
 ) -> Result<Nomination, ApiError> {
-    let n = state
-        .store
-        .get::<Nomination>(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let facts = NominationFacts {
-        regency: &n.regency_code,
-    };
-    require(decide(caller, action, &Resource::Nomination(facts)))?;
-    Ok(n)
+    nomination_for(&state.store, caller, id, action).await
 }
 
 fn validate(state: &AppState, form: &NominationForm) -> Result<ValidForm, ApiError> {
@@ -174,37 +165,6 @@ async fn round_of(state: &AppState, id: &str) -> Result<Round, ApiError> {
             Text::new("Periode tidak dikenal.", "Unknown round."),
         )
     })
-}
-
-/// The nomination's document bundle as its round's checklist: its current documents (at most
-/// one per type, so one page) and its product sample.
-async fn bundle_of(state: &AppState, n: &Nomination, round: &Round) -> Result<Checklist, ApiError> {
-    let mut documents: Vec<Document> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .store
-            .list::<Document>(
-                "document",
-                &entities::documents_of(&n.id),
-                ovop_core::dto::MAX_PAGE,
-                cursor,
-                |_| true,
-            )
-            .await?;
-        documents.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-    let sample = state.store.get::<ProductSample>(&n.id).await?;
-    Ok(Checklist::build(
-        &n.commodity_in(&state.commodities),
-        &round.document_limits,
-        &documents,
-        sample.as_ref(),
-    ))
 }
 
 /// Writes a change of an existing nomination (conditional on the version it was read at) with
@@ -398,7 +358,7 @@ pub async fn submit(
     }
     let current = load(&state, &caller, &id, Action::SubmitNomination).await?;
     let round = round_of(&state, &current.round_id).await?;
-    let bundle = bundle_of(&state, &current, &round).await?;
+    let (bundle, _) = bundle_of(&state.store, &state.commodities, &current, &round).await?;
     let change = current
         .submit_with_bundle(expected, &round, &bundle, &caller, state.clock.now())
         .map_err(refused)?;

@@ -15,6 +15,7 @@ pub mod http;
 pub mod idempotency;
 pub mod ids;
 pub mod json;
+pub mod nominations;
 pub mod objects;
 pub mod paging;
 pub mod problem;

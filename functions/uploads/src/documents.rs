@@ -10,7 +10,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use ovop_core::authz::Action;
 use ovop_core::document::{
-    Checklist, ChecklistEntry, Document, DocumentKind, DocumentType, ProductSample, SampleError,
+    ChecklistEntry, Document, DocumentKind, DocumentType, ProductSample, SampleError,
     SampleReceiptForm, SampleShipmentForm,
 };
 use ovop_core::nomination::Nomination;
@@ -20,8 +20,9 @@ use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::http::optional_idempotency_key;
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
+use ovop_platform::nominations::bundle_of;
 use ovop_platform::objects::Disposition;
-use ovop_platform::store::{entities, Tx};
+use ovop_platform::store::Tx;
 use ovop_platform::ApiError;
 use serde::{Deserialize, Serialize};
 
@@ -44,29 +45,6 @@ pub struct ChecklistView {
     pub sample: Option<ProductSample>,
 }
 
-async fn documents_of(state: &AppState, id: &str) -> Result<Vec<Document>, ApiError> {
-    let mut documents = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .store
-            .list::<Document>(
-                "document",
-                &entities::documents_of(id),
-                ovop_core::dto::MAX_PAGE,
-                cursor,
-                |_| true,
-            )
-            .await?;
-        documents.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-    Ok(documents)
-}
-
 /// Every document type of the nomination's commodity with its requirement, accepted types,
 /// size limit and state, the sample, and whether the bundle is complete.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/documents", tag = "documents", params(("id" = String, Path, description = "Nomination id")),
@@ -78,14 +56,7 @@ pub async fn checklist(
 ) -> Result<Json<ChecklistView>, ApiError> {
     let n = load(&state, &caller, &id, Action::ReadNomination).await?;
     let round = round_of(&state, &n).await?;
-    let documents = documents_of(&state, &n.id).await?;
-    let sample = state.store.get::<ProductSample>(&n.id).await?;
-    let checklist = Checklist::build(
-        &n.commodity_in(&state.commodities),
-        &round.document_limits,
-        &documents,
-        sample.as_ref(),
-    );
+    let (checklist, sample) = bundle_of(&state.store, &state.commodities, &n, &round).await?;
     Ok(Json(ChecklistView {
         nomination_id: n.id,
         missing: checklist.missing(),

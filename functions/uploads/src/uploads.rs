@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use ovop_core::authz::{decide, Action, NominationFacts, Resource};
+use ovop_core::authz::Action;
 use ovop_core::document::{
     declare as declare_file, Document, DocumentKind, DocumentType, MediaType, Multipart, Upload,
     UploadError, UploadState, MB,
@@ -25,7 +25,6 @@ use ovop_platform::http::{idempotency_key, optional_idempotency_key};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
 use ovop_platform::objects::{CompletedPart, ObjectError, Part, PresignedRequest, MAX_PART_NUMBER};
-use ovop_platform::problem::require;
 use ovop_platform::store::{entities, Condition, Tx};
 use ovop_platform::ApiError;
 use serde::{Deserialize, Serialize};
@@ -151,16 +150,7 @@ pub(crate) async fn load(
     id: &str,
     action: Action,
 ) -> Result<Nomination, ApiError> {
-    let n = state
-        .store
-        .get::<Nomination>(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let facts = NominationFacts {
-        regency: &n.regency_code,
-    };
-    require(decide(caller, action, &Resource::Nomination(facts)))?;
-    Ok(n)
+    ovop_platform::nominations::nomination_for(&state.store, caller, id, action).await
 }
 
 /// The nomination's round.

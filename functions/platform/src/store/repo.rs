@@ -211,6 +211,24 @@ impl Store {
         self.items.transact(tx.ops).await
     }
 
+    /// Every item of a short listing (a nomination's documents, say), page after page.
+    pub async fn list_all<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        listing: &Listing,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.list(kind, listing, 200, cursor, |_: &T| true).await?;
+            out.extend(page.items);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// A page of the listing's summaries (or bodies on the primary index, `T = E`), merged
     /// across its partitions, keeping those `keep` accepts.
     pub async fn list<T: DeserializeOwned>(

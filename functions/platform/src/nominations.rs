@@ -1,0 +1,55 @@
+//! Steps every function takes with a nomination: load it for an action the one authorization
+//! decision allows, and read its document bundle.
+
+use ovop_core::authz::{decide, Action, NominationFacts, Resource};
+use ovop_core::commodity::CommodityCatalog;
+use ovop_core::document::{Checklist, Document, ProductSample};
+use ovop_core::nomination::Nomination;
+use ovop_core::policy::Principal;
+use ovop_core::round::Round;
+
+use crate::problem::{require, ApiError};
+use crate::store::{entities, Store};
+
+/// The nomination `id`, if `caller` may do `action` to it; 404 when it may not even see it.
+pub async fn nomination_for(
+    store: &Store,
+    caller: &Principal,
+    id: &str,
+    action: Action,
+) -> Result<Nomination, ApiError> {
+    let n = store
+        .get::<Nomination>(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let facts = NominationFacts {
+        regency: &n.regency_code,
+    };
+    require(decide(caller, action, &Resource::Nomination(facts)))?;
+    Ok(n)
+}
+
+/// The nomination's current documents (at most one per type).
+pub async fn documents_of(store: &Store, id: &str) -> Result<Vec<Document>, ApiError> {
+    Ok(store
+        .list_all::<Document>("document", &entities::documents_of(id))
+        .await?)
+}
+
+/// The nomination's bundle as its round's checklist, with its product sample.
+pub async fn bundle_of(
+    store: &Store,
+    commodities: &CommodityCatalog,
+    n: &Nomination,
+    round: &Round,
+) -> Result<(Checklist, Option<ProductSample>), ApiError> {
+    let documents = documents_of(store, &n.id).await?;
+    let sample = store.get::<ProductSample>(&n.id).await?;
+    let checklist = Checklist::build(
+        &n.commodity_in(commodities),
+        &round.document_limits,
+        &documents,
+        sample.as_ref(),
+    );
+    Ok((checklist, sample))
+}
