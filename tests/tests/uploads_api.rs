@@ -149,6 +149,28 @@ async fn raise_document_limit(app: &TestApp, max: u64) {
     store.commit(tx).await.unwrap();
 }
 
+/// Declares a small file as `(code, file name, media type)`, sends it with its presigned PUT
+/// and completes it: the declaration and the complete's answer (both checked to succeed).
+async fn upload_whole(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    (code, file_name, media_type): (&str, &str, &str),
+    bytes: &[u8],
+) -> (Value, reqwest::Response) {
+    let d = declared(
+        app,
+        token,
+        id,
+        json!({"document_code": code, "file_name": file_name, "media_type": media_type, "size": bytes.len()}),
+    )
+    .await;
+    assert_eq!(send_signed(&d["put"], bytes.to_vec()).await.status(), 200);
+    let done = complete(app, token, id, d["upload_id"].as_str().unwrap(), json!({})).await;
+    assert_eq!(done.status(), 200);
+    (d, done)
+}
+
 #[tokio::test]
 async fn a_small_pdf_goes_in_one_presigned_put_and_the_checklist_shows_it() {
     let (app, token, id) = draft().await;
@@ -577,23 +599,14 @@ async fn a_photos_thumbnail_is_small_and_carries_no_exif() {
     let (app, token, id) = draft().await;
     let photo = jpeg_with_gps(1200, 800);
     assert!(photo.windows(4).any(|w| w == b"Exif"));
-    let d = declared(
+    upload_whole(
         &app,
         &token,
         &id,
-        json!({"document_code": "D07", "file_name": "depan.jpg", "media_type": "image/jpeg", "size": photo.len()}),
+        ("D07", "depan.jpg", "image/jpeg"),
+        &photo,
     )
     .await;
-    assert_eq!(send_signed(&d["put"], photo.clone()).await.status(), 200);
-    let done = complete(
-        &app,
-        &token,
-        &id,
-        d["upload_id"].as_str().unwrap(),
-        json!({}),
-    )
-    .await;
-    assert_eq!(done.status(), 200);
 
     let link: Value = app
         .get_json(&token, &path(&id, "documents/D07/link?thumbnail=true"))
@@ -685,23 +698,14 @@ async fn a_second_file_replaces_the_first_and_a_retried_declaration_answers_the_
     );
 
     let second = jpeg_with_gps(200, 300);
-    let d = declared(
+    let (d, done) = upload_whole(
         &app,
         &token,
         &id,
-        json!({"document_code": "D07", "file_name": "baru.jpg", "media_type": "image/jpeg", "size": second.len()}),
+        ("D07", "baru.jpg", "image/jpeg"),
+        &second,
     )
     .await;
-    assert_eq!(send_signed(&d["put"], second.clone()).await.status(), 200);
-    let done = complete(
-        &app,
-        &token,
-        &id,
-        d["upload_id"].as_str().unwrap(),
-        json!({}),
-    )
-    .await;
-    assert_eq!(done.status(), 200);
     let document: Value = done.json().await.unwrap();
     assert_eq!(document["version"], 2);
     let c = checklist(&app, &token, &id).await;
