@@ -402,6 +402,22 @@ struct LocalS3 {
     root: PathBuf,
 }
 
+/// Where a part's ETag is kept, beside the part.
+fn etag_file(part: &Path) -> PathBuf {
+    let mut name = part.as_os_str().to_owned();
+    name.push(".etag");
+    PathBuf::from(name)
+}
+
+/// A part's ETag: the one kept at upload, or else the MD5 of its bytes.
+async fn part_etag(part: &Path) -> std::io::Result<String> {
+    match tokio::fs::read_to_string(etag_file(part)).await {
+        Ok(etag) => Ok(etag),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => md5_hex(part).await,
+        Err(e) => Err(e),
+    }
+}
+
 /// The MD5 of a file, in hex: the ETag s3s-fs gives a part.
 async fn md5_hex(path: &Path) -> std::io::Result<String> {
     let mut file = tokio::fs::File::open(path).await?;
@@ -467,6 +483,7 @@ impl LocalS3 {
     /// Removes the upload's marker and any part files left (parts not named at completion).
     async fn forget_upload(&self, upload_id: &str) -> S3Result<()> {
         for (_, path) in self.part_files(upload_id).await? {
+            let _ = tokio::fs::remove_file(etag_file(&path)).await;
             let _ = tokio::fs::remove_file(path).await;
         }
         let _ = tokio::fs::remove_file(self.marker(upload_id)?).await;
@@ -493,13 +510,29 @@ impl S3 for LocalS3 {
         Ok(answer)
     }
 
+    /// s3s-fs's UploadPart, keeping the part's ETag beside it so that ListParts and
+    /// CompleteMultipartUpload need not read the part again.
     async fn upload_part(
         &self,
         req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
         let i = &req.input;
         self.check_upload(&i.bucket, &i.key, &i.upload_id).await?;
-        self.fs.upload_part(req).await
+        let (upload_id, number) = (i.upload_id.clone(), i.part_number);
+        let answer = self.fs.upload_part(req).await?;
+        if let Some(etag) = &answer.output.e_tag {
+            let part = self
+                .part_files(&upload_id)
+                .await?
+                .into_iter()
+                .find(|(n, _)| *n == number);
+            if let Some((_, path)) = part {
+                tokio::fs::write(etag_file(&path), etag.value())
+                    .await
+                    .map_err(internal)?;
+            }
+        }
+        Ok(answer)
     }
 
     async fn upload_part_copy(
@@ -532,7 +565,7 @@ impl S3 for LocalS3 {
         for (number, path) in files.into_iter().take(max_parts as usize) {
             let meta = tokio::fs::metadata(&path).await.map_err(internal)?;
             parts.push(Part {
-                e_tag: Some(ETag::Strong(md5_hex(&path).await.map_err(internal)?)),
+                e_tag: Some(ETag::Strong(part_etag(&path).await.map_err(internal)?)),
                 last_modified: meta.modified().ok().map(Timestamp::from),
                 part_number: Some(number),
                 size: Some(i64::try_from(meta.len()).map_err(|_| s3_error!(InternalError))?),
@@ -581,7 +614,7 @@ impl S3 for LocalS3 {
             let Some((_, path)) = files.iter().find(|(n, _)| *n == number) else {
                 return Err(s3_error!(InvalidPart, "part {number} was not uploaded"));
             };
-            let stored = md5_hex(path).await.map_err(internal)?;
+            let stored = part_etag(path).await.map_err(internal)?;
             if part.e_tag.as_ref().map(ETag::value) != Some(stored.as_str()) {
                 return Err(s3_error!(InvalidPart, "part {number}: ETag does not match"));
             }
