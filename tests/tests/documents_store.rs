@@ -54,7 +54,7 @@ async fn start(
     )
     .expect("a valid declaration");
     let upload = Upload::start(
-        ulid::Ulid::new().to_string(),
+        ovop_platform::ids::new_id(),
         &n.id,
         declared,
         multipart,
@@ -171,11 +171,15 @@ async fn documents_uploads_and_the_sample_round_trip(store: Store, clock: Arc<Ma
     assert!(uploads
         .iter()
         .all(|u| u.state == UploadState::Completed && u.version == 2));
+    let multipart = uploads
+        .iter()
+        .find(|u| u.upload_id == photo_upload.upload_id)
+        .expect("the photo's upload is listed");
     assert_eq!(
-        uploads[0].multipart_upload_id.as_deref(),
+        multipart.multipart_upload_id.as_deref(),
         Some("multipart-1")
     );
-    assert_eq!(uploads[0].part_size, Some(8 * MB));
+    assert_eq!(multipart.part_size, Some(8 * MB));
 
     // A new upload of a type replaces the current document at its version; a second document
     // of the same type cannot be created beside it, nor a stale one written.

@@ -288,7 +288,7 @@ pub async fn declare(
     )
     .map_err(ApiError::Validation)?;
     let fingerprint = clean_fingerprint(req.fingerprint.as_deref())?;
-    let upload_id = ulid::Ulid::new().to_string();
+    let upload_id = ovop_platform::ids::new_id();
     let object_key = Document::object_key_for(&n.id, declared.code, &upload_id);
     let media = declared.media_type.as_str();
     let (multipart, put) = if declared.size <= SINGLE_PUT_MAX {
