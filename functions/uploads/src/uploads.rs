@@ -162,19 +162,12 @@ pub(crate) async fn round_of(state: &AppState, n: &Nomination) -> Result<Round, 
         .ok_or_else(|| ApiError::internal(std::io::Error::other("the nomination's round is gone")))
 }
 
-/// 409 unless the regency office may still change the nomination's files.
+/// 409 unless the regency office may still change the nomination's files (the rule is core's).
 fn editable(n: &Nomination) -> Result<(), ApiError> {
-    if n.status.editable_by_proposer() {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict {
-            code: "not_editable",
-            message: Text::new(
-                "Berkas diunggah selagi usulan berstatus Draf atau Perlu perbaikan.",
-                "Files are uploaded while the nomination is a draft or needs revision.",
-            ),
-        })
-    }
+    n.accepts_changes().map_err(|e| ApiError::Conflict {
+        code: e.code(),
+        message: e.message(),
+    })
 }
 
 fn upload_refused(e: UploadError) -> ApiError {

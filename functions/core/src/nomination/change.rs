@@ -128,6 +128,16 @@ impl NominationError {
 }
 
 impl Nomination {
+    /// Whether its regency office may still change it — its profile, its documents and photos:
+    /// only a draft or a nomination returned for revision.
+    pub fn accepts_changes(&self) -> Result<(), NominationError> {
+        if self.status.editable_by_proposer() {
+            Ok(())
+        } else {
+            Err(NominationError::NotEditable)
+        }
+    }
+
     /// A new draft (version 1) in an open round; audit action "create".
     pub fn create(
         id: String,
@@ -169,9 +179,7 @@ impl Nomination {
         now: DateTime<Utc>,
     ) -> Result<Change, NominationError> {
         self.check_version(Some(expected_version))?;
-        if !self.status.editable_by_proposer() {
-            return Err(NominationError::NotEditable);
-        }
+        self.accepts_changes()?;
         if form.regency != self.regency_code {
             return Err(NominationError::RegencyChanged);
         }
