@@ -149,6 +149,23 @@ async fn raise_document_limit(app: &TestApp, max: u64) {
     store.commit(tx).await.unwrap();
 }
 
+/// Declares a file as `(code, file name, media type)` of `size` bytes; the declaration.
+async fn declared_file(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    (code, file_name, media_type): (&str, &str, &str),
+    size: u64,
+) -> Value {
+    declared(
+        app,
+        token,
+        id,
+        json!({"document_code": code, "file_name": file_name, "media_type": media_type, "size": size}),
+    )
+    .await
+}
+
 /// Declares a small file as `(code, file name, media type)`, sends it with its presigned PUT
 /// and completes it: the declaration and the complete's answer (both checked to succeed).
 async fn upload_whole(
@@ -158,11 +175,12 @@ async fn upload_whole(
     (code, file_name, media_type): (&str, &str, &str),
     bytes: &[u8],
 ) -> (Value, reqwest::Response) {
-    let d = declared(
+    let d = declared_file(
         app,
         token,
         id,
-        json!({"document_code": code, "file_name": file_name, "media_type": media_type, "size": bytes.len()}),
+        (code, file_name, media_type),
+        bytes.len() as u64,
     )
     .await;
     assert_eq!(send_signed(&d["put"], bytes.to_vec()).await.status(), 200);
@@ -257,11 +275,12 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
     let tail = 100 * 1024;
     let size = 24 * MB as usize + tail;
     let file = bytes(b"%PDF-1.5\n", size);
-    let d = declared(
+    let d = declared_file(
         &app,
         &token,
         &id,
-        json!({"document_code": "D02", "file_name": "SK.pdf", "media_type": "application/pdf", "size": size}),
+        ("D02", "SK.pdf", "application/pdf"),
+        size as u64,
     )
     .await;
     assert_eq!(d["mode"], "multipart");
@@ -348,11 +367,12 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
 async fn presigned_urls_are_bound_to_their_part_and_their_signature() {
     let (app, token, id) = draft().await;
     let size = 17 * MB as usize;
-    let d = declared(
+    let d = declared_file(
         &app,
         &token,
         &id,
-        json!({"document_code": "D01", "file_name": "Surat.pdf", "media_type": "application/pdf", "size": size}),
+        ("D01", "Surat.pdf", "application/pdf"),
+        size as u64,
     )
     .await;
     let upload = d["upload_id"].as_str().unwrap();
@@ -457,11 +477,12 @@ async fn a_declaration_over_the_limit_or_of_a_type_not_accepted_is_refused_befor
 async fn bytes_that_are_not_the_declared_type_are_refused_and_removed() {
     let (app, token, id) = draft().await;
     let png = bytes(b"\x89PNG\r\n\x1a\n", 2000);
-    let d = declared(
+    let d = declared_file(
         &app,
         &token,
         &id,
-        json!({"document_code": "D01", "file_name": "surat.pdf", "media_type": "application/pdf", "size": png.len()}),
+        ("D01", "surat.pdf", "application/pdf"),
+        png.len() as u64,
     )
     .await;
     let upload = d["upload_id"].as_str().unwrap();
@@ -495,11 +516,12 @@ async fn bytes_that_are_not_the_declared_type_are_refused_and_removed() {
 async fn another_regencys_upload_is_not_found() {
     let (app, token, id) = draft().await;
     let pdf = bytes(b"%PDF-1.7\n", 500);
-    let d = declared(
+    let d = declared_file(
         &app,
         &token,
         &id,
-        json!({"document_code": "D01", "file_name": "surat.pdf", "media_type": "application/pdf", "size": pdf.len()}),
+        ("D01", "surat.pdf", "application/pdf"),
+        pdf.len() as u64,
     )
     .await;
     let upload = d["upload_id"].as_str().unwrap();
@@ -531,11 +553,12 @@ async fn another_regencys_upload_is_not_found() {
 async fn a_submitted_nomination_takes_no_uploads() {
     let (app, token, id) = draft().await;
     let pdf = bytes(b"%PDF-1.7\n", 500);
-    let d = declared(
+    let d = declared_file(
         &app,
         &token,
         &id,
-        json!({"document_code": "D01", "file_name": "surat.pdf", "media_type": "application/pdf", "size": pdf.len()}),
+        ("D01", "surat.pdf", "application/pdf"),
+        pdf.len() as u64,
     )
     .await;
     assert_eq!(send_signed(&d["put"], pdf).await.status(), 200);
@@ -730,11 +753,12 @@ async fn a_second_file_replaces_the_first_and_a_retried_declaration_answers_the_
 async fn an_upload_left_open_past_its_expiry_is_gone() {
     let (app, token, id) = draft().await;
     let pdf = bytes(b"%PDF-1.7\n", 500);
-    let d = declared(
+    let d = declared_file(
         &app,
         &token,
         &id,
-        json!({"document_code": "D01", "file_name": "surat.pdf", "media_type": "application/pdf", "size": pdf.len()}),
+        ("D01", "surat.pdf", "application/pdf"),
+        pdf.len() as u64,
     )
     .await;
     assert_eq!(send_signed(&d["put"], pdf).await.status(), 200);
@@ -756,5 +780,73 @@ async fn an_upload_left_open_past_its_expiry_is_gone() {
     assert_eq!(
         entry(&checklist(&app, &token, &id).await, "D01")["state"]["state"],
         "missing"
+    );
+}
+
+#[tokio::test]
+async fn malformed_missing_and_oversize_input_is_refused_with_the_field_named() {
+    let (app, token, id) = draft().await;
+    // No Idempotency-Key on a declaration: 428, nothing recorded.
+    let unkeyed = app
+        .post(&token, &path(&id, "uploads"))
+        .json(&json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf", "size": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(unkeyed).await.status, 428);
+    // Not JSON: 400; a required field missing: 422 naming it; an unknown field refused.
+    let malformed = app
+        .post(&token, &path(&id, "uploads"))
+        .header("Idempotency-Key", "malformed-1")
+        .header("Content-Type", "application/json")
+        .body("{\"document_code\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(malformed).await.status, 400);
+    let missing = declare(
+        &app,
+        &token,
+        &id,
+        json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf"}),
+    )
+    .await;
+    let p = problem(missing).await;
+    assert_eq!(p.status, 422);
+    assert!(p.errors.contains_key("size"), "{p:?}");
+    // Beyond S3's 5 GiB cap whatever the round allows.
+    let huge = declare(
+        &app,
+        &token,
+        &id,
+        json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf", "size": 6u64 << 30}),
+    )
+    .await;
+    let p = problem(huge).await;
+    assert_eq!(p.status, 422);
+    assert!(p.errors.contains_key("size"), "{p:?}");
+    // A sample shipment without its tracking number names the field.
+    let shipment = app
+        .put(&token, &path(&id, "sample/shipment"))
+        .json(&json!({"courier": "JNE", "shipped_on": "2026-03-01"}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(shipment).await;
+    assert_eq!(p.status, 422);
+    assert!(p.errors.contains_key("tracking_number"), "{p:?}");
+    // Without a token, nothing.
+    let anonymous = app
+        .http
+        .get(app.url(&path(&id, "documents")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(anonymous).await.status, 401);
+    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    assert_eq!(
+        open["items"],
+        json!([]),
+        "no refused declaration left an upload"
     );
 }
