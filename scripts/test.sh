@@ -37,7 +37,8 @@ cargo test -p ovop-frontend
 say "SPA build and size budget"
 scripts/build-spa.sh
 brotli_bytes=$(brotli -c -q 11 frontend/dist/pkg/ovop_bg-*.wasm | wc -c)
-budget=$((250 * 1000))
+# The officials' app: at most 350 KB brotli (the uploader took it from 245 KB to 326 KB).
+budget=$((350 * 1000))
 echo "wasm brotli: $brotli_bytes bytes (budget $budget)"
 [ "$brotli_bytes" -le "$budget" ] || { echo "SPA over its size budget"; exit 1; }
 

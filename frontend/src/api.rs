@@ -1,6 +1,11 @@
 //! Typed client of the OVOP API, using the DTOs of the core crate.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use ovop_core::document::{Document, DocumentType, ProductSample, SampleShipmentForm};
+use ovop_core::dto::uploads::{
+    ChecklistView, CompleteRequest, DeclareRequest, Declared, Link, PartRef, PartsRequest,
+    SignedParts, UploadList, UploadStatus,
+};
 use ovop_core::dto::{NominationPage, RoundPage};
 use ovop_core::errors::Problem;
 use ovop_core::nomination::{Nomination, NominationForm};
@@ -207,4 +212,112 @@ pub async fn withdraw(n: &Nomination, lang: Lang) -> Result<Nomination, ApiFailu
     let b = Request::post(&format!("{BASE}/nominations/{}/withdraw", n.id))
         .header("If-Match", &format!("\"{}\"", n.version));
     send_json::<_, ()>(b, lang, None).await
+}
+
+// ------------------------------------------------------------------ documents and uploads
+
+fn nomination_path(id: &str, rest: &str) -> String {
+    format!("/nominations/{id}/{rest}")
+}
+
+/// The checklist of a nomination's bundle.
+pub async fn checklist(id: &str, lang: Lang) -> Result<ChecklistView, ApiFailure> {
+    get(&nomination_path(id, "documents"), lang).await
+}
+
+/// A short-lived link to a document (`thumbnail`: a photo's thumbnail).
+pub async fn document_link(
+    id: &str,
+    code: DocumentType,
+    thumbnail: bool,
+    lang: Lang,
+) -> Result<Link, ApiFailure> {
+    let q = if thumbnail { "?thumbnail=true" } else { "" };
+    get(
+        &nomination_path(id, &format!("documents/{}/link{q}", code.code())),
+        lang,
+    )
+    .await
+}
+
+/// Declares a file before sending it; `key` names the intended upload.
+pub async fn declare(
+    id: &str,
+    key: &str,
+    req: &DeclareRequest,
+    lang: Lang,
+) -> Result<Declared, ApiFailure> {
+    let b = Request::post(&format!("{BASE}{}", nomination_path(id, "uploads")))
+        .header("Idempotency-Key", key);
+    send_json(b, lang, Some(req)).await
+}
+
+/// The nomination's open uploads (to resume after a reload).
+pub async fn open_uploads(id: &str, lang: Lang) -> Result<UploadList, ApiFailure> {
+    get(&nomination_path(id, "uploads"), lang).await
+}
+
+/// An upload and the parts S3 already holds.
+pub async fn upload_status(id: &str, upload: &str, lang: Lang) -> Result<UploadStatus, ApiFailure> {
+    get(&nomination_path(id, &format!("uploads/{upload}")), lang).await
+}
+
+/// Signs the requests of parts `numbers` (1 to 8 of them).
+pub async fn sign_parts(
+    id: &str,
+    upload: &str,
+    numbers: Vec<u32>,
+    lang: Lang,
+) -> Result<SignedParts, ApiFailure> {
+    let b = Request::post(&format!(
+        "{BASE}{}",
+        nomination_path(id, &format!("uploads/{upload}/parts"))
+    ));
+    send_json(b, lang, Some(&PartsRequest { numbers })).await
+}
+
+/// Completes an upload: the server checks the file and attaches it.
+pub async fn complete_upload(
+    id: &str,
+    upload: &str,
+    key: &str,
+    parts: Vec<PartRef>,
+    lang: Lang,
+) -> Result<Document, ApiFailure> {
+    let b = Request::post(&format!(
+        "{BASE}{}",
+        nomination_path(id, &format!("uploads/{upload}/complete"))
+    ))
+    .header("Idempotency-Key", key);
+    send_json(b, lang, Some(&CompleteRequest { parts })).await
+}
+
+/// Abandons an upload; S3 drops its parts.
+pub async fn abort_upload(id: &str, upload: &str, lang: Lang) -> Result<(), ApiFailure> {
+    let b = builder(
+        Request::delete(&format!(
+            "{BASE}{}",
+            nomination_path(id, &format!("uploads/{upload}"))
+        )),
+        lang,
+    )
+    .await;
+    let response = b
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(());
+    }
+    signed_in(read::<()>(Ok(response)).await)
+}
+
+/// Records the product sample's shipment (regency office).
+pub async fn ship_sample(
+    id: &str,
+    form: &SampleShipmentForm,
+    lang: Lang,
+) -> Result<ProductSample, ApiFailure> {
+    let b = Request::put(&format!("{BASE}{}", nomination_path(id, "sample/shipment")));
+    send_json(b, lang, Some(form)).await
 }

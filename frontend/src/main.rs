@@ -3,11 +3,13 @@
 mod api;
 mod app;
 mod auth;
+mod documents;
 mod form;
 mod i18n;
 mod pages;
 mod rounds;
 mod session;
+mod upload;
 
 fn main() {
     console_error_panic_hook::set_once();

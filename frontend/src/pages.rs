@@ -14,6 +14,7 @@ use ovop_core::status::NominationStatus;
 use ovop_core::Lang;
 
 use crate::api::{self, ApiFailure};
+use crate::documents::Documents;
 use crate::form::{FormState, NominationFields};
 use crate::i18n::{t, tr};
 use crate::session::AppCtx;
@@ -533,6 +534,9 @@ pub fn NominationDetail() -> impl IntoView {
                 </div>
             </form>
         </Show>
+        {move || current.with(|n| n.as_ref().map(|n| n.id.clone())).map(|id| view! {
+            <Documents id=id can_edit=Signal::derive(can_edit)/>
+        })}
         <p><A href="/">{tr("← Kembali ke daftar", "← Back to the list")}</A></p>
     }
     .into_any()

@@ -50,11 +50,24 @@ fn phase_badge(phase: RoundPhase, lang: Lang) -> impl IntoView {
 }
 
 /// What the admin types to create a round; the deadline as the `datetime-local` text.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Draft {
     year: String,
     name: String,
     deadline: String,
+    /// Submissions only with the complete document bundle (ticked by default).
+    documents_required: bool,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft {
+            year: String::new(),
+            name: String::new(),
+            deadline: String::new(),
+            documents_required: true,
+        }
+    }
 }
 
 /// The rounds, newest first; for the admin a form for a new round and the phase buttons.
@@ -215,6 +228,7 @@ fn NewRound(
             year: d.year.trim().parse().ok(),
             name: d.name.clone(),
             proposal_deadline: instant_of(&d.deadline, zone),
+            documents_required: Some(d.documents_required),
         };
         notice.set(None);
         let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
@@ -316,6 +330,15 @@ fn NewRound(
             {field("year", ("Tahun", "Year"), "number", |d| d.year.clone(), |d, v| d.year = v)}
             {field("name", ("Nama periode", "Round name"), "text", |d| d.name.clone(), |d, v| d.name = v)}
             {field("proposal_deadline", ("Batas pengusulan", "Proposal deadline"), "datetime-local", |d| d.deadline.clone(), |d, v| d.deadline = v)}
+            <p class="check">
+                <label>
+                    <input type="checkbox" name="documents_required"
+                        prop:checked=move || draft.with(|d| d.documents_required)
+                        on:change=move |ev| draft.update(|d| d.documents_required = event_target_checked(&ev))/>
+                    " " {tr("Usulan hanya dapat diajukan dengan berkas dokumen lengkap dan sampel terkirim",
+                        "Nominations are submitted only with the complete document bundle and the sample shipped")}
+                </label>
+            </p>
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || busy.get()>{tr("Buat periode", "Create round")}</button>
             </div>

@@ -4,6 +4,11 @@
 //! nomination is counted: none lost, none duplicated (every 8th create is deliberately retried
 //! with the same Idempotency-Key).
 //!
+//! The bench measures intake, not documents: its nominations go to a round of their own that
+//! requires no document bundle (`documents_required: Some(false)`), opened beside the seeded
+//! demo round (which does require one). A submission still reads the nomination's bundle, as
+//! every submission does; it is just not refused for being empty.
+//!
 //! After the HTTP run, the same create + submit flow runs straight against a fresh embedded
 //! store through its port (no HTTP), to show what the store alone sustains on this machine.
 //!
@@ -24,6 +29,7 @@ use std::time::{Duration, Instant};
 use http::StatusCode;
 use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::{Change, Nomination};
+use ovop_core::round::{Round, RoundForm};
 use ovop_local::{Identity, LocalConfig, StoreChoice};
 use ovop_platform::clock::SystemClock;
 use ovop_platform::idempotency::IdempotencyRecord;
@@ -115,7 +121,7 @@ async fn one_commit_per_write_rate(dir: &std::path::Path, secs: f64) -> f64 {
 
 /// The store's rate without HTTP: `clients` tasks on this runtime each create a nomination
 /// (idempotency record, audit entry) and submit it (conditional update, audit entry), straight
-/// through the typed store, for `secs`. Returns durable writes per second and the CPU time per
+/// through the typed store, for `secs`, in [`open_round`] (which requires no documents). Returns durable writes per second and the CPU time per
 /// pair spent by the whole process.
 async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (f64, f64) {
     let store = embedded(dir);
@@ -158,6 +164,27 @@ async fn store_alone_rate(dir: &std::path::Path, secs: f64, clients: usize) -> (
         2.0 * pairs as f64 / elapsed,
         cpu / pairs.max(1) as f64 * 1e6,
     )
+}
+
+/// Opens the bench's own round, next year's, requiring no documents: what it measures is
+/// intake (create + submit), not uploads.
+async fn bench_round(state: &ovop_intake::AppState) -> Round {
+    let now = chrono::Utc::now();
+    let year = chrono::Datelike::year(&now) + 1;
+    let round = RoundForm {
+        year: Some(year),
+        name: format!("OVOP {year} (bench)"),
+        proposal_deadline: Some(now + chrono::Duration::days(400)),
+        documents_required: Some(false),
+    }
+    .validate(now)
+    .unwrap()
+    .open(None, now)
+    .unwrap();
+    let mut tx = Tx::new();
+    tx.create(&round).unwrap();
+    state.store.commit(tx).await.unwrap();
+    round
 }
 
 /// Every nomination of the bench's round, page by page.
@@ -338,10 +365,10 @@ async fn client(
     c: usize,
     token: String,
     regency: &'static str,
+    round: String,
     stop: Arc<AtomicBool>,
 ) -> ClientReport {
     let mut conn = Connection::open(addr).await;
-    let round = ovop_core::round::Round::id_for(chrono::Datelike::year(&chrono::Utc::now()));
     let mut report = ClientReport::default();
     let mut i = 0u64;
     // Each create names a different IKM; the form is serialised once, the name put in per call.
@@ -471,7 +498,9 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
         tokens.push(format!("Bearer {}", signed_in.access_token));
     }
 
-    let round_id = ovop_local::seed::demo_round_id(&state);
+    let round = bench_round(&state).await;
+    assert!(!round.documents_required);
+    let round_id = round.id.clone();
     let is_submitted =
         |n: &NominationSummary| n.status == ovop_core::status::NominationStatus::Submitted;
     let seeded = all_nominations(&state, &round_id).await;
@@ -513,6 +542,7 @@ async fn run(secs: f64, clients: usize, load: tokio::runtime::Handle) {
                 c,
                 token,
                 regencies[c % regencies.len()],
+                round_id.clone(),
                 stop.clone(),
             ))
         })

@@ -250,13 +250,106 @@ export function nominationForm(roundId, regencyCode, ikmName) {
   };
 }
 
-/** Creates a draft through the API (and submits it when asked); answers the nomination. */
+/** A fresh Idempotency-Key. */
+const newKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+
+/** Creates a draft through the API (and, when asked, attaches its complete document bundle
+ * and submits it); answers the nomination. */
 export async function createNomination(base, token, form, { submit = false } = {}) {
-  const key = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const created = await api(base, 'POST', '/nominations', { token, body: form, headers: { 'Idempotency-Key': key } });
+  const created = await api(base, 'POST', '/nominations', { token, body: form, headers: { 'Idempotency-Key': newKey() } });
   if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
   if (!submit) return created.body;
+  await attachCompleteBundle(base, token, created.body.id);
   const sent = await api(base, 'POST', `/nominations/${created.body.id}/submit`, { token });
   if (sent.status !== 200) throw new Error(`submit: ${sent.status} ${JSON.stringify(sent.body)}`);
   return sent.body;
+}
+
+/** A one-page PDF showing `lines` (printable ASCII; anything else becomes `?`), with a correct
+ * cross-reference table. */
+export function demoPdf(lines) {
+  const escape = (line) => line.replace(/[^ -~]/g, '?').replace(/[\\()]/g, (c) => `\\${c}`);
+  const content = `BT /F1 14 Tf 72 770 Td 18 TL\n${lines.map((l) => `(${escape(l)}) Tj T*\n`).join('')}ET\n`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    `<< /Length ${content.length} >>\nstream\n${content}endstream`,
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const at = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  pdf += offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n \n`).join('');
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
+
+/** A small JPEG photo (32×24, no EXIF), for D07. */
+export const DEMO_JPEG = Buffer.from(
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAA'
+  + 'AABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+  + 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAA'
+  + 'ABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAA'
+  + 'AAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAA'
+  + 'AAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAA'
+  + 'AABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAYEBQYF'
+  + 'BAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMK'
+  + 'ChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAAYACADASIAAhEB'
+  + 'AxEB/8QAGgAAAQUBAAAAAAAAAAAAAAAAAAQFBgcIAf/EAB4QAAIBBQEBAQAAAAAAAAAAAAADMQIEBQbSoxGD/8QAFgEBAQEA'
+  + 'AAAAAAAAAAAAAAAAAwYE/8QAHhEAAQQCAwEAAAAAAAAAAAAAAgABAxEEEjEyQRP/2gAMAwEAAhEDEQA/AOIXAjTtOEpm9+fl'
+  + 'XyPKFwUkRuNAM17eKrmlcKpXArcMBTN/4s5JkhcGbTT6FwFmwDBWvqMJHO7UZQuBuVo+Aqmw9mdABn+hB1ekxMz8parQdcqn'
+  + 'He7OibIXAADJIZ9ntFTNwv/Z',
+  'base64',
+);
+
+/**
+ * Does what a regency office does before submitting, through the HTTP API as the browser does:
+ * reads the checklist and, for every document still missing, declares a small valid file (a
+ * one-page PDF, or a JPEG for the photos), PUTs it to the presigned URL and completes the
+ * upload; when the sample (D08) is missing, records its shipment. Checks that the bundle is
+ * then complete.
+ */
+export async function attachCompleteBundle(base, token, nominationId) {
+  const path = (rest) => `/nominations/${nominationId}/${rest}`;
+  const checklist = await api(base, 'GET', path('documents'), { token });
+  assert.equal(checklist.status, 200, JSON.stringify(checklist.body));
+  for (const code of checklist.body.missing) {
+    const entry = checklist.body.entries.find((e) => e.document === code);
+    if (entry.kind === 'physical') {
+      const shipment = { courier: 'JNE', tracking_number: 'CGK0001', shipped_on: new Date().toISOString().slice(0, 10) };
+      const shipped = await api(base, 'PUT', path('sample/shipment'), { token, body: shipment, headers: { 'Idempotency-Key': newKey() } });
+      assert.equal(shipped.status, 200, `shipping the sample: ${JSON.stringify(shipped.body)}`);
+      continue;
+    }
+    let file;
+    if (entry.accepts.includes('application/pdf')) {
+      file = { name: `${code}.pdf`, type: 'application/pdf', bytes: demoPdf([`${code} e2e test file`, `nomination ${nominationId}`]) };
+    } else if (entry.accepts.includes('image/jpeg')) {
+      file = { name: `${code}.jpg`, type: 'image/jpeg', bytes: DEMO_JPEG };
+    } else {
+      throw new Error(`${code} accepts neither PDF nor JPEG: ${entry.accepts}`);
+    }
+    const declared = await api(base, 'POST', path('uploads'), {
+      token,
+      headers: { 'Idempotency-Key': newKey() },
+      body: { document_code: code, file_name: file.name, media_type: file.type, size: file.bytes.length },
+    });
+    assert.equal(declared.status, 201, `declaring ${code}: ${JSON.stringify(declared.body)}`);
+    assert.equal(declared.body.mode, 'single', `${code}: a small file goes in one PUT`);
+    const { put, upload_id: upload } = declared.body;
+    // The signed headers as given; the body sets content-length itself.
+    const headers = Object.fromEntries(Object.entries(put.headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+    const sent = await fetch(put.url, { method: put.method, headers, body: file.bytes });
+    assert.equal(sent.status, 200, `sending ${code}: ${await sent.text()}`);
+    const done = await api(base, 'POST', path(`uploads/${upload}/complete`), { token, body: {}, headers: { 'Idempotency-Key': newKey() } });
+    assert.equal(done.status, 200, `completing ${code}: ${JSON.stringify(done.body)}`);
+  }
+  const after = await api(base, 'GET', path('documents'), { token });
+  assert.equal(after.body.complete, true, `the bundle is complete; missing: ${JSON.stringify(after.body.missing)}`);
 }

@@ -2,7 +2,7 @@
 // another regency cannot see.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { atIssuer, axeViolations, chooseAccount, signIn, start } from './helpers.mjs';
+import { atIssuer, attachCompleteBundle, axeViolations, chooseAccount, signIn, start, tokenFor } from './helpers.mjs';
 
 let app;
 before(async () => { app = await start(); });
@@ -34,6 +34,13 @@ test('a regency official creates and submits a nomination, and another regency d
   await fillNomination(page, 'Anyaman Pandan Gunungpati');
   await page.getByRole('button', { name: 'Simpan draf' }).click();
   await page.waitForURL(/\/usulan\/[0-9A-Z]{26}$/);
+  await page.locator('[data-status="DRAFT"]').waitFor();
+
+  // The round requires the complete document bundle: attached through the API, as the
+  // office's browser would upload it; then the page is read again.
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await attachCompleteBundle(app.base, await tokenFor(app.base, 'dinas-semarang'), id);
+  await page.reload();
   await page.locator('[data-status="DRAFT"]').waitFor();
 
   await page.getByRole('button', { name: 'Ajukan usulan' }).click();

@@ -69,7 +69,7 @@ test('the admin creates the first round and opens it for proposals, with the key
   assert.deepEqual(await rows(page), [`${name} | ${year} | Pengusulan dibuka | 30-06-${year} 23:59 WIB | Tutup pengusulan ${name}`]);
 
   assert.deepEqual(writes.map((w) => w.path), ['/api/v1/rounds', `/api/v1/rounds/ovop-${year}/open`]);
-  assert.deepEqual(JSON.parse(writes[0].body), { year, name, proposal_deadline: `${year}-06-30T16:59:00Z` });
+  assert.deepEqual(JSON.parse(writes[0].body), { year, name, proposal_deadline: `${year}-06-30T16:59:00Z`, documents_required: true });
   const keys = writes.map((w) => w.headers['idempotency-key']);
   assert.ok(keys.every(Boolean) && new Set(keys).size === 2, `one key per intended action: ${keys}`);
   assert.equal(writes[1].headers['if-match'], '"1"');

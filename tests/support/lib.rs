@@ -16,6 +16,7 @@ use ovop_platform::clock::{Clock, ManualClock, SystemClock};
 use ovop_platform::store::dynamo::DynamoStore;
 use ovop_platform::store::embedded::{EmbeddedStore, DEFAULT_LOG_BYTES};
 use reqwest::{Client, RequestBuilder, Response};
+use serde_json::{json, Value};
 use tempfile::TempDir;
 
 /// The DynamoDB emulator's endpoint. `make test` starts moto and sets it.
@@ -79,6 +80,8 @@ pub fn start_time() -> DateTime<Utc> {
 pub struct TestApp {
     pub base: String,
     pub addr: std::net::SocketAddr,
+    /// The embedded S3 endpoint as the browser reaches it.
+    pub s3_url: Option<String>,
     pub http: Client,
     /// A client that does not follow redirects (the sign-in flow reads them).
     pub browser: Client,
@@ -279,6 +282,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             addr,
+            s3_url: app.s3.as_ref().map(|s| s.public_url().to_owned()),
             http: Client::new(),
             browser: browser(),
             state: app.state,
@@ -377,6 +381,192 @@ impl TestApp {
     pub fn round_id(&self) -> String {
         "ovop-2026".into()
     }
+
+    /// `POST uploads` of nomination `id` with `body` and a fresh `Idempotency-Key`.
+    pub async fn declare_upload(&self, token: &str, id: &str, body: Value) -> Response {
+        self.post(token, &nomination_path(id, "uploads"))
+            .header("Idempotency-Key", ulid::Ulid::new().to_string())
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// [`TestApp::declare_upload`], checked to succeed: the declaration.
+    pub async fn declared_upload(&self, token: &str, id: &str, body: Value) -> Value {
+        let response = self.declare_upload(token, id, body.clone()).await;
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "declaring {body}: {answer}");
+        answer
+    }
+
+    /// Declares a file as `(code, file name, media type)` of `size` bytes: the declaration.
+    pub async fn declare_file(
+        &self,
+        token: &str,
+        id: &str,
+        (code, file_name, media_type): (&str, &str, &str),
+        size: u64,
+    ) -> Value {
+        self.declared_upload(
+            token,
+            id,
+            json!({"document_code": code, "file_name": file_name, "media_type": media_type, "size": size}),
+        )
+        .await
+    }
+
+    /// `POST uploads/{upload}/complete` with `body` (`{}` for a single upload) and a fresh
+    /// `Idempotency-Key`.
+    pub async fn complete_upload(
+        &self,
+        token: &str,
+        id: &str,
+        upload: &str,
+        body: Value,
+    ) -> Response {
+        self.post(
+            token,
+            &nomination_path(id, &format!("uploads/{upload}/complete")),
+        )
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+    }
+
+    /// Declares a small file as `(code, file name, media type)`, sends it with its presigned
+    /// PUT and completes it: the declaration and the complete's answer (both checked to
+    /// succeed).
+    pub async fn upload_whole(
+        &self,
+        token: &str,
+        id: &str,
+        (code, file_name, media_type): (&str, &str, &str),
+        bytes: &[u8],
+    ) -> (Value, Response) {
+        let d = self
+            .declare_file(token, id, (code, file_name, media_type), bytes.len() as u64)
+            .await;
+        assert_eq!(d["mode"], "single", "{code}: a small file goes in one PUT");
+        let sent = send_signed(&d["put"], bytes.to_vec()).await;
+        assert_eq!(sent.status(), 200, "{code}: {}", sent.text().await.unwrap());
+        let upload = d["upload_id"].as_str().unwrap().to_owned();
+        let done = self.complete_upload(token, id, &upload, json!({})).await;
+        assert_eq!(done.status(), 200, "completing {code}");
+        (d, done)
+    }
+
+    /// The nomination's checklist (`GET documents`).
+    pub async fn checklist(&self, token: &str, id: &str) -> Value {
+        self.get_json(token, &nomination_path(id, "documents"))
+            .await
+    }
+
+    /// Does what a regency office does before submitting, through the HTTP API as the browser
+    /// does: reads the checklist and, for every document still missing, declares a small valid
+    /// file (a one-page PDF, or a JPEG for the photos), sends it with its presigned PUT and
+    /// completes it; when the sample (D08) is missing, records its shipment. Checks that the
+    /// bundle is then complete.
+    pub async fn attach_complete_bundle(&self, token: &str, nomination_id: &str) {
+        let id = nomination_id;
+        let checklist = self.checklist(token, id).await;
+        let missing: Vec<String> = checklist["missing"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a checklist: {checklist}"))
+            .iter()
+            .map(|code| code.as_str().unwrap().to_owned())
+            .collect();
+        for code in &missing {
+            let entry = checklist_entry(&checklist, code);
+            if entry["kind"] == "physical" {
+                let shipped = self.ship_sample(token, id).await;
+                assert_eq!(shipped.status(), 200, "shipping the sample of {id}");
+                continue;
+            }
+            let accepts = entry["accepts"].as_array().unwrap();
+            let (file_name, media_type, bytes) = if accepts.contains(&json!("application/pdf")) {
+                let lines = [format!("{code} test file"), format!("nomination {id}")];
+                let pdf = ovop_local::seed::demo_pdf(&lines);
+                (format!("{code}.pdf"), "application/pdf", pdf)
+            } else if accepts.contains(&json!("image/jpeg")) {
+                let photo = ovop_local::seed::demo_photo().expect("a JPEG");
+                (format!("{code}.jpg"), "image/jpeg", photo)
+            } else {
+                panic!("{code} accepts neither PDF nor JPEG: {entry}");
+            };
+            self.upload_whole(token, id, (code, &file_name, media_type), &bytes)
+                .await;
+        }
+        let after = self.checklist(token, id).await;
+        assert_eq!(after["complete"], true, "the bundle of {id}: {after}");
+    }
+
+    /// Records the shipment of nomination `id`'s sample (D08), sent today by the app's clock.
+    pub async fn ship_sample(&self, token: &str, id: &str) -> Response {
+        let shipped_on = self.clock.now().date_naive().to_string();
+        self.put(token, &nomination_path(id, "sample/shipment"))
+            .header("Idempotency-Key", ulid::Ulid::new().to_string())
+            .json(
+                &json!({"courier": "JNE", "tracking_number": "CGK0001", "shipped_on": shipped_on}),
+            )
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// `/api/v1/nominations/{id}/{rest}`.
+pub fn nomination_path(id: &str, rest: &str) -> String {
+    format!("/api/v1/nominations/{id}/{rest}")
+}
+
+/// Sends a presigned request (`{method, url, headers}`) to `url` with `body`, as a browser
+/// would: the signed headers, `content-length` from the body.
+pub async fn send_presigned(request: &Value, url: &str, body: Vec<u8>) -> Response {
+    let method =
+        reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes()).unwrap();
+    let mut builder = Client::new().request(method, url);
+    for (name, value) in request["headers"].as_object().unwrap() {
+        if name != "content-length" {
+            builder = builder.header(name, value.as_str().unwrap());
+        }
+    }
+    builder.body(body).send().await.unwrap()
+}
+
+/// Sends a presigned request to its own URL with `body`.
+pub async fn send_signed(request: &Value, body: Vec<u8>) -> Response {
+    send_presigned(request, request["url"].as_str().unwrap(), body).await
+}
+
+/// `len` bytes starting with `magic`.
+pub fn file_bytes(magic: &[u8], len: usize) -> Vec<u8> {
+    let mut b = magic.to_vec();
+    b.extend((0..len.saturating_sub(magic.len())).map(|i| (i % 251) as u8));
+    b.truncate(len);
+    b
+}
+
+/// SHA-256 of `b`, lowercase hex.
+pub fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// The checklist's line of document `code`.
+pub fn checklist_entry<'a>(checklist: &'a Value, code: &str) -> &'a Value {
+    checklist["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["document"] == code)
+        .unwrap_or_else(|| panic!("no line {code} in {checklist}"))
 }
 
 /// A complete, valid form for `regency`.
@@ -396,13 +586,15 @@ pub async fn problem(response: Response) -> ovop_core::errors::Problem {
     response.json().await.expect("problem body")
 }
 
-/// The seeded round as the tests know it: ovop-2026, open, deadline 30 days after
-/// [`start_time`].
+/// The seeded round as the store-level tests know it: ovop-2026, open, deadline 30 days after
+/// [`start_time`] — but requiring no documents (the seeded one does), so that those tests and
+/// the benches submit with [`ovop_core::nomination::Nomination::submit`], without a bundle.
 pub fn open_round() -> ovop_core::round::Round {
     ovop_core::round::RoundForm {
         year: Some(2026),
         name: "OVOP 2026".into(),
         proposal_deadline: Some(start_time() + chrono::Duration::days(30)),
+        documents_required: Some(false),
     }
     .validate(start_time())
     .expect("valid round")

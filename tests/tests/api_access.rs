@@ -29,6 +29,9 @@ async fn semarang_draft(app: &TestApp) -> Nomination {
 async fn regency_a_cannot_read_list_update_or_submit_regency_b_nominations() {
     let app = TestApp::spawn().await;
     let n = semarang_draft(&app).await;
+    // Complete: its own office could submit it.
+    let owner = app.login("dinas-semarang").await;
+    app.attach_complete_bundle(&owner, &n.id).await;
     let other = app.login("dinas-pekalongan").await;
     let path = format!("/api/v1/nominations/{}", n.id);
 
@@ -66,7 +69,6 @@ async fn regency_a_cannot_read_list_update_or_submit_regency_b_nominations() {
     assert_eq!(problem(history).await.status, 404);
     assert!(ids(&app, &other).await.iter().all(|r| r == "33.26"));
 
-    let owner = app.login("dinas-semarang").await;
     let stored: Nomination = app.get_json(&owner, &path).await;
     assert_eq!(
         (stored.version, stored.profile.ikm.name.as_str()),
@@ -89,6 +91,9 @@ async fn a_regency_office_cannot_nominate_for_another_regency() {
 async fn province_office_reads_its_province_only_and_cannot_propose() {
     let app = TestApp::spawn().await;
     let n = semarang_draft(&app).await;
+    // Complete: its own office could submit it.
+    let owner = app.login("dinas-semarang").await;
+    app.attach_complete_bundle(&owner, &n.id).await;
     let jateng = app.login("disperin-jateng").await;
     let regencies = ids(&app, &jateng).await;
     assert!(regencies.contains(&"33.74".to_string()) && regencies.contains(&"33.26".to_string()));

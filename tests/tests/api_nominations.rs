@@ -60,6 +60,7 @@ async fn regency_office_drafts_edits_and_submits_a_nomination() {
         (2, 60)
     );
 
+    app.attach_complete_bundle(&token, &draft.id).await;
     let submitted = app
         .post(&token, &format!("/api/v1/nominations/{}/submit", draft.id))
         .header("Idempotency-Key", "submit-1")
@@ -164,6 +165,7 @@ async fn a_double_submit_is_answered_once() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
     let draft = nomination(app.create(&token, &form("33.74", "Tenun")).await).await;
+    app.attach_complete_bundle(&token, &draft.id).await;
     let path = format!("/api/v1/nominations/{}/submit", draft.id);
     let submit = || {
         app.post(&token, &path)
@@ -192,6 +194,8 @@ async fn submitting_after_the_deadline_is_refused_with_the_local_deadline() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
     let draft = nomination(app.create(&token, &form("33.74", "Terlambat")).await).await;
+    // Complete, so that only the deadline stands in the way.
+    app.attach_complete_bundle(&token, &draft.id).await;
     let round = app
         .state
         .store
@@ -232,10 +236,16 @@ async fn withdrawal_is_for_drafts_only() {
         NominationStatus::Withdrawn
     );
     let b = nomination(app.create(&token, &form("33.74", "B")).await).await;
-    app.post(&token, &format!("/api/v1/nominations/{}/submit", b.id))
+    app.attach_complete_bundle(&token, &b.id).await;
+    let submitted = app
+        .post(&token, &format!("/api/v1/nominations/{}/submit", b.id))
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        nomination(submitted).await.status,
+        NominationStatus::Submitted
+    );
     let refused = app
         .post(&token, &format!("/api/v1/nominations/{}/withdraw", b.id))
         .send()
@@ -249,10 +259,13 @@ async fn a_submitted_nomination_cannot_be_edited() {
     let app = TestApp::spawn().await;
     let token = app.login("dinas-semarang").await;
     let n = nomination(app.create(&token, &form("33.74", "A")).await).await;
-    app.post(&token, &format!("/api/v1/nominations/{}/submit", n.id))
+    app.attach_complete_bundle(&token, &n.id).await;
+    let submitted = app
+        .post(&token, &format!("/api/v1/nominations/{}/submit", n.id))
         .send()
         .await
         .unwrap();
+    assert_eq!(nomination(submitted).await.version, 2);
     let response = app
         .put(&token, &format!("/api/v1/nominations/{}", n.id))
         .header("If-Match", "\"2\"")
@@ -390,6 +403,9 @@ async fn a_submit_key_reused_on_another_nomination_is_a_conflict() {
     let token = app.login("dinas-semarang").await;
     let a = nomination(app.create(&token, &form("33.74", "A")).await).await;
     let b = nomination(app.create(&token, &form("33.74", "B")).await).await;
+    // Both complete: only the reused key keeps B from being submitted.
+    app.attach_complete_bundle(&token, &a.id).await;
+    app.attach_complete_bundle(&token, &b.id).await;
     let submit = |id: String| {
         app.post(&token, &format!("/api/v1/nominations/{id}/submit"))
             .header("Idempotency-Key", "one-key")

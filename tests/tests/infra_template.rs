@@ -9,6 +9,11 @@
 //! headers on every CloudFront answer, nothing from the API cached, the API throttled and
 //! logged, every log group with a retention, no concurrency reserved by default, and the outputs
 //! the deploy scripts read.
+//!
+//! With a downloads key, documents are read through CloudFront only with a URL the uploads
+//! function signed, with the key it reads from exactly one SSM parameter; with malware scanning,
+//! no one but the uploads function and the scanner reads a document no scan has cleared
+//! (docs/uploads.md).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -41,14 +46,60 @@ fn rust_sources(dir: &Path, skip: &[&str]) -> String {
 }
 
 /// Code linked into a function: its crate and the shared platform crate. Table creation
-/// (`dynamo_schema.rs`) is for emulators only and never runs in Lambda.
+/// (`dynamo_schema.rs`) is for emulators only and never runs in Lambda; the modules of
+/// `objects` behind the `s3` feature (`#[cfg(feature = "s3")] pub mod x;`) only in the
+/// functions that enable it.
 fn function_sources(crate_dir: &str) -> String {
     let mut s = rust_sources(&root().join(crate_dir).join("src"), &[]);
-    s.push_str(&rust_sources(
-        &root().join("functions/platform/src"),
-        &["dynamo_schema.rs"],
-    ));
+    let mut skip = vec!["store/dynamo_schema.rs".to_owned()];
+    if !links_s3(crate_dir) {
+        skip.extend(s3_only_modules());
+    }
+    let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
+    s.push_str(&rust_sources(&root().join("functions/platform/src"), &skip));
     s
+}
+
+/// `objects/x.rs` for every `#[cfg(feature = "s3")] pub mod x;` of `objects/mod.rs`.
+fn s3_only_modules() -> Vec<String> {
+    let objects =
+        std::fs::read_to_string(root().join("functions/platform/src/objects/mod.rs")).unwrap();
+    let modules: Vec<String> = Regex::new(r#"#\[cfg\(feature = "s3"\)\]\s*pub mod (\w+);"#)
+        .unwrap()
+        .captures_iter(&objects)
+        .map(|c| format!("objects/{}.rs", &c[1]))
+        .collect();
+    assert!(modules.contains(&"objects/s3.rs".to_owned()), "{modules:?}");
+    modules
+}
+
+/// The items of a list as deployed in some configuration: `!If [c, item, !Ref AWS::NoValue]`
+/// is its item, `!If [c, a, b]` both.
+fn present(items: &Value) -> Vec<Value> {
+    items
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|item| match if_branches(item) {
+            Some((_, then, otherwise)) if is_ref(&otherwise, "AWS::NoValue") => vec![then],
+            Some((_, then, otherwise)) => vec![then, otherwise],
+            None => vec![item.clone()],
+        })
+        .collect()
+}
+
+/// The condition of a list item `!If [condition, item, !Ref AWS::NoValue]` whose item `pick`
+/// chooses, and that item.
+fn conditional_item(items: &Value, pick: impl Fn(&Value) -> bool) -> (String, Value) {
+    items
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .find_map(|item| {
+            let (condition, then, otherwise) = if_branches(item)?;
+            (is_ref(&otherwise, "AWS::NoValue") && pick(&then)).then_some((condition, then))
+        })
+        .unwrap_or_else(|| panic!("no conditional item matches in {items:?}"))
 }
 
 /// `(logical id, code dir, properties)` of every function resource.
@@ -77,17 +128,12 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
+/// Every action an `Allow` statement of the function's policies names, conditional ones too.
 fn allowed_actions(function: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for policy in function["Properties"]["Policies"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-    {
-        for statement in policy["Statement"].as_sequence().into_iter().flatten() {
-            if statement["Effect"] == "Allow" {
-                out.extend(strings(&statement["Action"]));
-            }
+    for statement in policy_statements(function) {
+        if statement["Effect"] == "Allow" {
+            out.extend(strings(&statement["Action"]));
         }
     }
     out
@@ -436,12 +482,13 @@ fn log_group_with_retention<'a>(t: &'a Value, v: &Value) -> Option<&'a Value> {
     .then_some(group)
 }
 
+/// The statements of the function's policies, conditional ones (`!If`) included.
 fn policy_statements(function: &Value) -> Vec<Value> {
     function["Properties"]["Policies"]
         .as_sequence()
         .into_iter()
         .flatten()
-        .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+        .flat_map(|p| present(&p["Statement"]))
         .collect()
 }
 
@@ -657,9 +704,12 @@ fn managed_login_is_served_from_a_user_pool_domain_with_a_style() {
     assert_eq!(b["UseCognitoProvidedValues"], true);
 }
 
-/// The Content-Security-Policy, with `${AWS::Region}` as CloudFormation substitutes it.
+/// The Content-Security-Policy, with `${AWS::Region}` as CloudFormation substitutes it: the
+/// browser sends document bytes to the uploads bucket on presigned requests (`connect-src`) and
+/// shows presigned thumbnails from it when downloads do not go through CloudFront (`img-src`).
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com \
+    img-src 'self' data: https://${UploadsBucket.RegionalDomainName}; connect-src 'self' \
+    https://${UploadsBucket.RegionalDomainName} https://*.amazoncognito.com \
     https://cognito-idp.${AWS::Region}.amazonaws.com; frame-ancestors 'none'; base-uri 'self'; \
     form-action 'self'; object-src 'none'";
 
@@ -715,13 +765,7 @@ fn every_cloudfront_answer_carries_the_security_headers() {
     // On every behaviour.
     let config = &t["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
     let mut behaviours = vec![config["DefaultCacheBehavior"].clone()];
-    behaviours.extend(
-        config["CacheBehaviors"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .cloned(),
-    );
+    behaviours.extend(present(&config["CacheBehaviors"]));
     for b in &behaviours {
         assert!(
             is_ref(&b["ResponseHeadersPolicyId"], policy_id),
@@ -738,11 +782,9 @@ const ALL_VIEWER_EXCEPT_HOST_HEADER: &str = "b689b0a8-53d0-40ab-baf2-68738e2966a
 fn cloudfront_never_caches_an_api_answer_nor_the_files_a_deploy_changes_in_place() {
     let t = template();
     let config = &t["Resources"]["Distribution"]["Properties"]["DistributionConfig"];
-    let by_path: BTreeMap<String, Value> = config["CacheBehaviors"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|b| (b["PathPattern"].as_str().unwrap().to_owned(), b.clone()))
+    let by_path: BTreeMap<String, Value> = present(&config["CacheBehaviors"])
+        .into_iter()
+        .map(|b| (b["PathPattern"].as_str().unwrap().to_owned(), b))
         .collect();
     let api = &by_path["/api/*"];
     assert_eq!(api["TargetOriginId"], "api");
@@ -923,4 +965,383 @@ fn uploads_abort_when_abandoned_tier_themselves_and_old_versions_expire() {
     assert!(is_ref(&cors["AllowedOrigins"][0], "SiteOrigin"));
     assert!(strings(&cors["ExposedHeaders"]).contains(&"ETag".to_string()));
     assert!(strings(&cors["AllowedMethods"]).contains(&"PUT".to_string()));
+}
+
+// ------------------------------------------------------------------ documents through CloudFront
+
+/// The prefixes (`nominations`, `thumbnails`) under which the uploads function's code and
+/// core's document keys write.
+fn uploads_key_prefixes() -> BTreeSet<String> {
+    let mut keys = rust_sources(&root().join("functions/uploads/src"), &[]);
+    keys.push_str(&std::fs::read_to_string(root().join("functions/core/src/document.rs")).unwrap());
+    Regex::new(r#"format!\("([a-z]+)/\{"#)
+        .unwrap()
+        .captures_iter(&keys)
+        .map(|c| c[1].to_owned())
+        .collect()
+}
+
+const PRIVATE_KEY_PARAMETER: &str = "/ovop/${Stage}/downloads/private-key";
+
+#[test]
+fn documents_are_read_through_cloudfront_only_with_a_url_the_uploads_function_signed() {
+    let t = template();
+    let r = &t["Resources"];
+    // The feature is on exactly when the stack has a public key.
+    let p = &t["Parameters"]["DownloadsPublicKey"];
+    assert_eq!(p["Type"], "CommaDelimitedList");
+    assert_eq!(p["Default"], "");
+    let (not, args) = intrinsic(&t["Conditions"]["HasDownloadsKey"]).unwrap();
+    assert_eq!(not, "Not");
+    let (equals, pair) = intrinsic(&args[0]).unwrap();
+    assert_eq!(equals, "Equals");
+    let (join, joined) = intrinsic(&pair[0]).unwrap();
+    assert_eq!(join, "Join");
+    assert_eq!(joined[0], "");
+    assert!(is_ref(&joined[1], "DownloadsPublicKey"));
+    assert_eq!(pair[1], "");
+
+    // The public key, rebuilt as PEM (lines, then a final newline), in the one key group.
+    let key = &r["DownloadsSigningKey"];
+    assert_eq!(key["Type"], "AWS::CloudFront::PublicKey");
+    assert_eq!(key["Condition"], "HasDownloadsKey");
+    let (pem, vars) = sub(&key["Properties"]["PublicKeyConfig"]["EncodedKey"]).unwrap();
+    assert_eq!(
+        pem,
+        "-----BEGIN PUBLIC KEY-----\n${Body}\n-----END PUBLIC KEY-----\n"
+    );
+    let (join, body) = intrinsic(&vars["Body"]).unwrap();
+    assert_eq!(join, "Join");
+    assert_eq!(body[0], "\n");
+    assert!(is_ref(&body[1], "DownloadsPublicKey"));
+    let group = &r["DownloadsKeyGroup"];
+    assert_eq!(group["Type"], "AWS::CloudFront::KeyGroup");
+    assert_eq!(group["Condition"], "HasDownloadsKey");
+    let items = group["Properties"]["KeyGroupConfig"]["Items"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    assert!(is_ref(&items[0], "DownloadsSigningKey"));
+
+    // The uploads bucket as an origin, through the origin access control (signed requests).
+    let config = &r["Distribution"]["Properties"]["DistributionConfig"];
+    let (condition, origin) = conditional_item(&config["Origins"], |o| o["Id"] == "uploads");
+    assert_eq!(condition, "HasDownloadsKey");
+    assert!(is_get_att(
+        &origin["DomainName"],
+        "UploadsBucket.RegionalDomainName"
+    ));
+    assert!(is_get_att(
+        &origin["OriginAccessControlId"],
+        "OriginAccessControl.Id"
+    ));
+    let oac = &r["OriginAccessControl"]["Properties"]["OriginAccessControlConfig"];
+    assert_eq!(oac["SigningBehavior"], "always");
+
+    // One behaviour per prefix the code writes, each trusting only the key group, never
+    // caching, forwarding only the signed disposition.
+    let prefixes = uploads_key_prefixes();
+    assert_eq!(
+        prefixes,
+        ["nominations", "thumbnails"].map(String::from).into()
+    );
+    let signer =
+        std::fs::read_to_string(root().join("functions/platform/src/objects/cloudfront.rs"))
+            .unwrap();
+    assert!(signer.contains("?response-content-disposition={}"));
+    let to_uploads: Vec<Value> = present(&config["CacheBehaviors"])
+        .into_iter()
+        .filter(|b| b["TargetOriginId"] == "uploads")
+        .collect();
+    assert_eq!(to_uploads.len(), prefixes.len());
+    for prefix in &prefixes {
+        let path = format!("/{prefix}/*");
+        let (condition, b) =
+            conditional_item(&config["CacheBehaviors"], |b| b["PathPattern"] == *path);
+        assert_eq!(condition, "HasDownloadsKey", "{path}");
+        assert_eq!(b["TargetOriginId"], "uploads", "{path}");
+        assert_eq!(b["ViewerProtocolPolicy"], "https-only", "{path}");
+        let groups = b["TrustedKeyGroups"].as_sequence().unwrap();
+        assert_eq!(groups.len(), 1, "{path}");
+        assert!(
+            is_ref(&groups[0], "DownloadsKeyGroup"),
+            "{path}: the key group"
+        );
+        assert!(b["TrustedSigners"].is_null(), "{path}: no account signers");
+        assert_eq!(b["CachePolicyId"], CACHING_DISABLED, "{path}");
+        assert!(
+            strings(&b["AllowedMethods"]).is_empty(),
+            "{path}: GET and HEAD only"
+        );
+        let (f, policy) = intrinsic(&b["OriginRequestPolicyId"]).unwrap();
+        assert_eq!(f, "Ref");
+        let policy = &r[policy.as_str().unwrap()];
+        assert_eq!(policy["Condition"], "HasDownloadsKey");
+        let forwarded = &policy["Properties"]["OriginRequestPolicyConfig"];
+        assert_eq!(forwarded["HeadersConfig"]["HeaderBehavior"], "none");
+        assert_eq!(forwarded["CookiesConfig"]["CookieBehavior"], "none");
+        assert_eq!(
+            forwarded["QueryStringsConfig"]["QueryStringBehavior"],
+            "whitelist"
+        );
+        assert_eq!(
+            strings(&forwarded["QueryStringsConfig"]["QueryStrings"]),
+            ["response-content-disposition"]
+        );
+    }
+
+    // The bucket lets this distribution, and nothing else new, read those prefixes.
+    let statements = &r["UploadsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    let (condition, allow) = conditional_item(statements, |s| s["Effect"] == "Allow");
+    assert_eq!(condition, "HasDownloadsKey");
+    assert_eq!(allow["Principal"]["Service"], "cloudfront.amazonaws.com");
+    assert_eq!(strings(&allow["Action"]), ["s3:GetObject"]);
+    let resources: BTreeSet<String> = allow["Resource"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| sub(v).unwrap().0)
+        .collect();
+    let expected: BTreeSet<String> = prefixes
+        .iter()
+        .map(|p| format!("${{UploadsBucket.Arn}}/{p}/*"))
+        .collect();
+    assert_eq!(resources, expected);
+    assert_eq!(
+        sub(&allow["Condition"]["StringEquals"]["AWS:SourceArn"])
+            .unwrap()
+            .0,
+        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"
+    );
+    let allows = present(statements)
+        .into_iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .count();
+    assert_eq!(
+        allows, 1,
+        "the bucket policy allows only CloudFront's reads"
+    );
+}
+
+/// IAM actions behind the SSM SDK calls in the sources.
+fn ssm_actions(sources: &str) -> BTreeSet<String> {
+    Regex::new(r"\.(get_parameter|get_parameters|get_parameters_by_path|put_parameter)\(\)")
+        .unwrap()
+        .captures_iter(sources)
+        .map(|cap| {
+            let action = match &cap[1] {
+                "get_parameter" => "GetParameter",
+                "get_parameters" => "GetParameters",
+                "get_parameters_by_path" => "GetParametersByPath",
+                "put_parameter" => "PutParameter",
+                other => panic!("unmapped call {other}"),
+            };
+            format!("ssm:{action}")
+        })
+        .collect()
+}
+
+#[test]
+fn the_uploads_function_signs_with_a_key_read_from_exactly_one_parameter() {
+    let t = template();
+    let mut signers = 0;
+    for (id, dir, f) in functions(&t) {
+        let used = ssm_actions(&function_sources(&dir));
+        let allowed: BTreeSet<String> = allowed_actions(&f)
+            .into_iter()
+            .filter(|a| a.starts_with("ssm:") || a.starts_with("kms:"))
+            .collect();
+        assert_eq!(
+            allowed, used,
+            "{id}: SSM actions allowed = those its code calls"
+        );
+        if used.is_empty() {
+            continue;
+        }
+        signers += 1;
+        // Exactly the parameter the function is told to read, and only with a downloads key.
+        let (condition, statement) =
+            conditional_item(&f["Properties"]["Policies"][0]["Statement"], |s| {
+                strings(&s["Action"]).iter().any(|a| a.starts_with("ssm:"))
+            });
+        assert_eq!(condition, "HasDownloadsKey", "{id}");
+        assert_eq!(statement["Effect"], "Allow");
+        assert_eq!(strings(&statement["Action"]), ["ssm:GetParameter"]);
+        assert_eq!(
+            sub(&statement["Resource"]).unwrap().0,
+            format!(
+                "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{PRIVATE_KEY_PARAMETER}"
+            ),
+            "{id}: one parameter, no wildcard"
+        );
+        let vars = &f["Properties"]["Environment"]["Variables"];
+        let branch = |name: &str| {
+            let (condition, then, otherwise) = if_branches(&vars[name])
+                .unwrap_or_else(|| panic!("{id}: {name} is set only with a downloads key"));
+            assert_eq!(condition, "HasDownloadsKey", "{id}: {name}");
+            assert!(is_ref(&otherwise, "AWS::NoValue"), "{id}: {name}");
+            then
+        };
+        assert_eq!(
+            sub(&branch("DOWNLOADS_PRIVATE_KEY_PARAMETER")).unwrap().0,
+            PRIVATE_KEY_PARAMETER
+        );
+        assert!(is_ref(
+            &branch("DOWNLOADS_KEY_PAIR_ID"),
+            "DownloadsSigningKey"
+        ));
+        // The site's own origin: the distribution serves the SPA and the documents.
+        assert!(is_ref(&branch("DOWNLOADS_DOMAIN"), "SiteOrigin"));
+    }
+    assert_eq!(signers, 1, "the uploads function reads the key");
+    // The key script stores the private key under that name.
+    let script = std::fs::read_to_string(root().join("scripts/cloudfront-keys.sh")).unwrap();
+    assert!(
+        script.contains("/ovop/${stage}/downloads/private-key"),
+        "scripts/cloudfront-keys.sh writes {PRIVATE_KEY_PARAMETER}"
+    );
+    assert!(script.contains("--type SecureString"));
+}
+
+#[test]
+fn malware_scanning_closes_unscanned_documents_to_all_but_the_uploads_function_and_the_scanner() {
+    let t = template();
+    let r = &t["Resources"];
+    let p = &t["Parameters"]["MalwareScanning"];
+    assert_eq!(p["Default"], "off");
+    assert_eq!(strings(&p["AllowedValues"]), ["off", "on"]);
+    let (equals, pair) = intrinsic(&t["Conditions"]["ScanMalware"]).unwrap();
+    assert_eq!(equals, "Equals");
+    assert!(is_ref(&pair[0], "MalwareScanning"));
+    assert_eq!(pair[1], "on");
+
+    // The plan scans and tags the prefix of the documents' keys.
+    let prefixes = uploads_key_prefixes();
+    assert!(prefixes.contains("nominations"));
+    let plans = resources_of_type(&t, "AWS::GuardDuty::MalwareProtectionPlan");
+    assert_eq!(plans.len(), 1);
+    let plan = plans[0].1;
+    assert_eq!(plan["Condition"], "ScanMalware");
+    let bucket = &plan["Properties"]["ProtectedResource"]["S3Bucket"];
+    assert!(is_ref(&bucket["BucketName"], "UploadsBucket"));
+    assert_eq!(strings(&bucket["ObjectPrefixes"]), ["nominations/"]);
+    assert_eq!(
+        plan["Properties"]["Actions"]["Tagging"]["Status"],
+        "ENABLED"
+    );
+    assert!(is_get_att(
+        &plan["Properties"]["Role"],
+        "MalwareProtectionRole.Arn"
+    ));
+    let role = &r["MalwareProtectionRole"];
+    assert_eq!(role["Condition"], "ScanMalware");
+    let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(
+        trust["Principal"]["Service"],
+        "malware-protection-plan.guardduty.amazonaws.com"
+    );
+    assert!(is_ref(
+        &trust["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "AWS::AccountId"
+    ));
+    // The scanner reads and tags objects of nominations/ only.
+    for statement in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap()
+    {
+        let object_actions = strings(&statement["Action"])
+            .iter()
+            .any(|a| a.starts_with("s3:") && a.contains("Object"));
+        if object_actions {
+            let (resource, _) = sub(&statement["Resource"]).unwrap();
+            assert!(
+                resource == "${UploadsBucket.Arn}/nominations/*"
+                    || resource
+                        == "${UploadsBucket.Arn}/malware-protection-resource-validation-object",
+                "{resource}"
+            );
+        }
+    }
+    // The scan starts from the bucket's EventBridge events.
+    let (condition, notifications, _) =
+        if_branches(&r["UploadsBucket"]["Properties"]["NotificationConfiguration"]).unwrap();
+    assert_eq!(condition, "ScanMalware");
+    assert_eq!(
+        notifications["EventBridgeConfiguration"]["EventBridgeEnabled"],
+        true
+    );
+
+    // Reads of a document without GuardDuty's NO_THREATS_FOUND tag are denied to everyone but
+    // the uploads function's role (it checks the bytes at complete) and the scanner's.
+    let uploads = &r["UploadsFunction"]["Properties"];
+    assert!(
+        uploads["Role"].is_null(),
+        "SAM makes the uploads function's role, UploadsFunctionRole"
+    );
+    let statements = &r["UploadsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    let unscanned = |s: &Value| {
+        s["Effect"] == "Deny"
+            && strings(&s["Action"]).contains(&"s3:GetObject".to_owned())
+            && s["Condition"]["StringNotEquals"]["s3:ExistingObjectTag/GuardDutyMalwareScanStatus"]
+                == "NO_THREATS_FOUND"
+    };
+    let denies: Vec<Value> = present(statements)
+        .into_iter()
+        .filter(|s| unscanned(s))
+        .collect();
+    assert_eq!(denies.len(), 2, "{denies:?}");
+    for deny in &denies {
+        assert_eq!(deny["Principal"], "*");
+        assert_eq!(
+            strings(&deny["Action"]),
+            ["s3:GetObject", "s3:GetObjectVersion"]
+        );
+        assert_eq!(
+            sub(&deny["Resource"]).unwrap().0,
+            "${UploadsBucket.Arn}/nominations/*"
+        );
+    }
+    let (condition, deny) = conditional_item(statements, |s| {
+        unscanned(s) && !s["Condition"]["ArnNotEquals"].is_null()
+    });
+    assert_eq!(condition, "ScanMalware");
+    let excepted = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(excepted.len(), 2);
+    assert!(is_get_att(&excepted[0], "UploadsFunctionRole.Arn"));
+    assert!(is_get_att(&excepted[1], "MalwareProtectionRole.Arn"));
+    // …and through a presigned URL to everyone, the uploads function's presigned GETs included.
+    let (condition, deny) = conditional_item(statements, |s| {
+        unscanned(s) && !s["Condition"]["StringEquals"].is_null()
+    });
+    assert_eq!(condition, "ScanMalware");
+    assert_eq!(
+        deny["Condition"]["StringEquals"]["s3:authType"],
+        "REST-QUERY-STRING"
+    );
+    assert!(deny["Condition"]["ArnNotEquals"].is_null());
+    // Only the scanner sets or removes the tag.
+    let (condition, deny) = conditional_item(statements, |s| {
+        strings(&s["Action"]).contains(&"s3:PutObjectTagging".to_owned())
+    });
+    assert_eq!(condition, "ScanMalware");
+    assert_eq!(deny["Effect"], "Deny");
+    for action in [
+        "s3:DeleteObjectTagging",
+        "s3:DeleteObjectVersionTagging",
+        "s3:PutObjectVersionTagging",
+    ] {
+        assert!(
+            strings(&deny["Action"]).contains(&action.to_owned()),
+            "{action}"
+        );
+    }
+    assert!(is_get_att(
+        &deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"],
+        "MalwareProtectionRole.Arn"
+    ));
+    // The uploads function never tags (its S3 actions are derived from its code above).
+    let uploads_actions = allowed_actions(&r["UploadsFunction"]);
+    assert!(!uploads_actions.iter().any(|a| a.contains("Tagging")));
 }

@@ -13,10 +13,11 @@ use ovop_core::round::Round;
 use ovop_local::{DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LOCAL_REGION, UPLOADS_BUCKET};
 use ovop_platform::objects::{ObjectError, ObjectStore, S3Objects};
 use ovop_platform::store::Tx;
-use ovop_tests::{form, problem, TestApp};
-use reqwest::Response;
+use ovop_tests::{
+    checklist_entry, file_bytes, form, nomination_path, problem, send_presigned, send_signed,
+    sha256_hex, TestApp,
+};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 const OFFICE: &str = "dinas-pekalongan";
 
@@ -31,80 +32,6 @@ async fn draft() -> (TestApp, String, String) {
     let n: Value = created.json().await.unwrap();
     let id = n["id"].as_str().unwrap().to_owned();
     (app, token, id)
-}
-
-fn path(id: &str, rest: &str) -> String {
-    format!("/api/v1/nominations/{id}/{rest}")
-}
-
-async fn declare(app: &TestApp, token: &str, id: &str, body: Value) -> Response {
-    app.post(token, &path(id, "uploads"))
-        .header("Idempotency-Key", ulid::Ulid::new().to_string())
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn declared(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
-    let response = declare(app, token, id, body).await;
-    assert_eq!(response.status(), 201);
-    response.json().await.unwrap()
-}
-
-async fn complete(app: &TestApp, token: &str, id: &str, upload: &str, body: Value) -> Response {
-    app.post(token, &path(id, &format!("uploads/{upload}/complete")))
-        .header("Idempotency-Key", ulid::Ulid::new().to_string())
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Sends a presigned request (`{method, url, headers}`) with `body`, as a browser would: the
-/// signed headers, `content-length` from the body.
-async fn send(request: &Value, url: &str, body: Vec<u8>) -> Response {
-    let method =
-        reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes()).unwrap();
-    let mut builder = reqwest::Client::new().request(method, url);
-    for (name, value) in request["headers"].as_object().unwrap() {
-        if name != "content-length" {
-            builder = builder.header(name, value.as_str().unwrap());
-        }
-    }
-    builder.body(body).send().await.unwrap()
-}
-
-async fn send_signed(request: &Value, body: Vec<u8>) -> Response {
-    send(request, request["url"].as_str().unwrap(), body).await
-}
-
-/// `len` bytes starting with `magic`.
-fn bytes(magic: &[u8], len: usize) -> Vec<u8> {
-    let mut b = magic.to_vec();
-    b.extend((0..len.saturating_sub(magic.len())).map(|i| (i % 251) as u8));
-    b.truncate(len);
-    b
-}
-
-fn sha256(b: &[u8]) -> String {
-    Sha256::digest(b)
-        .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
-}
-
-async fn checklist(app: &TestApp, token: &str, id: &str) -> Value {
-    app.get_json(token, &path(id, "documents")).await
-}
-
-fn entry<'a>(checklist: &'a Value, code: &str) -> &'a Value {
-    checklist["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["document"] == code)
-        .unwrap()
 }
 
 /// The uploads bucket of the embedded endpoint a presigned URL points at.
@@ -149,58 +76,13 @@ async fn raise_document_limit(app: &TestApp, max: u64) {
     store.commit(tx).await.unwrap();
 }
 
-/// Declares a file as `(code, file name, media type)` of `size` bytes; the declaration.
-async fn declared_file(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    (code, file_name, media_type): (&str, &str, &str),
-    size: u64,
-) -> Value {
-    declared(
-        app,
-        token,
-        id,
-        json!({"document_code": code, "file_name": file_name, "media_type": media_type, "size": size}),
-    )
-    .await
-}
-
-/// Declares a small file as `(code, file name, media type)`, sends it with its presigned PUT
-/// and completes it: the declaration and the complete's answer (both checked to succeed).
-async fn upload_whole(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    (code, file_name, media_type): (&str, &str, &str),
-    bytes: &[u8],
-) -> (Value, reqwest::Response) {
-    let d = declared_file(
-        app,
-        token,
-        id,
-        (code, file_name, media_type),
-        bytes.len() as u64,
-    )
-    .await;
-    assert_eq!(send_signed(&d["put"], bytes.to_vec()).await.status(), 200);
-    let done = complete(app, token, id, d["upload_id"].as_str().unwrap(), json!({})).await;
-    assert_eq!(done.status(), 200);
-    (d, done)
-}
-
 #[tokio::test]
 async fn a_small_pdf_goes_in_one_presigned_put_and_the_checklist_shows_it() {
     let (app, token, id) = draft().await;
-    let pdf = bytes(b"%PDF-1.7\n", 3000);
-    let d = declared(
-        &app,
-        &token,
-        &id,
-        json!({"document_code": "D01", "file_name": "Surat usulan.pdf", "media_type": "application/pdf",
-               "size": pdf.len(), "fingerprint": "surat|3000|1700000000|abc"}),
-    )
-    .await;
+    let pdf = file_bytes(b"%PDF-1.7\n", 3000);
+    let body = json!({"document_code": "D01", "file_name": "Surat usulan.pdf", "media_type": "application/pdf",
+               "size": pdf.len(), "fingerprint": "surat|3000|1700000000|abc"});
+    let d = app.declared_upload(&token, &id, body).await;
     assert_eq!(d["mode"], "single");
     assert_eq!(
         (d["part_size"].as_u64(), d["part_count"].as_u64()),
@@ -212,12 +94,15 @@ async fn a_small_pdf_goes_in_one_presigned_put_and_the_checklist_shows_it() {
     let upload = d["upload_id"].as_str().unwrap();
 
     // A reloaded page finds the open upload by its fingerprint.
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(open["items"][0]["fingerprint"], "surat|3000|1700000000|abc");
 
     // After a reload the PUT is signed again; the new one works like the first.
     let again: Value = app
-        .post(&token, &path(&id, &format!("uploads/{upload}/parts")))
+        .post(
+            &token,
+            &nomination_path(&id, &format!("uploads/{upload}/parts")),
+        )
         .json(&json!({"numbers": [1]}))
         .send()
         .await
@@ -233,37 +118,37 @@ async fn a_small_pdf_goes_in_one_presigned_put_and_the_checklist_shows_it() {
     let sent = send_signed(put, pdf.clone()).await;
     assert_eq!(sent.status(), 200, "{}", sent.text().await.unwrap());
 
-    let done = complete(&app, &token, &id, upload, json!({})).await;
+    let done = app.complete_upload(&token, &id, upload, json!({})).await;
     assert_eq!(done.status(), 200);
     let document: Value = done.json().await.unwrap();
-    assert_eq!(document["sha256"], sha256(&pdf));
+    assert_eq!(document["sha256"], sha256_hex(&pdf));
     assert_eq!(
         (document["code"].as_str(), document["version"].as_u64()),
         (Some("D01"), Some(1))
     );
 
-    let c = checklist(&app, &token, &id).await;
-    let d01 = &entry(&c, "D01")["state"];
+    let c = app.checklist(&token, &id).await;
+    let d01 = &checklist_entry(&c, "D01")["state"];
     assert_eq!(d01["state"], "attached");
     assert_eq!(d01["file_name"], "Surat usulan.pdf");
     assert_eq!(d01["size"], 3000);
-    assert_eq!(d01["sha256"], sha256(&pdf));
+    assert_eq!(d01["sha256"], sha256_hex(&pdf));
     assert_eq!(c["complete"], false);
     assert!(!c["missing"].as_array().unwrap().contains(&json!("D01")));
 
     // No longer open; the link serves the file to whoever reads the nomination.
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(open["items"], json!([]));
     let province = app.login("disperin-jateng").await;
     let link: Value = app
-        .get_json(&province, &path(&id, "documents/D01/link"))
+        .get_json(&province, &nomination_path(&id, "documents/D01/link"))
         .await;
     let got = reqwest::get(link["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
 
     // Completing again is refused: the upload is closed.
-    let again = complete(&app, &token, &id, upload, json!({})).await;
+    let again = app.complete_upload(&token, &id, upload, json!({})).await;
     assert_eq!(again.status(), 409);
     assert_eq!(problem(again).await.code, "upload_not_open");
 }
@@ -274,15 +159,15 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
     raise_document_limit(&app, 64 * MB).await;
     let tail = 100 * 1024;
     let size = 24 * MB as usize + tail;
-    let file = bytes(b"%PDF-1.5\n", size);
-    let d = declared_file(
-        &app,
-        &token,
-        &id,
-        ("D02", "SK.pdf", "application/pdf"),
-        size as u64,
-    )
-    .await;
+    let file = file_bytes(b"%PDF-1.5\n", size);
+    let d = app
+        .declare_file(
+            &token,
+            &id,
+            ("D02", "SK.pdf", "application/pdf"),
+            size as u64,
+        )
+        .await;
     assert_eq!(d["mode"], "multipart");
     assert!(d.get("put").is_none());
     assert_eq!(
@@ -290,7 +175,7 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
         (Some(8 * MB), Some(4))
     );
     let upload = d["upload_id"].as_str().unwrap().to_owned();
-    let parts_path = path(&id, &format!("uploads/{upload}/parts"));
+    let parts_path = nomination_path(&id, &format!("uploads/{upload}/parts"));
 
     let signed: Value = app
         .post(&token, &parts_path)
@@ -317,7 +202,7 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
 
     // The status lists what S3 holds: the browser sends only the missing part.
     let status: Value = app
-        .get_json(&token, &path(&id, &format!("uploads/{upload}")))
+        .get_json(&token, &nomination_path(&id, &format!("uploads/{upload}")))
         .await;
     let held: Vec<(u64, u64)> = status["parts"]
         .as_array()
@@ -330,7 +215,9 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
 
     // Completing without part 3 is refused, nothing attached.
     let parts = |etags: &[String], numbers: &[usize]| json!({"parts": numbers.iter().map(|n| json!({"number": n, "etag": etags[*n]})).collect::<Vec<_>>()});
-    let missing = complete(&app, &token, &id, &upload, parts(&etags, &[1, 2, 4])).await;
+    let missing = app
+        .complete_upload(&token, &id, &upload, parts(&etags, &[1, 2, 4]))
+        .await;
     assert_eq!(missing.status(), 409);
     let p = problem(missing).await;
     assert_eq!(p.code, "parts_missing");
@@ -343,20 +230,24 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
     // A wrong ETag is refused, nothing attached.
     let mut wrong = etags.clone();
     wrong[2] = "\"00000000000000000000000000000000\"".into();
-    let refused = complete(&app, &token, &id, &upload, parts(&wrong, &[1, 2, 3, 4])).await;
+    let refused = app
+        .complete_upload(&token, &id, &upload, parts(&wrong, &[1, 2, 3, 4]))
+        .await;
     assert_eq!(refused.status(), 422);
     assert!(problem(refused).await.errors.contains_key("parts"));
     assert_eq!(
-        entry(&checklist(&app, &token, &id).await, "D02")["state"]["state"],
+        checklist_entry(&app.checklist(&token, &id).await, "D02")["state"]["state"],
         "missing"
     );
 
-    let done = complete(&app, &token, &id, &upload, parts(&etags, &[1, 2, 3, 4])).await;
+    let done = app
+        .complete_upload(&token, &id, &upload, parts(&etags, &[1, 2, 3, 4]))
+        .await;
     assert_eq!(done.status(), 200);
     let document: Value = done.json().await.unwrap();
-    assert_eq!(document["sha256"], sha256(&file));
-    let c = checklist(&app, &token, &id).await;
-    let d02 = &entry(&c, "D02")["state"];
+    assert_eq!(document["sha256"], sha256_hex(&file));
+    let c = app.checklist(&token, &id).await;
+    let d02 = &checklist_entry(&c, "D02")["state"];
     assert_eq!(
         (d02["state"].as_str(), d02["size"].as_u64()),
         (Some("attached"), Some(size as u64))
@@ -367,17 +258,20 @@ async fn a_large_file_goes_in_parts_resumed_from_what_s3_holds() {
 async fn presigned_urls_are_bound_to_their_part_and_their_signature() {
     let (app, token, id) = draft().await;
     let size = 17 * MB as usize;
-    let d = declared_file(
-        &app,
-        &token,
-        &id,
-        ("D01", "Surat.pdf", "application/pdf"),
-        size as u64,
-    )
-    .await;
+    let d = app
+        .declare_file(
+            &token,
+            &id,
+            ("D01", "Surat.pdf", "application/pdf"),
+            size as u64,
+        )
+        .await;
     let upload = d["upload_id"].as_str().unwrap();
     let signed: Value = app
-        .post(&token, &path(&id, &format!("uploads/{upload}/parts")))
+        .post(
+            &token,
+            &nomination_path(&id, &format!("uploads/{upload}/parts")),
+        )
         .json(&json!({"numbers": [1]}))
         .send()
         .await
@@ -387,20 +281,28 @@ async fn presigned_urls_are_bound_to_their_part_and_their_signature() {
         .unwrap();
     let part = &signed["parts"][0];
     let url = part["url"].as_str().unwrap();
-    let body = bytes(b"%PDF-1.5\n", 8 * MB as usize);
+    let body = file_bytes(b"%PDF-1.5\n", 8 * MB as usize);
 
     // Part 1's URL used for part 2: S3 refuses it.
     assert!(url.contains("partNumber=1"), "{url}");
     let other_part = url.replace("partNumber=1", "partNumber=2");
-    assert_eq!(send(part, &other_part, body.clone()).await.status(), 403);
+    assert_eq!(
+        send_presigned(part, &other_part, body.clone())
+            .await
+            .status(),
+        403
+    );
     // A tampered signature: refused.
     let (head, signature) = url.split_once("X-Amz-Signature=").unwrap();
     let flipped = if signature.starts_with('0') { "1" } else { "0" };
     let tampered = format!("{head}X-Amz-Signature={flipped}{}", &signature[1..]);
-    assert_eq!(send(part, &tampered, body.clone()).await.status(), 403);
+    assert_eq!(
+        send_presigned(part, &tampered, body.clone()).await.status(),
+        403
+    );
     // Nothing was stored; the genuine URL works.
     let status: Value = app
-        .get_json(&token, &path(&id, &format!("uploads/{upload}")))
+        .get_json(&token, &nomination_path(&id, &format!("uploads/{upload}")))
         .await;
     assert_eq!(status["parts"], json!([]));
     assert_eq!(send_signed(part, body).await.status(), 200);
@@ -408,7 +310,10 @@ async fn presigned_urls_are_bound_to_their_part_and_their_signature() {
     // More than 8 parts, or a part outside the file, are not signed.
     for numbers in [json!([1, 2, 3, 4, 5, 6, 7, 8, 9]), json!([4]), json!([])] {
         let refused = app
-            .post(&token, &path(&id, &format!("uploads/{upload}/parts")))
+            .post(
+                &token,
+                &nomination_path(&id, &format!("uploads/{upload}/parts")),
+            )
             .json(&json!({ "numbers": numbers }))
             .send()
             .await
@@ -419,22 +324,22 @@ async fn presigned_urls_are_bound_to_their_part_and_their_signature() {
     // Aborting removes the upload: no longer open, no longer completable.
     let aborted = app
         .http
-        .delete(app.url(&path(&id, &format!("uploads/{upload}"))))
+        .delete(app.url(&nomination_path(&id, &format!("uploads/{upload}"))))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
     assert_eq!(aborted.status(), 200);
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(open["items"], json!([]));
-    let late = complete(
-        &app,
-        &token,
-        &id,
-        upload,
-        json!({"parts": [{"number": 1, "etag": "x"}]}),
-    )
-    .await;
+    let late = app
+        .complete_upload(
+            &token,
+            &id,
+            upload,
+            json!({"parts": [{"number": 1, "etag": "x"}]}),
+        )
+        .await;
     assert_eq!(late.status(), 409);
 }
 
@@ -464,27 +369,27 @@ async fn a_declaration_over_the_limit_or_of_a_type_not_accepted_is_refused_befor
         ),
     ];
     for (body, field) in cases {
-        let refused = declare(&app, &token, &id, body.clone()).await;
+        let refused = app.declare_upload(&token, &id, body.clone()).await;
         assert_eq!(refused.status(), 422, "{body}");
         let p = problem(refused).await;
         assert!(p.errors.contains_key(field), "{body}: {p:?}");
     }
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(open["items"], json!([]));
 }
 
 #[tokio::test]
 async fn bytes_that_are_not_the_declared_type_are_refused_and_removed() {
     let (app, token, id) = draft().await;
-    let png = bytes(b"\x89PNG\r\n\x1a\n", 2000);
-    let d = declared_file(
-        &app,
-        &token,
-        &id,
-        ("D01", "surat.pdf", "application/pdf"),
-        png.len() as u64,
-    )
-    .await;
+    let png = file_bytes(b"\x89PNG\r\n\x1a\n", 2000);
+    let d = app
+        .declare_file(
+            &token,
+            &id,
+            ("D01", "surat.pdf", "application/pdf"),
+            png.len() as u64,
+        )
+        .await;
     let upload = d["upload_id"].as_str().unwrap();
     let put = &d["put"];
     assert_eq!(send_signed(put, png).await.status(), 200);
@@ -492,7 +397,7 @@ async fn bytes_that_are_not_the_declared_type_are_refused_and_removed() {
     let key = format!("nominations/{id}/D01/{upload}");
     assert_eq!(bucket.head(&key).await.unwrap().size, 2000);
 
-    let refused = complete(&app, &token, &id, upload, json!({})).await;
+    let refused = app.complete_upload(&token, &id, upload, json!({})).await;
     assert_eq!(refused.status(), 422);
     let p = problem(refused).await;
     assert!(p.errors.contains_key("media_type"), "{p:?}");
@@ -501,11 +406,11 @@ async fn bytes_that_are_not_the_declared_type_are_refused_and_removed() {
         Err(ObjectError::NotFound(_))
     ));
     assert_eq!(
-        entry(&checklist(&app, &token, &id).await, "D01")["state"]["state"],
+        checklist_entry(&app.checklist(&token, &id).await, "D01")["state"]["state"],
         "missing"
     );
     let link = app
-        .get(&token, &path(&id, "documents/D01/link"))
+        .get(&token, &nomination_path(&id, "documents/D01/link"))
         .send()
         .await
         .unwrap();
@@ -515,36 +420,34 @@ async fn bytes_that_are_not_the_declared_type_are_refused_and_removed() {
 #[tokio::test]
 async fn another_regencys_upload_is_not_found() {
     let (app, token, id) = draft().await;
-    let pdf = bytes(b"%PDF-1.7\n", 500);
-    let d = declared_file(
-        &app,
-        &token,
-        &id,
-        ("D01", "surat.pdf", "application/pdf"),
-        pdf.len() as u64,
-    )
-    .await;
+    let pdf = file_bytes(b"%PDF-1.7\n", 500);
+    let d = app
+        .declare_file(
+            &token,
+            &id,
+            ("D01", "surat.pdf", "application/pdf"),
+            pdf.len() as u64,
+        )
+        .await;
     let upload = d["upload_id"].as_str().unwrap();
     assert_eq!(send_signed(&d["put"], pdf).await.status(), 200);
     let semarang = app.login("dinas-semarang").await;
-    let done = complete(&app, &semarang, &id, upload, json!({})).await;
+    let done = app.complete_upload(&semarang, &id, upload, json!({})).await;
     assert_eq!(done.status(), 404);
     let status = app
-        .get(&semarang, &path(&id, &format!("uploads/{upload}")))
+        .get(
+            &semarang,
+            &nomination_path(&id, &format!("uploads/{upload}")),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(status.status(), 404);
-    let declared = declare(
-        &app,
-        &semarang,
-        &id,
-        json!({"document_code": "D01", "file_name": "x.pdf", "media_type": "application/pdf", "size": 10}),
-    )
-    .await;
+    let body = json!({"document_code": "D01", "file_name": "x.pdf", "media_type": "application/pdf", "size": 10});
+    let declared = app.declare_upload(&semarang, &id, body).await;
     assert_eq!(declared.status(), 404);
     assert_eq!(
-        entry(&checklist(&app, &token, &id).await, "D01")["state"]["state"],
+        checklist_entry(&app.checklist(&token, &id).await, "D01")["state"]["state"],
         "missing"
     );
 }
@@ -552,15 +455,18 @@ async fn another_regencys_upload_is_not_found() {
 #[tokio::test]
 async fn a_submitted_nomination_takes_no_uploads() {
     let (app, token, id) = draft().await;
-    let pdf = bytes(b"%PDF-1.7\n", 500);
-    let d = declared_file(
-        &app,
-        &token,
-        &id,
-        ("D01", "surat.pdf", "application/pdf"),
-        pdf.len() as u64,
-    )
-    .await;
+    app.attach_complete_bundle(&token, &id).await;
+    let attached = checklist_entry(&app.checklist(&token, &id).await, "D01")["state"].clone();
+    // A replacement of D01 is sent but not completed before the nomination is submitted.
+    let pdf = file_bytes(b"%PDF-1.7\n", 500);
+    let d = app
+        .declare_file(
+            &token,
+            &id,
+            ("D01", "surat baru.pdf", "application/pdf"),
+            pdf.len() as u64,
+        )
+        .await;
     assert_eq!(send_signed(&d["put"], pdf).await.status(), 200);
     let submitted = app
         .post(&token, &format!("/api/v1/nominations/{id}/submit"))
@@ -569,28 +475,21 @@ async fn a_submitted_nomination_takes_no_uploads() {
         .await
         .unwrap();
     assert_eq!(submitted.status(), 200);
-    let refused = declare(
-        &app,
-        &token,
-        &id,
-        json!({"document_code": "D02", "file_name": "sk.pdf", "media_type": "application/pdf", "size": 10}),
-    )
-    .await;
+    let body = json!({"document_code": "D02", "file_name": "sk.pdf", "media_type": "application/pdf", "size": 10});
+    let refused = app.declare_upload(&token, &id, body).await;
     assert_eq!(refused.status(), 409);
     assert_eq!(problem(refused).await.code, "not_editable");
-    let late = complete(
-        &app,
-        &token,
-        &id,
-        d["upload_id"].as_str().unwrap(),
-        json!({}),
-    )
-    .await;
+    let late = app
+        .complete_upload(&token, &id, d["upload_id"].as_str().unwrap(), json!({}))
+        .await;
     assert_eq!(late.status(), 409);
+    let c = app.checklist(&token, &id).await;
+    let d01 = &checklist_entry(&c, "D01")["state"];
     assert_eq!(
-        entry(&checklist(&app, &token, &id).await, "D01")["state"]["state"],
-        "missing"
+        d01, &attached,
+        "the file submitted stays, the late one is not attached"
     );
+    assert_ne!(d01["file_name"], "surat baru.pdf");
 }
 
 /// A JPEG of `w`×`h` with an APP1 EXIF segment holding a GPS block (latitude ref "S").
@@ -622,17 +521,14 @@ async fn a_photos_thumbnail_is_small_and_carries_no_exif() {
     let (app, token, id) = draft().await;
     let photo = jpeg_with_gps(1200, 800);
     assert!(photo.windows(4).any(|w| w == b"Exif"));
-    upload_whole(
-        &app,
-        &token,
-        &id,
-        ("D07", "depan.jpg", "image/jpeg"),
-        &photo,
-    )
-    .await;
+    app.upload_whole(&token, &id, ("D07", "depan.jpg", "image/jpeg"), &photo)
+        .await;
 
     let link: Value = app
-        .get_json(&token, &path(&id, "documents/D07/link?thumbnail=true"))
+        .get_json(
+            &token,
+            &nomination_path(&id, "documents/D07/link?thumbnail=true"),
+        )
         .await;
     let thumb = reqwest::get(link["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(thumb.status(), 200);
@@ -645,7 +541,9 @@ async fn a_photos_thumbnail_is_small_and_carries_no_exif() {
     let small = image::load_from_memory(&thumb).unwrap();
     assert_eq!((small.width(), small.height()), (480, 320));
     // The original is kept as sent.
-    let link: Value = app.get_json(&token, &path(&id, "documents/D07/link")).await;
+    let link: Value = app
+        .get_json(&token, &nomination_path(&id, "documents/D07/link"))
+        .await;
     let original = reqwest::get(link["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(original.bytes().await.unwrap().to_vec(), photo);
 }
@@ -656,7 +554,7 @@ async fn the_office_records_the_samples_shipment_and_the_secretariat_its_receipt
     let shipment =
         json!({"courier": "JNE", "tracking_number": "CGK123", "shipped_on": "2026-02-27"});
     let shipped = app
-        .put(&token, &path(&id, "sample/shipment"))
+        .put(&token, &nomination_path(&id, "sample/shipment"))
         .json(&shipment)
         .send()
         .await
@@ -664,7 +562,7 @@ async fn the_office_records_the_samples_shipment_and_the_secretariat_its_receipt
     assert_eq!(shipped.status(), 200);
     let receipt = json!({"received_on": "2026-02-28", "condition": "good", "note": ""});
     let by_office = app
-        .put(&token, &path(&id, "sample/receipt"))
+        .put(&token, &nomination_path(&id, "sample/receipt"))
         .json(&receipt)
         .send()
         .await
@@ -672,18 +570,21 @@ async fn the_office_records_the_samples_shipment_and_the_secretariat_its_receipt
     assert_eq!(by_office.status(), 403);
     let secretariat = app.login("sekretariat").await;
     let received = app
-        .put(&secretariat, &path(&id, "sample/receipt"))
+        .put(&secretariat, &nomination_path(&id, "sample/receipt"))
         .json(&receipt)
         .send()
         .await
         .unwrap();
     assert_eq!(received.status(), 200);
-    let c = checklist(&app, &secretariat, &id).await;
-    assert_eq!(entry(&c, "D08")["state"]["state"], "sample_received");
+    let c = app.checklist(&secretariat, &id).await;
+    assert_eq!(
+        checklist_entry(&c, "D08")["state"]["state"],
+        "sample_received"
+    );
     assert_eq!(c["sample"]["receipt"]["condition"], "good");
     // A received sample's shipment is history.
     let again = app
-        .put(&token, &path(&id, "sample/shipment"))
+        .put(&token, &nomination_path(&id, "sample/shipment"))
         .json(&shipment)
         .send()
         .await
@@ -697,7 +598,7 @@ async fn a_second_file_replaces_the_first_and_a_retried_declaration_answers_the_
     let first = jpeg_with_gps(300, 200);
     let body = json!({"document_code": "D07", "file_name": "lama.jpg", "media_type": "image/jpeg", "size": first.len()});
     let send_declaration = || {
-        app.post(&token, &path(&id, "uploads"))
+        app.post(&token, &nomination_path(&id, "uploads"))
             .header("Idempotency-Key", "declare-photo-1")
             .json(&body)
             .send()
@@ -710,29 +611,26 @@ async fn a_second_file_replaces_the_first_and_a_retried_declaration_answers_the_
         retried["upload_id"], d["upload_id"],
         "the same upload, not a second one"
     );
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(open["items"].as_array().unwrap().len(), 1);
 
     let old = d["upload_id"].as_str().unwrap().to_owned();
     assert_eq!(send_signed(&d["put"], first).await.status(), 200);
     assert_eq!(
-        complete(&app, &token, &id, &old, json!({})).await.status(),
+        app.complete_upload(&token, &id, &old, json!({}))
+            .await
+            .status(),
         200
     );
 
     let second = jpeg_with_gps(200, 300);
-    let (d, done) = upload_whole(
-        &app,
-        &token,
-        &id,
-        ("D07", "baru.jpg", "image/jpeg"),
-        &second,
-    )
-    .await;
+    let (d, done) = app
+        .upload_whole(&token, &id, ("D07", "baru.jpg", "image/jpeg"), &second)
+        .await;
     let document: Value = done.json().await.unwrap();
     assert_eq!(document["version"], 2);
-    let c = checklist(&app, &token, &id).await;
-    assert_eq!(entry(&c, "D07")["state"]["file_name"], "baru.jpg");
+    let c = app.checklist(&token, &id).await;
+    assert_eq!(checklist_entry(&c, "D07")["state"]["file_name"], "baru.jpg");
     // The replaced photo and its thumbnail are gone from the bucket.
     let bucket = bucket_of(d["put"]["url"].as_str().unwrap());
     for key in [
@@ -744,7 +642,9 @@ async fn a_second_file_replaces_the_first_and_a_retried_declaration_answers_the_
             "{key}"
         );
     }
-    let link: Value = app.get_json(&token, &path(&id, "documents/D07/link")).await;
+    let link: Value = app
+        .get_json(&token, &nomination_path(&id, "documents/D07/link"))
+        .await;
     let served = reqwest::get(link["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(served.bytes().await.unwrap().to_vec(), second);
 }
@@ -752,33 +652,28 @@ async fn a_second_file_replaces_the_first_and_a_retried_declaration_answers_the_
 #[tokio::test]
 async fn an_upload_left_open_past_its_expiry_is_gone() {
     let (app, token, id) = draft().await;
-    let pdf = bytes(b"%PDF-1.7\n", 500);
-    let d = declared_file(
-        &app,
-        &token,
-        &id,
-        ("D01", "surat.pdf", "application/pdf"),
-        pdf.len() as u64,
-    )
-    .await;
+    let pdf = file_bytes(b"%PDF-1.7\n", 500);
+    let d = app
+        .declare_file(
+            &token,
+            &id,
+            ("D01", "surat.pdf", "application/pdf"),
+            pdf.len() as u64,
+        )
+        .await;
     assert_eq!(send_signed(&d["put"], pdf).await.status(), 200);
     app.clock
         .set(ovop_tests::start_time() + chrono::Duration::days(7));
     let token = app.login(OFFICE).await;
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(open["items"], json!([]));
-    let late = complete(
-        &app,
-        &token,
-        &id,
-        d["upload_id"].as_str().unwrap(),
-        json!({}),
-    )
-    .await;
+    let late = app
+        .complete_upload(&token, &id, d["upload_id"].as_str().unwrap(), json!({}))
+        .await;
     // Its record has expired with it: the upload is gone.
     assert_eq!(late.status(), 404);
     assert_eq!(
-        entry(&checklist(&app, &token, &id).await, "D01")["state"]["state"],
+        checklist_entry(&app.checklist(&token, &id).await, "D01")["state"]["state"],
         "missing"
     );
 }
@@ -788,7 +683,7 @@ async fn malformed_missing_and_oversize_input_is_refused_with_the_field_named() 
     let (app, token, id) = draft().await;
     // No Idempotency-Key on a declaration: 428, nothing recorded.
     let unkeyed = app
-        .post(&token, &path(&id, "uploads"))
+        .post(&token, &nomination_path(&id, "uploads"))
         .json(&json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf", "size": 10}))
         .send()
         .await
@@ -796,7 +691,7 @@ async fn malformed_missing_and_oversize_input_is_refused_with_the_field_named() 
     assert_eq!(problem(unkeyed).await.status, 428);
     // Not JSON: 400; a required field missing: 422 naming it; an unknown field refused.
     let malformed = app
-        .post(&token, &path(&id, "uploads"))
+        .post(&token, &nomination_path(&id, "uploads"))
         .header("Idempotency-Key", "malformed-1")
         .header("Content-Type", "application/json")
         .body("{\"document_code\": ")
@@ -804,30 +699,25 @@ async fn malformed_missing_and_oversize_input_is_refused_with_the_field_named() 
         .await
         .unwrap();
     assert_eq!(problem(malformed).await.status, 400);
-    let missing = declare(
-        &app,
-        &token,
-        &id,
-        json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf"}),
-    )
-    .await;
+    let missing = app
+        .declare_upload(
+            &token,
+            &id,
+            json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf"}),
+        )
+        .await;
     let p = problem(missing).await;
     assert_eq!(p.status, 422);
     assert!(p.errors.contains_key("size"), "{p:?}");
     // Beyond S3's 5 GiB cap whatever the round allows.
-    let huge = declare(
-        &app,
-        &token,
-        &id,
-        json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf", "size": 6u64 << 30}),
-    )
-    .await;
+    let body = json!({"document_code": "D01", "file_name": "a.pdf", "media_type": "application/pdf", "size": 6u64 << 30});
+    let huge = app.declare_upload(&token, &id, body).await;
     let p = problem(huge).await;
     assert_eq!(p.status, 422);
     assert!(p.errors.contains_key("size"), "{p:?}");
     // A sample shipment without its tracking number names the field.
     let shipment = app
-        .put(&token, &path(&id, "sample/shipment"))
+        .put(&token, &nomination_path(&id, "sample/shipment"))
         .json(&json!({"courier": "JNE", "shipped_on": "2026-03-01"}))
         .send()
         .await
@@ -838,12 +728,12 @@ async fn malformed_missing_and_oversize_input_is_refused_with_the_field_named() 
     // Without a token, nothing.
     let anonymous = app
         .http
-        .get(app.url(&path(&id, "documents")))
+        .get(app.url(&nomination_path(&id, "documents")))
         .send()
         .await
         .unwrap();
     assert_eq!(problem(anonymous).await.status, 401);
-    let open: Value = app.get_json(&token, &path(&id, "uploads")).await;
+    let open: Value = app.get_json(&token, &nomination_path(&id, "uploads")).await;
     assert_eq!(
         open["items"],
         json!([]),

@@ -4,7 +4,7 @@
 //! revalidated.
 
 use ovop_local::server::Timeouts;
-use ovop_platform::http::SECURITY_HEADERS;
+use ovop_platform::http::{security_headers, SECURITY_HEADERS};
 use ovop_tests::TestApp;
 use reqwest::Response;
 
@@ -63,9 +63,15 @@ async fn every_answer_carries_the_security_headers() {
                 request = request.bearer_auth(token);
             }
             let response = request.send().await.unwrap();
-            for (name, value) in SECURITY_HEADERS {
+            for (name, value) in security_headers(app.s3_url.as_deref()) {
                 assert_eq!(header(&response, name), value, "{path}: {name}");
             }
+            let csp = header(&response, "content-security-policy");
+            let s3 = app.s3_url.as_deref().expect("the embedded S3 runs");
+            assert!(
+                csp.contains(&format!("connect-src 'self' {s3};")),
+                "{path}: the browser may send uploads to the embedded S3: {csp}"
+            );
         }
     }
     assert_eq!(

@@ -207,6 +207,21 @@ impl MediaType {
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(essence))
     }
+
+    /// The type of a file a browser offers: its `type` when that is one of ours, else the
+    /// file name's extension (some systems leave `type` empty).
+    pub fn of_file(browser_type: &str, file_name: &str) -> Option<MediaType> {
+        MediaType::parse(browser_type).or_else(|| {
+            let (_, ext) = file_name.rsplit_once('.')?;
+            match ext.to_ascii_lowercase().as_str() {
+                "pdf" => Some(MediaType::Pdf),
+                "jpg" | "jpeg" => Some(MediaType::Jpeg),
+                "png" => Some(MediaType::Png),
+                "webp" => Some(MediaType::Webp),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// Official letters, decrees and certificates: a PDF or a scan.
@@ -564,7 +579,7 @@ fn uploadable(code: &str, commodity: &Commodity) -> Result<DocumentType, Text> {
     Ok(document)
 }
 
-fn wrong_media_type(document: DocumentType, media: MediaType) -> Text {
+pub(crate) fn wrong_media_type(document: DocumentType, media: MediaType) -> Text {
     let names: Vec<&str> = document.accepts().iter().map(|m| m.label()).collect();
     let (id_list, en_list) = match names.split_last() {
         Some((last, [])) => (last.to_string(), last.to_string()),
@@ -589,7 +604,7 @@ fn wrong_media_type(document: DocumentType, media: MediaType) -> Text {
     )
 }
 
-fn too_large(document: DocumentType, size: u64, max: u64) -> Text {
+pub(crate) fn too_large(document: DocumentType, size: u64, max: u64) -> Text {
     let (size, max, title) = (format_size(size), format_size(max), document.title());
     Text::new(
         format!("{}: berkas {size} melebihi batas {max}.", title.id),

@@ -1,5 +1,7 @@
 //! Request and response bodies of the API, shared by the server and the SPA.
 
+pub mod uploads;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

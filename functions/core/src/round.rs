@@ -56,8 +56,8 @@ pub struct Round {
     #[serde(default)]
     pub document_limits: DocumentLimits,
     /// Whether a nomination is submitted only with its complete document bundle
-    /// ([`crate::document::Checklist`]). Off by default (and in rounds stored before
-    /// documents) until documents can be uploaded; the uploads work turns it on.
+    /// ([`crate::document::Checklist`]). New rounds require it unless the admin says
+    /// otherwise; rounds stored before documents existed read back without it.
     #[serde(default)]
     pub documents_required: bool,
     /// Optimistic-locking version; every change increments it.
@@ -75,6 +75,9 @@ pub struct RoundForm {
     pub name: String,
     /// RFC 3339 instant, e.g. `2026-08-31T16:59:59Z` (23:59:59 WIB).
     pub proposal_deadline: Option<DateTime<Utc>>,
+    /// Whether a nomination is submitted only with its complete document bundle and its
+    /// sample shipped; yes when left out.
+    pub documents_required: Option<bool>,
 }
 
 impl RoundForm {
@@ -115,7 +118,7 @@ impl RoundForm {
                 phase: RoundPhase::Planned,
                 proposal_deadline: deadline,
                 document_limits: DocumentLimits::default(),
-                documents_required: false,
+                documents_required: self.documents_required.unwrap_or(true),
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -273,6 +276,7 @@ mod tests {
             year: Some(2026),
             name: "OVOP 2026".into(),
             proposal_deadline: Some(deadline()),
+            documents_required: None,
         };
         form.validate(kick_off()).unwrap()
     }
@@ -358,6 +362,7 @@ mod tests {
             year: Some(2026),
             name: "x".into(),
             proposal_deadline: Some(deadline()),
+            documents_required: None,
         };
         assert!(past
             .validate(deadline())
@@ -372,6 +377,7 @@ mod tests {
             year: Some(2026),
             name: name.into(),
             proposal_deadline: Some(deadline()),
+            documents_required: None,
         };
         let round = form("  Penghargaan OVOP 2026\u{200B} ")
             .validate(kick_off())
@@ -393,7 +399,40 @@ mod tests {
         let round: Round = serde_json::from_value(json).unwrap();
         assert_eq!(round.document_limits, DocumentLimits::default());
         assert!(!round.documents_required);
-        assert_eq!(round, open_round());
+        // Everything else reads back as stored.
+        assert_eq!(
+            round,
+            Round {
+                documents_required: false,
+                ..open_round()
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_round_requires_documents_unless_the_form_says_not() {
+        assert!(planned_round().documents_required, "left out: required");
+        let json =
+            r#"{"year": 2026, "name": "OVOP 2026", "proposal_deadline": "2026-08-31T16:59:00Z"}"#;
+        let form: RoundForm = serde_json::from_str(json).unwrap();
+        assert_eq!(form.documents_required, None);
+        assert!(form.validate(kick_off()).unwrap().documents_required);
+        for (said, required) in [(Some(true), true), (Some(false), false)] {
+            let round = RoundForm {
+                year: Some(2026),
+                name: "OVOP 2026".into(),
+                proposal_deadline: Some(deadline()),
+                documents_required: said,
+            }
+            .validate(kick_off())
+            .unwrap();
+            assert_eq!(round.documents_required, required, "{said:?}");
+            // And it stays so once the round is stored and opened.
+            let opened = round.open(None, kick_off()).unwrap();
+            let back: Round =
+                serde_json::from_value(serde_json::to_value(&opened).unwrap()).unwrap();
+            assert_eq!(back.documents_required, required, "{said:?}");
+        }
     }
 
     #[test]

@@ -281,7 +281,7 @@ pub async fn build_on_with_objects(
     (objects, s3): (Arc<dyn ObjectStore>, Option<EmbeddedS3>),
 ) -> Result<LocalApp, StartError> {
     if config.seed {
-        seed::demo(&state).await?;
+        seed::demo(&state, objects.as_ref()).await?;
     }
     let clock = state.clock.clone();
     let (issuer, verifier) = match &config.identity {
@@ -339,7 +339,7 @@ pub async fn build_on_with_objects(
         router = web::with_spa(router, dir);
     }
     Ok(LocalApp {
-        router: web::with_security_headers(router),
+        router: web::with_security_headers(router, s3.as_ref().map(EmbeddedS3::public_url)),
         state,
         embedded,
         issuer,

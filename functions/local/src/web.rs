@@ -8,24 +8,32 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use ovop_platform::http::{
-    is_content_hashed, IMMUTABLE_CACHE_CONTROL, REVALIDATE_CACHE_CONTROL, SECURITY_HEADERS,
+    is_content_hashed, security_headers, IMMUTABLE_CACHE_CONTROL, REVALIDATE_CACHE_CONTROL,
 };
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Adds [`SECURITY_HEADERS`] to every answer of `router` (an answer's own value stays).
-pub fn with_security_headers(router: Router) -> Router {
-    router.layer(axum::middleware::map_response(add_security_headers))
-}
-
-async fn add_security_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    for (name, value) in SECURITY_HEADERS {
-        headers
-            .entry(HeaderName::from_static(name))
-            .or_insert(HeaderValue::from_static(value));
-    }
-    response
+/// Adds the security headers ([`security_headers`]) to every answer of `router` (an answer's
+/// own value stays); the browser may also reach the object store at `uploads_origin`.
+pub fn with_security_headers(router: Router, uploads_origin: Option<&str>) -> Router {
+    let headers: Vec<(HeaderName, HeaderValue)> = security_headers(uploads_origin)
+        .into_iter()
+        .map(|(name, value)| {
+            let value = HeaderValue::from_str(&value).expect("an origin is a valid header value");
+            (HeaderName::from_static(name), value)
+        })
+        .collect();
+    router.layer(axum::middleware::map_response(
+        move |mut response: Response| {
+            let headers = headers.clone();
+            async move {
+                for (name, value) in headers {
+                    response.headers_mut().entry(name).or_insert(value);
+                }
+                response
+            }
+        },
+    ))
 }
 
 /// The built web app in `dir` as the router's fallback: files as they are, every other path

@@ -30,6 +30,30 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("referrer-policy", "strict-origin-when-cross-origin"),
 ];
 
+/// [`SECURITY_HEADERS`] for a web app whose browser also talks to the uploads bucket at
+/// `uploads_origin` (`https://bucket.s3.region.amazonaws.com`, or the embedded S3 locally):
+/// presigned uploads need it in `connect-src`, presigned thumbnails in `img-src`.
+pub fn security_headers(uploads_origin: Option<&str>) -> Vec<(&'static str, String)> {
+    SECURITY_HEADERS
+        .iter()
+        .map(|(name, value)| match (*name, uploads_origin) {
+            ("content-security-policy", Some(origin)) => (
+                *name,
+                value
+                    .replace(
+                        "connect-src 'self'",
+                        &format!("connect-src 'self' {origin}"),
+                    )
+                    .replace(
+                        "img-src 'self' data:",
+                        &format!("img-src 'self' data: {origin}"),
+                    ),
+            ),
+            _ => (*name, (*value).to_owned()),
+        })
+        .collect()
+}
+
 /// `Cache-Control` of every API answer, success or problem: never stored by a browser or proxy.
 pub const API_CACHE_CONTROL: &str = "no-store";
 
@@ -305,6 +329,26 @@ mod tests {
         ] {
             assert!(!is_content_hashed(plain), "{plain}");
         }
+    }
+
+    #[test]
+    fn the_uploads_origin_may_be_reached_and_shown_but_nothing_else_changes() {
+        let headers = security_headers(Some("http://127.0.0.1:8081"));
+        let csp = &headers[0].1;
+        assert!(
+            csp.contains("connect-src 'self' http://127.0.0.1:8081;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("img-src 'self' data: http://127.0.0.1:8081;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{csp}"
+        );
+        assert_eq!(&headers[1..], &security_headers(None)[1..]);
+        assert_eq!(security_headers(None)[0].1, SECURITY_HEADERS[0].1);
     }
 
     #[test]

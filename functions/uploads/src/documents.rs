@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
 use ovop_core::authz::Action;
 use ovop_core::document::{
-    ChecklistEntry, Document, DocumentKind, DocumentType, ProductSample, SampleError,
-    SampleReceiptForm, SampleShipmentForm,
+    Document, DocumentKind, DocumentType, ProductSample, SampleError, SampleReceiptForm,
+    SampleShipmentForm,
 };
+use ovop_core::dto::uploads::{ChecklistView, Link};
 use ovop_core::nomination::Nomination;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
@@ -31,19 +31,6 @@ use crate::AppState;
 
 /// Lifetime of a download link.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
-
-/// The checklist of a nomination's bundle.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ChecklistView {
-    pub nomination_id: String,
-    /// One line per document type, D01–D14.
-    pub entries: Vec<ChecklistEntry>,
-    /// What keeps the bundle from being complete.
-    pub missing: Vec<DocumentType>,
-    pub complete: bool,
-    /// The product sample's shipment and receipt, when recorded.
-    pub sample: Option<ProductSample>,
-}
 
 /// Every document type of the nomination's commodity with its requirement, accepted types,
 /// size limit and state, the sample, and whether the bundle is complete.
@@ -73,13 +60,6 @@ pub struct LinkParams {
     /// `true`: a photo's thumbnail instead of the photo.
     #[serde(default)]
     pub thumbnail: bool,
-}
-
-/// A download link.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Link {
-    pub url: String,
-    pub expires_at: DateTime<Utc>,
 }
 
 /// A presigned GET of the document `code`, valid 5 minutes, for whoever may read the
@@ -119,8 +99,8 @@ pub async fn link(
         (document.object_key.clone(), document.file_name.clone())
     };
     let request = state
-        .objects
-        .presign_get(&key, &Disposition::Inline { filename }, LINK_LIFETIME)
+        .downloads
+        .link(&key, &Disposition::Inline { filename }, LINK_LIFETIME)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(Link {

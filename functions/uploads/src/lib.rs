@@ -16,7 +16,7 @@ use axum::Router;
 use ovop_core::commodity::CommodityCatalog;
 use ovop_platform::auth::Authenticator;
 use ovop_platform::clock::Clock;
-use ovop_platform::objects::ObjectStore;
+use ovop_platform::objects::{DownloadLinks, ObjectStore};
 use ovop_platform::store::{ItemStore, Store};
 
 pub mod documents;
@@ -32,6 +32,8 @@ pub struct AppState {
     pub commodities: Arc<CommodityCatalog>,
     /// The uploads bucket.
     pub objects: Arc<dyn ObjectStore>,
+    /// How readers get a document: presigned S3 GETs, or CloudFront signed URLs in production.
+    pub downloads: DownloadLinks,
 }
 
 impl AppState {
@@ -50,8 +52,14 @@ impl AppState {
             store,
             clock,
             commodities: Arc::new(CommodityCatalog::default()),
+            downloads: DownloadLinks::Presigned(objects.clone()),
             objects,
         }
+    }
+
+    /// The same state, handing out download links through `downloads`.
+    pub fn with_downloads(self, downloads: DownloadLinks) -> Self {
+        AppState { downloads, ..self }
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ovop_platform::auth::Authenticator;
 use ovop_platform::clock::SystemClock;
-use ovop_platform::objects::S3Objects;
+use ovop_platform::objects::{DownloadLinks, ObjectStore, S3Objects};
 use ovop_platform::store::dynamo::DynamoStore;
 use ovop_uploads::{app, AppState};
 
@@ -17,6 +17,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     let (client, objects) =
         tokio::join!(DynamoStore::client_from_env(), S3Objects::from_env(bucket));
     let store = Arc::new(DynamoStore::new(client, table));
-    let state = AppState::new(store, Arc::new(objects), Arc::new(SystemClock));
+    let objects: Arc<dyn ObjectStore> = Arc::new(objects);
+    // CloudFront signed URLs when DOWNLOADS_* are set (the key read once from SSM), else
+    // presigned S3 GETs.
+    let downloads = DownloadLinks::from_env(objects.clone()).await?;
+    tracing::info!(downloads = downloads.kind(), "download links");
+    let state = AppState::new(store, objects, Arc::new(SystemClock)).with_downloads(downloads);
     lambda_http::run(app(state, Authenticator::ApiGatewayJwt)).await
 }

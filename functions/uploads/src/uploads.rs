@@ -13,7 +13,12 @@ use chrono::{DateTime, Utc};
 use ovop_core::authz::Action;
 use ovop_core::document::{
     declare as declare_file, Document, DocumentKind, DocumentType, MediaType, Multipart, Upload,
-    UploadError, UploadState, MB,
+    UploadError, UploadState,
+};
+use ovop_core::dto::uploads::{
+    plan, CompleteRequest, DeclareRequest, Declared, Mode, PartRef, PartView, PartsRequest,
+    SignedPart, SignedParts, SignedRequest, UploadList, UploadStatus, UploadView,
+    MAX_PARTS_PER_REQUEST, SINGLE_PUT_MAX,
 };
 use ovop_core::nomination::Nomination;
 use ovop_core::policy::Principal;
@@ -24,120 +29,38 @@ use ovop_platform::extract::ApiPath;
 use ovop_platform::http::{idempotency_key, optional_idempotency_key};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
-use ovop_platform::objects::{CompletedPart, ObjectError, Part, PresignedRequest, MAX_PART_NUMBER};
+use ovop_platform::objects::{CompletedPart, ObjectError, Part, PresignedRequest};
 use ovop_platform::store::{entities, Condition, Tx};
 use ovop_platform::ApiError;
-use serde::{Deserialize, Serialize};
 
 use crate::inspect::{self, SNIFF_BYTES};
 use crate::AppState;
 
-/// Files up to this size go in one presigned PUT; larger ones in parts.
-pub const SINGLE_PUT_MAX: u64 = 16 * MB;
-/// Bytes per part of a multipart upload (more only if 10,000 parts would not hold the file).
-pub const PART_SIZE: u64 = 8 * MB;
-/// Most part URLs signed in one request.
-pub const MAX_PARTS_PER_REQUEST: usize = 8;
 /// Lifetime of a presigned PUT or part URL.
 pub const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// Longest fingerprint kept.
 const MAX_FINGERPRINT: usize = 200;
 
-/// How the bytes travel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// One presigned PUT.
-    Single,
-    /// Presigned parts of a multipart upload.
-    Multipart,
-}
+// S3's part cap is core's (the wire plan) and the object port's (its checks): one number.
+const _: () =
+    assert!(ovop_core::dto::uploads::MAX_PART_NUMBER == ovop_platform::objects::MAX_PART_NUMBER);
 
-/// `(part size, part count)` of a file of `size` bytes sent in parts: [`PART_SIZE`], or larger
-/// (whole MiB) when S3's 10,000 parts would not hold it.
-pub fn plan(size: u64) -> (u64, u64) {
-    let per_part = size.div_ceil(u64::from(MAX_PART_NUMBER));
-    let part_size = PART_SIZE.max(per_part.div_ceil(MB) * MB);
-    (part_size, size.div_ceil(part_size).max(1))
-}
-
-/// Mode, part size and part count of an upload.
-fn shape(u: &Upload) -> (Mode, u64, u64) {
-    match (&u.multipart_upload_id, u.part_size) {
-        (Some(_), Some(part_size)) => (
-            Mode::Multipart,
-            part_size,
-            u.size.div_ceil(part_size.max(1)).max(1),
-        ),
-        _ => (Mode::Single, u.size, 1),
+/// The browser's copy of a presigned request.
+fn signed_request(p: PresignedRequest) -> SignedRequest {
+    SignedRequest {
+        method: p.method,
+        url: p.url,
+        headers: p.headers.into_iter().collect(),
+        expires_at: p.expires_at,
     }
 }
 
-/// The size part `number` (from 1) of `u` must have.
-fn part_len(u: &Upload, number: u64) -> u64 {
-    let (_, part_size, count) = shape(u);
-    if number < count {
-        part_size
-    } else {
-        u.size - part_size * (count - 1)
-    }
-}
-
-/// A request the browser sends as given.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SignedRequest {
-    pub method: String,
-    pub url: String,
-    /// Send exactly these (the browser sets `content-length` itself from the body).
-    pub headers: BTreeMap<String, String>,
-    pub expires_at: DateTime<Utc>,
-}
-
-impl From<PresignedRequest> for SignedRequest {
-    fn from(p: PresignedRequest) -> Self {
-        SignedRequest {
-            method: p.method,
-            url: p.url,
-            headers: p.headers.into_iter().collect(),
-            expires_at: p.expires_at,
-        }
-    }
-}
-
-/// An upload as the browser sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UploadView {
-    pub upload_id: String,
-    pub document_code: DocumentType,
-    pub file_name: String,
-    pub media_type: MediaType,
-    pub size: u64,
-    pub fingerprint: Option<String>,
-    pub mode: Mode,
-    pub part_size: u64,
-    pub part_count: u64,
-    pub state: UploadState,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-impl From<&Upload> for UploadView {
-    fn from(u: &Upload) -> Self {
-        let (mode, part_size, part_count) = shape(u);
-        UploadView {
-            upload_id: u.upload_id.clone(),
-            document_code: u.code,
-            file_name: u.file_name.clone(),
-            media_type: u.media_type,
-            size: u.size,
-            fingerprint: u.fingerprint.clone(),
-            mode,
-            part_size,
-            part_count,
-            state: u.state,
-            created_at: u.created_at,
-            expires_at: u.expires_at,
-        }
+/// The browser's view of a part S3 holds.
+fn part_view(p: Part) -> PartView {
+    PartView {
+        number: p.number,
+        size: p.size,
+        etag: p.etag,
     }
 }
 
@@ -199,34 +122,6 @@ async fn get_upload(state: &AppState, id: &str, upload: &str) -> Result<Upload, 
 }
 
 // ------------------------------------------------------------------ declare
-
-/// What the browser declares before sending a byte.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct DeclareRequest {
-    /// `D01`…`D14`.
-    pub document_code: String,
-    pub file_name: String,
-    pub media_type: String,
-    /// In bytes.
-    pub size: u64,
-    /// Name, size, last-modified time and a hash of the first MiB, as the browser makes it.
-    pub fingerprint: Option<String>,
-}
-
-/// The answer to a declaration: how to send the bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Declared {
-    pub upload_id: String,
-    pub mode: Mode,
-    pub part_size: u64,
-    pub part_count: u64,
-    /// When the upload is forgotten.
-    pub expires_at: DateTime<Utc>,
-    /// The presigned PUT, for a single upload.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub put: Option<SignedRequest>,
-}
 
 fn clean_fingerprint(f: Option<&str>) -> Result<Option<String>, ApiError> {
     match f.map(str::trim) {
@@ -290,7 +185,7 @@ pub async fn declare(
             .presign_put(&object_key, media, declared.size, UPLOAD_URL_LIFETIME)
             .await
             .map_err(object_failed)?;
-        (None, Some(SignedRequest::from(put)))
+        (None, Some(signed_request(put)))
     } else {
         let (part_size, _) = plan(declared.size);
         let mp = state
@@ -309,7 +204,7 @@ pub async fn declare(
     let now = state.clock.now();
     let mut upload = Upload::start(upload_id, &n.id, declared, multipart, &caller, now);
     upload.fingerprint = fingerprint;
-    let (mode, part_size, part_count) = shape(&upload);
+    let (mode, part_size, part_count) = upload.transfer();
     let answer = Answer::json(
         StatusCode::CREATED,
         None,
@@ -338,12 +233,6 @@ pub async fn declare(
 }
 
 // ------------------------------------------------------------------ list, status, parts
-
-/// The nomination's open uploads.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UploadList {
-    pub items: Vec<UploadView>,
-}
 
 /// The nomination's open uploads, oldest first: a reloaded page finds the one whose
 /// fingerprint matches the file chosen again.
@@ -378,32 +267,6 @@ pub async fn list(
     Ok(Json(UploadList { items }))
 }
 
-/// A part S3 holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PartView {
-    pub number: u32,
-    pub size: u64,
-    pub etag: String,
-}
-
-impl From<Part> for PartView {
-    fn from(p: Part) -> Self {
-        PartView {
-            number: p.number,
-            size: p.size,
-            etag: p.etag,
-        }
-    }
-}
-
-/// An upload and the parts S3 already holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UploadStatus {
-    #[serde(flatten)]
-    pub upload: UploadView,
-    pub parts: Vec<PartView>,
-}
-
 /// The upload and, when it is an open multipart upload, every part S3 holds.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/uploads/{upload}", tag = "uploads", params(("id" = String, Path, description = "Nomination id"), ("upload" = String, Path, description = "Upload id")),
     responses((status = 200, body = UploadStatus), (status = 401, body = ovop_core::errors::Problem),
@@ -418,7 +281,7 @@ pub async fn status(
     let parts = match (&upload.multipart_upload_id, upload.state) {
         (Some(mp), UploadState::Open) => {
             match state.objects.list_parts(&upload.object_key, mp).await {
-                Ok(parts) => parts.into_iter().map(PartView::from).collect(),
+                Ok(parts) => parts.into_iter().map(part_view).collect(),
                 Err(ObjectError::NotFound(_)) => Vec::new(),
                 Err(e) => return Err(object_failed(e)),
             }
@@ -429,29 +292,6 @@ pub async fn status(
         upload: UploadView::from(&upload),
         parts,
     }))
-}
-
-/// Which parts to sign.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct PartsRequest {
-    pub numbers: Vec<u32>,
-}
-
-/// One signed part.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SignedPart {
-    pub number: u32,
-    /// The body must have exactly this size.
-    pub size: u64,
-    #[serde(flatten)]
-    pub request: SignedRequest,
-}
-
-/// Signed parts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SignedParts {
-    pub parts: Vec<SignedPart>,
 }
 
 /// Presigned `UploadPart` requests for up to 8 parts, each bound to its number and size; for a
@@ -471,7 +311,7 @@ pub async fn parts(
     editable(&n)?;
     let upload = get_upload(&state, &id, &upload_id).await?;
     check_open(&upload, state.clock.now())?;
-    let (mode, _, count) = shape(&upload);
+    let (mode, _, count) = upload.transfer();
     let Some(mp) = upload
         .multipart_upload_id
         .as_deref()
@@ -501,7 +341,7 @@ pub async fn parts(
             parts: vec![SignedPart {
                 number: 1,
                 size: upload.size,
-                request: put.into(),
+                request: signed_request(put),
             }],
         }));
     };
@@ -527,7 +367,7 @@ pub async fn parts(
     }
     let mut signed = Vec::with_capacity(unique.len());
     for number in unique {
-        let size = part_len(&upload, u64::from(number));
+        let size = upload.part_len(u64::from(number));
         let request = state
             .objects
             .presign_upload_part(
@@ -542,28 +382,13 @@ pub async fn parts(
         signed.push(SignedPart {
             number,
             size,
-            request: request.into(),
+            request: signed_request(request),
         });
     }
     Ok(Json(SignedParts { parts: signed }))
 }
 
 // ------------------------------------------------------------------ complete
-
-/// A part as its upload answered it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PartRef {
-    pub number: u32,
-    pub etag: String,
-}
-
-/// `{parts: [...]}` for a multipart upload, `{}` for a single one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct CompleteRequest {
-    pub parts: Vec<PartRef>,
-}
 
 fn parts_error(id: String, en: String) -> ApiError {
     ApiError::field("parts", Text::new(id, en))
@@ -580,7 +405,7 @@ async fn assemble(
     mp: &str,
     sent: &[PartRef],
 ) -> Result<(), ApiError> {
-    let (_, _, count) = shape(upload);
+    let (_, _, count) = upload.transfer();
     let ascending = sent.windows(2).all(|w| w[0].number < w[1].number);
     let in_range = sent
         .iter()
@@ -632,7 +457,7 @@ async fn assemble(
                 format!("Part {}'s ETag does not match the part stored.", p.number),
             ));
         }
-        let want = part_len(upload, u64::from(p.number));
+        let want = upload.part_len(u64::from(p.number));
         if stored.size != want {
             return Err(parts_error(
                 format!(
@@ -886,22 +711,4 @@ pub async fn abort(
         .await?;
     tracing::info!(nomination = %id, upload = %upload_id, "upload aborted");
     Ok(answer.into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ovop_core::document::GB;
-
-    #[test]
-    fn parts_are_8_mib_unless_10000_would_not_hold_the_file() {
-        assert_eq!(plan(17 * MB), (8 * MB, 3));
-        assert_eq!(plan(24 * MB), (8 * MB, 3));
-        assert_eq!(plan(5 * GB), (8 * MB, 640));
-        let (size, count) = plan(100 * GB);
-        assert!(
-            count <= u64::from(MAX_PART_NUMBER) && size % MB == 0,
-            "{size} {count}"
-        );
-    }
 }

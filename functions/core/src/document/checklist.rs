@@ -47,6 +47,43 @@ pub struct ChecklistEntry {
 }
 
 impl ChecklistEntry {
+    /// Whether a file of `media_type` (the browser's, possibly empty) named `file_name` and of
+    /// `size` bytes may be sent for this line: the same rules as the server's declaration, so
+    /// the browser refuses a wrong type or an oversize file before any byte is sent.
+    pub fn check_file(
+        &self,
+        media_type: &str,
+        file_name: &str,
+        size: u64,
+    ) -> Result<MediaType, Text> {
+        let Some(max) = self.max_bytes else {
+            return Err(Text::new(
+                "Sampel produk dikirim secara fisik, bukan diunggah.",
+                "The product sample is shipped, not uploaded.",
+            ));
+        };
+        let media = match MediaType::of_file(media_type, file_name) {
+            Some(m) if self.accepts.contains(&m) => m,
+            Some(m) => return Err(super::wrong_media_type(self.document, m)),
+            None => {
+                return Err(Text::new(
+                    "Jenis berkas harus PDF, JPEG, PNG atau WebP.",
+                    "The file must be a PDF, JPEG, PNG or WebP.",
+                ))
+            }
+        };
+        if size == 0 {
+            return Err(Text::new(
+                "Berkas kosong (0 bita).",
+                "The file is empty (0 bytes).",
+            ));
+        }
+        if size > max {
+            return Err(super::too_large(self.document, size, max));
+        }
+        Ok(media)
+    }
+
     /// Whether this line keeps the bundle from being complete: needed, and not there.
     pub fn is_missing(&self) -> bool {
         self.need == Need::Required
@@ -191,6 +228,7 @@ pub(crate) mod tests {
             year: Some(2026),
             name: "OVOP 2026".into(),
             proposal_deadline: Some(now() + Duration::days(30)),
+            documents_required: None,
         }
         .validate(now())
         .unwrap()
@@ -394,5 +432,42 @@ pub(crate) mod tests {
         assert_eq!(json["entries"][6]["accepts"][0], "image/jpeg");
         let back: Checklist = serde_json::from_value(json).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn the_browser_refuses_a_wrong_type_or_an_oversize_file_before_sending() {
+        let c = build(&batik(), &[], None);
+        let letter = c.entry(D::ProposalLetter).unwrap();
+        assert_eq!(
+            letter.check_file("application/pdf", "surat.pdf", MB),
+            Ok(MediaType::Pdf)
+        );
+        assert_eq!(
+            letter.check_file("", "SURAT.PDF", MB),
+            Ok(MediaType::Pdf),
+            "type from the name"
+        );
+        let too_big = letter
+            .check_file("application/pdf", "surat.pdf", 21 * MB)
+            .unwrap_err();
+        assert!(
+            too_big.en.contains("exceeds the limit of 20 MB"),
+            "{}",
+            too_big.en
+        );
+        let word = letter
+            .check_file("application/msword", "surat.doc", MB)
+            .unwrap_err();
+        assert!(word.id.contains("PDF, JPEG, PNG atau WebP"), "{}", word.id);
+        let profile = c.entry(D::IkmProfile).unwrap();
+        let photo = profile
+            .check_file("image/png", "profil.png", MB)
+            .unwrap_err();
+        assert!(photo.en.contains("PNG"), "{}", photo.en);
+        assert!(letter
+            .check_file("application/pdf", "kosong.pdf", 0)
+            .is_err());
+        let sample = c.entry(D::ProductSample).unwrap();
+        assert!(sample.check_file("image/jpeg", "sampel.jpg", MB).is_err());
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{is_sha256_hex, Declared, Document, DocumentType, MediaType};
+use crate::dto::uploads::Mode;
 use crate::i18n::Text;
 use crate::policy::Principal;
 
@@ -146,6 +147,29 @@ impl Upload {
         now >= self.expires_at
     }
 
+    /// How its bytes travel: `(mode, part size, part count)`; a single upload is one part of
+    /// the whole size.
+    pub fn transfer(&self) -> (Mode, u64, u64) {
+        match (&self.multipart_upload_id, self.part_size) {
+            (Some(_), Some(part_size)) => (
+                Mode::Multipart,
+                part_size,
+                self.size.div_ceil(part_size.max(1)).max(1),
+            ),
+            _ => (Mode::Single, self.size, 1),
+        }
+    }
+
+    /// The size part `number` (from 1) must have.
+    pub fn part_len(&self, number: u64) -> u64 {
+        let (_, part_size, count) = self.transfer();
+        if number < count {
+            part_size
+        } else {
+            self.size - part_size * (count - 1)
+        }
+    }
+
     /// Completes an open upload whose content hashes to `sha256`: the upload, completed, and
     /// the document that replaces `previous` (the current document of its type, if any).
     pub fn complete(
@@ -233,6 +257,22 @@ mod tests {
         assert_eq!(u.multipart_upload_id.as_deref(), Some("mp-1"));
         assert_eq!(u.part_size, Some(8 * MB));
         assert_eq!(upload(None).multipart_upload_id, None);
+    }
+
+    #[test]
+    fn a_multipart_upload_travels_in_parts_of_its_part_size_the_last_one_shorter() {
+        let mut u = upload(Some(Multipart {
+            upload_id: "mp-1".into(),
+            part_size: MB,
+        }));
+        assert_eq!(u.transfer(), (Mode::Multipart, MB, 3));
+        assert_eq!((u.part_len(1), u.part_len(2), u.part_len(3)), (MB, MB, MB));
+        u.size = 2 * MB + 5;
+        assert_eq!(u.transfer(), (Mode::Multipart, MB, 3));
+        assert_eq!((u.part_len(2), u.part_len(3)), (MB, 5));
+        let single = upload(None);
+        assert_eq!(single.transfer(), (Mode::Single, 3 * MB, 1));
+        assert_eq!(single.part_len(1), 3 * MB);
     }
 
     #[test]

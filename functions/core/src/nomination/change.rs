@@ -325,6 +325,7 @@ mod tests {
             year: Some(2026),
             name: "OVOP 2026".into(),
             proposal_deadline: Some(deadline()),
+            documents_required: Some(false),
         }
         .validate(march(1))
         .unwrap();
@@ -402,6 +403,7 @@ mod tests {
             year: Some(2026),
             name: "OVOP 2026".into(),
             proposal_deadline: Some(deadline()),
+            documents_required: Some(false),
         }
         .validate(march(1))
         .unwrap();

@@ -17,6 +17,9 @@
 //! After an upload the server checks what arrived ([`ObjectStore::head`],
 //! [`ObjectStore::read_prefix`] for magic bytes, [`ObjectStore::open`] / [`ObjectStore::read`]
 //! for checksums and thumbnails) and writes what it makes itself ([`ObjectStore::put`]).
+//!
+//! Files are read through `downloads::DownloadLinks` (feature `s3`): presigned S3 GETs locally,
+//! CloudFront signed URLs (`cloudfront`) in production.
 
 use std::time::Duration;
 
@@ -25,8 +28,16 @@ use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 
 #[cfg(feature = "s3")]
+pub mod cloudfront;
+#[cfg(feature = "s3")]
+pub mod downloads;
+#[cfg(feature = "s3")]
 pub mod s3;
 
+#[cfg(feature = "s3")]
+pub use cloudfront::CloudFrontSigner;
+#[cfg(feature = "s3")]
+pub use downloads::{DownloadLinks, DownloadsConfig, DownloadsError};
 #[cfg(feature = "s3")]
 pub use s3::S3Objects;
 
