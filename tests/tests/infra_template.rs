@@ -717,8 +717,16 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
 fn every_cloudfront_answer_carries_the_security_headers() {
     let t = template();
     let policies = resources_of_type(&t, "AWS::CloudFront::ResponseHeadersPolicy");
-    assert_eq!(policies.len(), 1);
-    let (policy_id, policy) = &policies[0];
+    let ids: Vec<&str> = policies.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "the app's and the documents' headers: {ids:?}"
+    );
+    let (policy_id, policy) = policies
+        .iter()
+        .find(|(id, _)| id == "SecurityHeadersPolicy")
+        .expect("the app's security headers");
     let config = &policy["Properties"]["ResponseHeadersPolicyConfig"];
     assert!(
         config["CustomHeadersConfig"].is_null(),
@@ -767,12 +775,46 @@ fn every_cloudfront_answer_carries_the_security_headers() {
     let mut behaviours = vec![config["DefaultCacheBehavior"].clone()];
     behaviours.extend(present(&config["CacheBehaviors"]));
     for b in &behaviours {
+        let documents = matches!(
+            b["PathPattern"].as_str(),
+            Some("/nominations/*" | "/thumbnails/*")
+        );
+        let expected = if documents {
+            "DocumentHeadersPolicy"
+        } else {
+            policy_id.as_str()
+        };
         assert!(
-            is_ref(&b["ResponseHeadersPolicyId"], policy_id),
+            is_ref(&b["ResponseHeadersPolicyId"], expected),
             "{:?} lacks the security headers",
             b["PathPattern"]
         );
     }
+}
+
+#[test]
+fn documents_open_in_the_browsers_viewer_but_run_no_script_and_are_framed_by_nobody() {
+    let t = template();
+    let config = &t["Resources"]["DocumentHeadersPolicy"]["Properties"]
+        ["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    let csp = config["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+        .as_str()
+        .unwrap();
+    let directives: BTreeSet<&str> = csp.split("; ").collect();
+    for d in [
+        "default-src 'none'",
+        "object-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(directives.contains(d), "{d} in {csp}");
+    }
+    assert!(!csp.contains("script-src"), "no script at all: {csp}");
+    assert_eq!(config["ContentTypeOptions"]["Override"], true);
+    assert_eq!(config["FrameOptions"]["FrameOption"], "DENY");
+    assert_eq!(
+        config["StrictTransportSecurity"]["AccessControlMaxAgeSec"],
+        63072000
+    );
 }
 
 const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
