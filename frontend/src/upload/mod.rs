@@ -259,6 +259,24 @@ impl Uploader {
                         size,
                         fingerprint: (!fp.is_empty()).then_some(fp),
                     };
+                    // Unfinished uploads of this document for another file are superseded:
+                    // their parts go now rather than after 7 days.
+                    let superseded: Vec<String> = open
+                        .as_ref()
+                        .map(|items| {
+                            items
+                                .iter()
+                                .filter(|u| u.document_code == code && u.state == UploadState::Open)
+                                .map(|u| u.upload_id.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    for upload in superseded {
+                        let id = id.clone();
+                        spawn_local(async move {
+                            let _ = api::abort_upload(&id, &upload, lang).await;
+                        });
+                    }
                     match api::declare(&id, &api::new_idempotency_key(), &req, lang).await {
                         Ok(d) => (
                             d.upload_id,
