@@ -3,6 +3,7 @@
 //! No I/O and no AWS types live here. Values are parsed at the edge into newtypes
 //! (`RegencyCode`, `Nib`, …) so that an invalid value cannot travel further in.
 
+pub mod aggregate;
 pub mod authz;
 pub mod commodity;
 pub mod document;
@@ -15,6 +16,8 @@ pub mod pkce;
 pub mod policy;
 pub mod region;
 pub mod round;
+pub mod rubric;
+pub mod stars;
 pub mod status;
 pub mod text;
 
