@@ -29,11 +29,14 @@ pub enum Action {
     ManageRounds,
     /// Record the arrival of a nomination's physical product sample (D08): the secretariat.
     RecordSampleReceipt,
+    /// Decide a nomination's administrative selection (pass, fail, return for revision): the
+    /// secretariat.
+    VerifyNomination,
 }
 
 impl Action {
     /// Every action, for tests and permission tables.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ListNominations,
         Action::ReadNomination,
         Action::ReadNominationHistory,
@@ -44,6 +47,7 @@ impl Action {
         Action::ReadRounds,
         Action::ManageRounds,
         Action::RecordSampleReceipt,
+        Action::VerifyNomination,
     ];
 }
 
@@ -95,7 +99,8 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
             | A::EditNomination
             | A::SubmitNomination
             | A::WithdrawNomination
-            | A::RecordSampleReceipt,
+            | A::RecordSampleReceipt
+            | A::VerifyNomination,
             Resource::Programme,
         ) => Decision::Forbid,
         (A::CreateNomination, Resource::Nomination(facts)) => {
@@ -109,6 +114,10 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
         ) => allow_if(proposes_for(principal, facts.regency)),
         (A::RecordSampleReceipt, Resource::Nomination(_)) => {
             allow_if(matches!(principal.role, Role::Verifikator | Role::Admin))
+        }
+        // Only the secretariat changes a nomination after submission (domain brief §2.2).
+        (A::VerifyNomination, Resource::Nomination(_)) => {
+            allow_if(principal.role == Role::Verifikator)
         }
     }
 }
@@ -190,7 +199,8 @@ mod tests {
                 | EditNomination
                 | SubmitNomination
                 | WithdrawNomination
-                | RecordSampleReceipt,
+                | RecordSampleReceipt
+                | VerifyNomination,
                 NotApplicable,
             ) => Forbid,
             // Only a regency office creates, and only for its own regency; nothing to hide yet.
@@ -212,6 +222,9 @@ mod tests {
             // The secretariat (and the admin) records the sample's arrival; nobody else.
             (Verifikator | Admin, RecordSampleReceipt, _) => Allow,
             (Pengusul | Provinsi, RecordSampleReceipt, _) => Forbid,
+            // Administrative selection is the secretariat's alone, not even the admin's.
+            (Verifikator, VerifyNomination, _) => Allow,
+            (Pengusul | Provinsi | Admin, VerifyNomination, _) => Forbid,
         }
     }
 
@@ -266,7 +279,7 @@ mod tests {
             }
         }
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-        assert_eq!(checked, 5 * 10 * 4, "roles × actions × relations");
+        assert_eq!(checked, 5 * 11 * 4, "roles × actions × relations");
     }
 
     #[test]

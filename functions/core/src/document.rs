@@ -5,8 +5,8 @@
 //!
 //! Pure: no I/O. The uploads function stores files; this module only decides.
 
-mod checklist;
-mod sample;
+pub(crate) mod checklist;
+pub(crate) mod sample;
 mod upload;
 
 pub use checklist::{Checklist, ChecklistEntry, EntryState};

@@ -20,6 +20,7 @@ pub mod rubric;
 pub mod stars;
 pub mod status;
 pub mod text;
+pub mod verification;
 
 pub use errors::FieldErrors;
 pub use i18n::{Lang, Text};

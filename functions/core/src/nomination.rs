@@ -20,6 +20,7 @@ use crate::ikm::{Nib, Rupiah, SizeClass, WorkerCount};
 use crate::region::{ProvinceCode, RegencyCode};
 use crate::status::NominationStatus;
 use crate::text::{clean, Lines, MAX_NAME, MAX_TEXT};
+use crate::verification::RevisionRequest;
 
 /// Minimum business units of a sentra IKM (PP 29/2018).
 pub const MIN_SENTRA_UNITS: u32 = 5;
@@ -312,6 +313,9 @@ pub struct Nomination {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// While returned for revision: what the secretariat asks to fix, and by when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<RevisionRequest>,
 }
 
 /// One line of a nomination's history.

@@ -49,6 +49,9 @@ pub enum NominationError {
     /// order).
     #[error("the document bundle is incomplete: {missing:?}")]
     BundleIncomplete { missing: Vec<DocumentType> },
+    /// Returned for revision, and the secretariat's deadline has passed.
+    #[error("the revision deadline {deadline} has passed")]
+    RevisionOverdue { deadline: DateTime<Utc> },
 }
 
 impl NominationError {
@@ -63,6 +66,7 @@ impl NominationError {
             NominationError::RoundNotOpen(_) => "round_not_open",
             NominationError::Illegal(_) => "illegal_transition",
             NominationError::BundleIncomplete { .. } => "bundle_incomplete",
+            NominationError::RevisionOverdue { .. } => "revision_overdue",
         }
     }
 
@@ -110,6 +114,15 @@ impl NominationError {
                     format!(
                         "The document bundle is incomplete. Missing: {}.",
                         list(|t| &t.en)
+                    ),
+                )
+            }
+            NominationError::RevisionOverdue { deadline } => {
+                let local = crate::round::format_local(*deadline, crate::region::TimeZone::Wib);
+                Text::new(
+                    format!("Batas perbaikan ({local}) telah lewat; hubungi sekretariat OVOP."),
+                    format!(
+                        "The revision deadline ({local}) has passed; contact the OVOP secretariat."
                     ),
                 )
             }
@@ -164,6 +177,7 @@ impl Nomination {
             created_at: now,
             updated_at: now,
             submitted_at: None,
+            revision: None,
         };
         let audit = AuditEntry::of(&nomination, &actor.user_id, "create", None);
         Ok(Change { nomination, audit })
@@ -211,9 +225,19 @@ impl Nomination {
         }
         self.check_version(expected_version)?;
         let status = self.status.apply(Event::Submit)?;
-        round
-            .accepts_proposals(now, time_zone_of(&self.regency_code))
-            .map_err(NominationError::RoundNotOpen)?;
+        match &self.revision {
+            // Returned for revision: the secretariat's deadline counts, not the round's.
+            Some(r) if self.status == NominationStatus::NeedsRevision => {
+                if now > r.deadline {
+                    return Err(NominationError::RevisionOverdue {
+                        deadline: r.deadline,
+                    });
+                }
+            }
+            _ => round
+                .accepts_proposals(now, time_zone_of(&self.regency_code))
+                .map_err(NominationError::RoundNotOpen)?,
+        }
         if round.documents_required && !bundle.is_complete() {
             return Err(NominationError::BundleIncomplete {
                 missing: bundle.missing(),
@@ -222,6 +246,7 @@ impl Nomination {
         let next = Nomination {
             status,
             submitted_at: Some(now),
+            revision: None,
             ..self.clone()
         };
         Ok(self.changed(next, actor, "submit", now))
@@ -272,7 +297,7 @@ impl Nomination {
         Ok(self.changed(next, actor, "withdraw", now))
     }
 
-    fn check_version(&self, expected: Option<u64>) -> Result<(), NominationError> {
+    pub(crate) fn check_version(&self, expected: Option<u64>) -> Result<(), NominationError> {
         match expected {
             Some(v) if v != self.version => Err(NominationError::Stale {
                 current: self.version,
@@ -282,7 +307,7 @@ impl Nomination {
     }
 
     /// Stamps `next` as the version after this one and writes its history line.
-    fn changed(
+    pub(crate) fn changed(
         &self,
         next: Nomination,
         actor: &Principal,

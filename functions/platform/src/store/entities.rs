@@ -6,6 +6,7 @@
 //! | audit entry  | `NOM#{nomination}`    | `AUDIT#{version}`  | –                                  | –                                 | –                                               | –      |
 //! | document     | `NOM#{nomination}`    | `DOC#{code}`       | –                                  | –                                 | –                                               | –      |
 //! | upload       | `NOM#{nomination}`    | `UPLOAD#{upload}`  | –                                  | –                                 | –                                               | 7 days |
+//! | verification | `NOM#{nomination}`    | `VERIF#{sequence}` | –                                  | –                                 | –                                               | –      |
 //! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
 //! | idempotency  | `IDEM#{actor}#{key}`  | `IDEM`             | –                                  | –                                 | –                                               | 24 h   |
@@ -31,6 +32,7 @@ use ovop_core::nomination::{AuditEntry, Nomination};
 use ovop_core::region::{ProvinceCode, RegencyCode};
 use ovop_core::round::Round;
 use ovop_core::status::NominationStatus;
+use ovop_core::verification::Verification;
 
 use super::item::{Index, IndexKey, Key, SortCondition};
 use super::repo::{Entity, Listing};
@@ -135,6 +137,32 @@ impl Entity for AuditEntry {
     fn version(&self) -> u64 {
         1
     }
+}
+
+impl Entity for Verification {
+    const KIND: &'static str = "verification";
+    type Summary = Verification;
+    /// (nomination id, sequence)
+    type Id = (String, u32);
+
+    fn key_of((nomination, sequence): &(String, u32)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("VERIF#{sequence:010}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.sequence))
+    }
+
+    /// Decisions are written once and never change.
+    fn version(&self) -> u64 {
+        1
+    }
+}
+
+/// A nomination's administrative-selection decisions, oldest first.
+pub fn verifications_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("VERIF#".into()))
 }
 
 /// A nomination's history, oldest first.
