@@ -32,11 +32,17 @@ pub enum Action {
     /// Decide a nomination's administrative selection (pass, fail, return for revision): the
     /// secretariat.
     VerifyNomination,
+    /// Assign assessors to a nomination (or take them off): the admin.
+    AssignAssessors,
+    /// Score a nomination: an assessor assigned to it and not in conflict.
+    ScoreNomination,
+    /// Declare a conflict of interest on a nomination assigned to oneself: the assessor.
+    DeclareConflict,
 }
 
 impl Action {
     /// Every action, for tests and permission tables.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::ListNominations,
         Action::ReadNomination,
         Action::ReadNominationHistory,
@@ -48,6 +54,9 @@ impl Action {
         Action::ManageRounds,
         Action::RecordSampleReceipt,
         Action::VerifyNomination,
+        Action::AssignAssessors,
+        Action::ScoreNomination,
+        Action::DeclareConflict,
     ];
 }
 
@@ -60,12 +69,35 @@ pub enum Resource<'a> {
     Programme,
 }
 
-/// The facts about a nomination that the decision depends on. Assessor assignment and
-/// conflict-of-interest facts join here when they exist.
+/// The facts about a nomination that the decision depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NominationFacts<'a> {
     /// The regency/city that proposes it.
     pub regency: &'a RegencyCode,
+    /// Where the principal stands as an assessor of it (only assessors have a standing).
+    pub standing: Standing,
+}
+
+impl<'a> NominationFacts<'a> {
+    /// The facts of a nomination of `regency` for a principal who is not its assessor.
+    pub fn of(regency: &'a RegencyCode) -> Self {
+        NominationFacts {
+            regency,
+            standing: Standing::Unassigned,
+        }
+    }
+}
+
+/// An assessor's standing on one nomination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Standing {
+    /// Not assigned to it.
+    Unassigned,
+    /// Assigned, and not in conflict.
+    Assigned,
+    /// Assigned, but in conflict of interest ([`crate::panel::conflict`]): may neither open
+    /// nor score it.
+    Conflicted,
 }
 
 /// The answer.
@@ -100,7 +132,10 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
             | A::SubmitNomination
             | A::WithdrawNomination
             | A::RecordSampleReceipt
-            | A::VerifyNomination,
+            | A::VerifyNomination
+            | A::AssignAssessors
+            | A::ScoreNomination
+            | A::DeclareConflict,
             Resource::Programme,
         ) => Decision::Forbid,
         (A::CreateNomination, Resource::Nomination(facts)) => {
@@ -119,6 +154,11 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
         (A::VerifyNomination, Resource::Nomination(_)) => {
             allow_if(principal.role == Role::Verifikator)
         }
+        (A::AssignAssessors, Resource::Nomination(_)) => allow_if(principal.role == Role::Admin),
+        // An assessor sees only what is assigned and not conflicted (else hidden above).
+        (A::ScoreNomination | A::DeclareConflict, Resource::Nomination(_)) => {
+            allow_if(principal.role == Role::Penilai)
+        }
     }
 }
 
@@ -136,8 +176,8 @@ fn sees(principal: &Principal, facts: &NominationFacts<'_>) -> bool {
         ListScope::All => true,
         ListScope::Province(province) => facts.regency.province() == province,
         ListScope::Regency(regency) => regency == *facts.regency,
-        // Assessors will see the nominations assigned to them; assignment does not exist yet.
-        ListScope::Assigned => false,
+        // Assessors see the nominations assigned to them, unless in conflict.
+        ListScope::Assigned => facts.standing == Standing::Assigned,
     }
 }
 
@@ -173,12 +213,30 @@ mod tests {
         Relation::NotApplicable,
     ];
 
-    /// The permission table, in one place.
-    fn expected(role: Role, action: Action, relation: Relation) -> Decision {
+    const STANDINGS: [Standing; 3] = [
+        Standing::Unassigned,
+        Standing::Assigned,
+        Standing::Conflicted,
+    ];
+
+    /// The permission table, in one place. `standing` is the principal's as an assessor of the
+    /// nomination; it matters to assessors only.
+    fn expected(role: Role, action: Action, relation: Relation, standing: Standing) -> Decision {
         use Action::*;
         use Decision::*;
         use Relation::*;
         use Role::*;
+        if role == Penilai && relation != NotApplicable && action != CreateNomination {
+            return match (standing, action) {
+                // Programme actions on a nomination: a caller's mistake.
+                (_, ListNominations | ReadRounds | ManageRounds) => Forbid,
+                // Unassigned or in conflict: the nomination does not exist for them.
+                (Standing::Unassigned | Standing::Conflicted, _) => Hide,
+                (Standing::Assigned, ReadNomination | ReadNominationHistory) => Allow,
+                (Standing::Assigned, ScoreNomination | DeclareConflict) => Allow,
+                (Standing::Assigned, _) => Forbid,
+            };
+        }
         match (role, action, relation) {
             // Programme actions are about the programme, never about one nomination.
             (
@@ -200,7 +258,10 @@ mod tests {
                 | SubmitNomination
                 | WithdrawNomination
                 | RecordSampleReceipt
-                | VerifyNomination,
+                | VerifyNomination
+                | AssignAssessors
+                | ScoreNomination
+                | DeclareConflict,
                 NotApplicable,
             ) => Forbid,
             // Only a regency office creates, and only for its own regency; nothing to hide yet.
@@ -209,7 +270,7 @@ mod tests {
             // Who does not see a nomination gets "not found", whatever the action.
             (Pengusul, _, SameProvinceOtherRegency | OtherProvince) => Hide,
             (Provinsi, _, OtherProvince) => Hide,
-            (Penilai, _, _) => Hide,
+            (Penilai, _, _) => unreachable!("assessors are decided above"),
             // Whoever sees it reads it and its history.
             (_, ReadNomination | ReadNominationHistory, _) => Allow,
             // Only its own regency office changes it; the others see but do not touch.
@@ -225,6 +286,12 @@ mod tests {
             // Administrative selection is the secretariat's alone, not even the admin's.
             (Verifikator, VerifyNomination, _) => Allow,
             (Pengusul | Provinsi | Admin, VerifyNomination, _) => Forbid,
+            // The admin assigns assessors; scoring and conflicts are the assessors' own.
+            (Admin, AssignAssessors, _) => Allow,
+            (Pengusul | Provinsi | Verifikator, AssignAssessors, _) => Forbid,
+            (Pengusul | Provinsi | Verifikator | Admin, ScoreNomination | DeclareConflict, _) => {
+                Forbid
+            }
         }
     }
 
@@ -247,7 +314,7 @@ mod tests {
     }
 
     fn nomination_of(regency: &RegencyCode) -> Resource<'_> {
-        Resource::Nomination(NominationFacts { regency })
+        Resource::Nomination(NominationFacts::of(regency))
     }
 
     #[test]
@@ -261,25 +328,64 @@ mod tests {
             let who = principal(role);
             for action in Action::ALL {
                 for relation in RELATIONS {
-                    let resource = match relation {
-                        Relation::OwnRegency => nomination_of(&pekalongan),
-                        Relation::SameProvinceOtherRegency => nomination_of(&semarang),
-                        Relation::OtherProvince => nomination_of(&surabaya),
-                        Relation::NotApplicable => Resource::Programme,
-                    };
-                    let got = decide(&who, action, &resource);
-                    let want = expected(role, action, relation);
-                    if got != want {
-                        mismatches.push(format!(
-                            "{role:?} {action:?} {relation:?}: got {got:?}, want {want:?}"
-                        ));
+                    for standing in STANDINGS {
+                        let facts =
+                            |regency| Resource::Nomination(NominationFacts { regency, standing });
+                        let resource = match relation {
+                            Relation::OwnRegency => facts(&pekalongan),
+                            Relation::SameProvinceOtherRegency => facts(&semarang),
+                            Relation::OtherProvince => facts(&surabaya),
+                            Relation::NotApplicable => Resource::Programme,
+                        };
+                        let got = decide(&who, action, &resource);
+                        let want = expected(role, action, relation, standing);
+                        if got != want {
+                            mismatches.push(format!(
+                                "{role:?} {action:?} {relation:?} {standing:?}: got {got:?}, want {want:?}"
+                            ));
+                        }
+                        checked += 1;
                     }
-                    checked += 1;
                 }
             }
         }
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-        assert_eq!(checked, 5 * 11 * 4, "roles × actions × relations");
+        assert_eq!(
+            checked,
+            5 * 14 * 4 * 3,
+            "roles × actions × relations × standings"
+        );
+    }
+
+    #[test]
+    fn a_conflicted_assessor_can_neither_open_nor_score_and_an_unassigned_one_sees_nothing() {
+        let assessor = principal(Role::Penilai);
+        let regency = reg("33.74");
+        for standing in [Standing::Unassigned, Standing::Conflicted] {
+            let r = Resource::Nomination(NominationFacts {
+                regency: &regency,
+                standing,
+            });
+            for action in [Action::ReadNomination, Action::ScoreNomination] {
+                assert_eq!(
+                    decide(&assessor, action, &r),
+                    Decision::Hide,
+                    "{standing:?} {action:?}"
+                );
+            }
+        }
+        let assigned = Resource::Nomination(NominationFacts {
+            regency: &regency,
+            standing: Standing::Assigned,
+        });
+        assert_eq!(
+            decide(&assessor, Action::ScoreNomination, &assigned),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&assessor, Action::EditNomination, &assigned),
+            Decision::Forbid
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod i18n;
 pub mod ikm;
 pub mod nomination;
+pub mod panel;
 pub mod pkce;
 pub mod policy;
 pub mod region;

@@ -210,9 +210,7 @@ pub async fn create(
         return Ok(earlier.into_response());
     }
     let valid = validate(&state, &form)?;
-    let facts = NominationFacts {
-        regency: &valid.regency,
-    };
+    let facts = NominationFacts::of(&valid.regency);
     require(decide(
         &caller,
         Action::CreateNomination,

@@ -22,9 +22,8 @@ pub async fn nomination_for(
         .get::<Nomination>(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let facts = NominationFacts {
-        regency: &n.regency_code,
-    };
+    // Assessors' standing joins with assignment (scoring); until then nobody is assigned.
+    let facts = NominationFacts::of(&n.regency_code);
     require(decide(caller, action, &Resource::Nomination(facts)))?;
     Ok(n)
 }
