@@ -1,33 +1,51 @@
 //! One OpenAPI document for the whole API at `GET /api/v1/openapi.json`: intake serves it
 //! (API Gateway routes that path to intake; the local app serves intake's routes too), with the
-//! uploads function's paths merged from a copy intake keeps beside its sources, since intake
-//! must not link `ovop-uploads` (tests/tests/production_build.rs). The copy must be the
-//! document the uploads handlers' annotations make: `OVOP_BLESS=1` rewrites it.
+//! uploads and scoring functions' paths merged from copies intake keeps beside its sources,
+//! since intake must not link `ovop-uploads` (tests/tests/production_build.rs) or the other
+//! functions. Each copy must be the document its handlers' annotations make: `OVOP_BLESS=1`
+//! rewrites them.
 
 use std::path::Path;
 
 use ovop_tests::TestApp;
 use serde_json::Value;
 
-fn copy_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions/intake/uploads.openapi.json")
+fn copy_path(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../functions/intake/{name}"))
 }
 
-#[test]
-fn intakes_copy_of_the_uploads_document_is_what_the_uploads_handlers_describe() {
-    let generated = ovop_uploads::openapi::json();
-    let path = copy_path();
+/// Checks (or with `OVOP_BLESS=1` rewrites) intake's copy `name` of a function's document.
+fn check_copy(name: &str, generated: &str, embedded: &str) {
+    let path = copy_path(name);
     if std::env::var_os("OVOP_BLESS").is_some() {
         // Intake embeds the copy when it compiles: the next run checks what it serves.
-        std::fs::write(&path, &generated).unwrap();
+        std::fs::write(&path, generated).unwrap();
         return;
     }
     let copy = std::fs::read_to_string(&path).unwrap_or_default();
     let parsed = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
     assert!(
-        parsed(&copy) == parsed(&generated) && copy == ovop_intake::openapi::UPLOADS_JSON,
+        parsed(&copy) == parsed(generated) && copy == embedded,
         "{} is stale: run `OVOP_BLESS=1 cargo test -p ovop-tests --test openapi_document`",
         path.display()
+    );
+}
+
+#[test]
+fn intakes_copy_of_the_uploads_document_is_what_the_uploads_handlers_describe() {
+    check_copy(
+        "uploads.openapi.json",
+        &ovop_uploads::openapi::json(),
+        ovop_intake::openapi::UPLOADS_JSON,
+    );
+}
+
+#[test]
+fn intakes_copy_of_the_scoring_document_is_what_the_scoring_handlers_describe() {
+    check_copy(
+        "scoring.openapi.json",
+        &ovop_scoring::openapi::json(),
+        ovop_intake::openapi::SCORING_JSON,
     );
 }
 
@@ -55,6 +73,8 @@ async fn the_local_app_serves_one_document_with_the_intake_and_uploads_paths() {
         ("/api/v1/nominations/{id}/uploads/{upload}/complete", "post"),
         ("/api/v1/nominations/{id}/sample/shipment", "put"),
         ("/api/v1/nominations/{id}/sample/receipt", "put"),
+        ("/api/v1/nominations/{id}/verification", "post"),
+        ("/api/v1/nominations/{id}/verifications", "get"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
     }

@@ -87,7 +87,16 @@ fn the_lambda_build_has_no_local_store_issuer_or_allocator() {
     check_lambda_tree(
         "ovop-intake",
         &["ovop-platform", "aws-sdk-dynamodb", "lambda_http"],
-        &["aws-sdk-s3", "ovop-uploads", "image"],
+        &["aws-sdk-s3", "ovop-uploads", "ovop-scoring", "image"],
+    );
+}
+
+#[test]
+fn the_scoring_lambda_build_has_neither_the_s3_sdk_nor_the_local_store_issuer_or_allocator() {
+    check_lambda_tree(
+        "ovop-scoring",
+        &["ovop-platform", "aws-sdk-dynamodb", "lambda_http"],
+        &["aws-sdk-s3", "ovop-intake", "ovop-uploads", "image"],
     );
 }
 

@@ -70,6 +70,16 @@ pub struct RoundPage {
     pub next: Option<String>,
 }
 
+/// Paging of a nomination's history (and of other per-nomination lists), as query parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct PageParams {
+    /// Items per page: 1–200, default 50.
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub cursor: Option<String>,
+}
+
 /// A page of a nomination's history, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

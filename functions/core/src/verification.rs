@@ -128,6 +128,22 @@ pub struct Verification {
     pub nomination_version: u64,
 }
 
+/// The answer to a decision: the nomination as it now stands, and the decision kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decided {
+    pub nomination: Nomination,
+    pub verification: Verification,
+}
+
+/// A page of a nomination's decisions, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerificationPage {
+    pub items: Vec<Verification>,
+    pub next: Option<String>,
+}
+
 fn note_needed() -> Text {
     Text::new(
         "Tulis apa yang harus diperbaiki.",

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Datelike;
 use ovop_core::authz::{decide, Action, NominationFacts, Resource};
-use ovop_core::dto::{AuditPage, NominationPage, NominationSummary};
+use ovop_core::dto::{AuditPage, NominationPage, NominationSummary, PageParams};
 use ovop_core::nomination::{
     AuditEntry, Change, Nomination, NominationError, NominationForm, ValidForm,
 };
@@ -16,7 +16,9 @@ use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
-use ovop_platform::http::{etag, idempotency_key, if_match, optional_idempotency_key};
+use ovop_platform::http::{
+    etag, idempotency_key, if_match, optional_idempotency_key, optional_if_match,
+};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::{ApiJson, JsonAnswer};
 use ovop_platform::nominations::{bundle_of, nomination_for};
@@ -249,15 +251,6 @@ pub async fn read(
         .into_response())
 }
 
-/// Paging of a history.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    /// Items per page: 1–200, default 50.
-    pub limit: Option<u32>,
-    /// The `next` cursor of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// The history of one nomination, oldest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/history", tag = "nominations",
     params(("id" = String, Path), PageParams),
@@ -320,14 +313,6 @@ pub async fn update(
         .edit(expected, valid, &caller, state.clock.now())
         .map_err(refused)?;
     save(&state, &idempotency, current.version, change).await
-}
-
-/// The optional `If-Match` version.
-fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
-    headers
-        .contains_key(header::IF_MATCH)
-        .then(|| if_match(headers))
-        .transpose()
 }
 
 /// Submits to the ministry (copy to the province) while the round is open; in a round that

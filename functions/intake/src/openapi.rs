@@ -1,5 +1,5 @@
 //! The OpenAPI document of the whole API, served at `GET /api/v1/openapi.json`: intake's paths,
-//! generated from its handlers' annotations, merged with the uploads function's.
+//! generated from its handlers' annotations, merged with the uploads and scoring functions'.
 //!
 //! Intake does not link `ovop-uploads` (that would bring the S3 SDK and the image codecs into
 //! its Lambda): the uploads paths come from `uploads.openapi.json` beside this crate's
@@ -31,14 +31,25 @@ pub struct ApiDoc;
 /// The uploads function's document, as generated from its handlers (see the module's notes).
 pub const UPLOADS_JSON: &str = include_str!("../uploads.openapi.json");
 
+/// The scoring function's document, kept the same way.
+pub const SCORING_JSON: &str = include_str!("../scoring.openapi.json");
+
 /// The uploads function's document.
 pub fn uploads() -> utoipa::openapi::OpenApi {
     serde_json::from_str(UPLOADS_JSON).expect("uploads.openapi.json is an OpenAPI document")
 }
 
-/// The whole API: intake's document with the uploads paths, schemas and tags merged in.
+/// The scoring function's document.
+pub fn scoring() -> utoipa::openapi::OpenApi {
+    serde_json::from_str(SCORING_JSON).expect("scoring.openapi.json is an OpenAPI document")
+}
+
+/// The whole API: intake's document with the uploads and scoring paths, schemas and tags
+/// merged in.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(uploads())
+    ApiDoc::openapi()
+        .merge_from(uploads())
+        .merge_from(scoring())
 }
 
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi);
@@ -61,5 +72,9 @@ mod tests {
             .paths
             .paths
             .contains_key("/api/v1/nominations/{id}/submit"));
+        assert!(doc
+            .paths
+            .paths
+            .contains_key("/api/v1/nominations/{id}/verification"));
     }
 }

@@ -19,8 +19,8 @@ use ovop_platform::problem::require;
 use ovop_platform::store::{entities, StoreError, Tx};
 use ovop_platform::ApiError;
 
-use crate::nominations::PageParams;
 use crate::AppState;
+use ovop_core::dto::PageParams;
 
 /// Rounds, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds", params(PageParams),

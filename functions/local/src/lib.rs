@@ -308,8 +308,11 @@ pub async fn build_on_with_objects(
     let verifier = Arc::new(verifier);
     let uploads =
         ovop_uploads::AppState::on(state.store.clone(), objects.clone(), state.clock.clone());
+    let scoring = ovop_scoring::AppState::on(state.store.clone(), state.clock.clone());
     let api = ovop_platform::http::api(
-        ovop_intake::routes(state.clone()).merge(ovop_uploads::routes(uploads)),
+        ovop_intake::routes(state.clone())
+            .merge(ovop_uploads::routes(uploads))
+            .merge(ovop_scoring::routes(scoring)),
         Authenticator::Jwt(verifier.clone()),
     );
     let mut router = match &issuer {

@@ -215,6 +215,14 @@ pub fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
         })
 }
 
+/// The `If-Match` version when the header is sent (a use case then checks it), else `None`.
+pub fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    headers
+        .contains_key(header::IF_MATCH)
+        .then(|| if_match(headers))
+        .transpose()
+}
+
 /// An `ETag` header value for a version.
 pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")

@@ -28,6 +28,14 @@ pub async fn nomination_for(
     Ok(n)
 }
 
+/// The round a stored nomination belongs to (it always exists: rounds are never deleted).
+pub async fn round_of(store: &Store, n: &Nomination) -> Result<Round, ApiError> {
+    store
+        .get::<Round>(&n.round_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(std::io::Error::other("the nomination's round is gone")))
+}
+
 /// The nomination's current documents (at most one per type).
 pub async fn documents_of(store: &Store, id: &str) -> Result<Vec<Document>, ApiError> {
     Ok(store

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ovop_core::authz::Action;
@@ -17,16 +17,16 @@ use ovop_core::nomination::Nomination;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
-use ovop_platform::http::optional_idempotency_key;
+use ovop_platform::http::{optional_idempotency_key, optional_if_match};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
-use ovop_platform::nominations::bundle_of;
+use ovop_platform::nominations::{bundle_of, round_of};
 use ovop_platform::objects::Disposition;
 use ovop_platform::store::Tx;
 use ovop_platform::ApiError;
 use serde::{Deserialize, Serialize};
 
-use crate::uploads::{load, round_of, thumbnail_key_for};
+use crate::uploads::{load, thumbnail_key_for};
 use crate::AppState;
 
 /// Lifetime of a download link.
@@ -42,7 +42,7 @@ pub async fn checklist(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChecklistView>, ApiError> {
     let n = load(&state, &caller, &id, Action::ReadNomination).await?;
-    let round = round_of(&state, &n).await?;
+    let round = round_of(&state.store, &n).await?;
     let (checklist, sample) = bundle_of(&state.store, &state.commodities, &n, &round).await?;
     Ok(Json(ChecklistView {
         nomination_id: n.id,
@@ -118,14 +118,6 @@ fn sample_refused(e: SampleError) -> ApiError {
             message: e.message(),
         },
     }
-}
-
-/// The optional `If-Match` version.
-fn optional_if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
-    headers
-        .contains_key(header::IF_MATCH)
-        .then(|| ovop_platform::http::if_match(headers))
-        .transpose()
 }
 
 /// Writes the sample (created, or replacing `before`) with the idempotency record.

@@ -22,13 +22,13 @@ use ovop_core::dto::uploads::{
 };
 use ovop_core::nomination::Nomination;
 use ovop_core::policy::Principal;
-use ovop_core::round::Round;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
 use ovop_platform::http::{idempotency_key, optional_idempotency_key};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
+use ovop_platform::nominations::round_of;
 use ovop_platform::objects::{CompletedPart, ObjectError, Part, PresignedRequest};
 use ovop_platform::store::{entities, Condition, Tx};
 use ovop_platform::ApiError;
@@ -74,15 +74,6 @@ pub(crate) async fn load(
     action: Action,
 ) -> Result<Nomination, ApiError> {
     ovop_platform::nominations::nomination_for(&state.store, caller, id, action).await
-}
-
-/// The nomination's round.
-pub(crate) async fn round_of(state: &AppState, n: &Nomination) -> Result<Round, ApiError> {
-    state
-        .store
-        .get::<Round>(&n.round_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(std::io::Error::other("the nomination's round is gone")))
 }
 
 /// 409 unless the regency office may still change the nomination's files (the rule is core's).
@@ -165,7 +156,7 @@ pub async fn declare(
     }
     let n = load(&state, &caller, &id, Action::EditNomination).await?;
     editable(&n)?;
-    let round = round_of(&state, &n).await?;
+    let round = round_of(&state.store, &n).await?;
     let declared = declare_file(
         &req.document_code,
         &req.file_name,

@@ -1,0 +1,59 @@
+//! Scoring function: the selection of a round. For now the administrative verification
+//! (seleksi administrasi) — the secretariat's per-document findings and its decision to pass,
+//! fail or return a nomination for revision, every decision kept; rubrics, panels, scores and
+//! aggregation follow (their rules are in `ovop_core::{rubric, panel, aggregate, stars}`).
+//!
+//! The library exposes [`routes`] and [`app`]; `main.rs` runs it in Lambda and the local app
+//! merges its routes. Every handler has intake's shape: parse → load → ask
+//! [`ovop_core::authz::decide`] → run the use case from core → write one transaction (with
+//! its idempotency record) → answer.
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use ovop_core::commodity::CommodityCatalog;
+use ovop_platform::auth::Authenticator;
+use ovop_platform::clock::Clock;
+use ovop_platform::store::{ItemStore, Store};
+
+pub mod openapi;
+pub mod verification;
+
+/// What the handlers share: ports and reference data, built once per process.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub commodities: Arc<CommodityCatalog>,
+}
+
+impl AppState {
+    /// State over one item store.
+    pub fn new(items: Arc<dyn ItemStore>, clock: Arc<dyn Clock>) -> Self {
+        Self::on(Store::new(items), clock)
+    }
+
+    /// State over a store already made (the local app shares intake's).
+    pub fn on(store: Store, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            store,
+            clock,
+            commodities: Arc::new(CommodityCatalog::default()),
+        }
+    }
+}
+
+/// The scoring routes, without identity or error layers.
+pub fn routes(state: AppState) -> Router {
+    const N: &str = "/api/v1/nominations/{id}";
+    Router::new()
+        .route(&format!("{N}/verification"), post(verification::decide))
+        .route(&format!("{N}/verifications"), get(verification::history))
+        .with_state(state)
+}
+
+/// The scoring API as deployed: routes plus identity, language, limits and problem+json.
+pub fn app(state: AppState, authenticator: Authenticator) -> Router {
+    ovop_platform::http::api(routes(state), authenticator)
+}

@@ -1,0 +1,246 @@
+//! The administrative selection over HTTP, against the local app: the secretariat returns a
+//! nomination for revision with what to fix, the regency office sees it, fixes and resubmits,
+//! the secretariat passes it; every decision is kept. Denials, bad input, double submits and
+//! two secretariat members deciding at once.
+
+use chrono::Duration;
+use ovop_core::nomination::Nomination;
+use ovop_core::status::NominationStatus;
+use ovop_core::verification::{Decided, VerificationPage};
+use ovop_tests::{form, problem, start_time, TestApp};
+use serde_json::{json, Value};
+
+/// A submitted nomination of Kota Semarang with its complete bundle: (office token, id).
+async fn submitted(app: &TestApp, name: &str) -> (String, Nomination) {
+    let office = app.login("dinas-semarang").await;
+    let created = app.create(&office, &form("33.74", name)).await;
+    assert_eq!(created.status(), 201);
+    let n: Nomination = created.json().await.unwrap();
+    app.attach_complete_bundle(&office, &n.id).await;
+    let sent = app
+        .post(&office, &format!("/api/v1/nominations/{}/submit", n.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    (office, sent.json().await.unwrap())
+}
+
+/// Findings for every document the checklist says is required: valid, except `wrong`.
+async fn findings(app: &TestApp, token: &str, id: &str, wrong: Option<&str>) -> Vec<Value> {
+    let checklist = app.checklist(token, id).await;
+    checklist["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["need"] == "required")
+        .map(|e| {
+            let code = e["document"].as_str().unwrap();
+            if Some(code) == wrong {
+                json!({"document": code, "finding": "invalid", "note": "Tidak ditandatangani kepala dinas."})
+            } else {
+                json!({"document": code, "finding": "valid"})
+            }
+        })
+        .collect()
+}
+
+async fn decide(app: &TestApp, token: &str, id: &str, body: &Value) -> reqwest::Response {
+    app.post(token, &format!("/api/v1/nominations/{id}/verification"))
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_secretariat_returns_a_nomination_for_revision_the_office_fixes_and_resubmits_and_it_passes(
+) {
+    let app = TestApp::spawn().await;
+    let (office, n) = submitted(&app, "Anyaman Diperbaiki").await;
+    let secretariat = app.login("sekretariat").await;
+    let deadline = start_time() + Duration::days(14);
+    let revise = json!({
+        "findings": findings(&app, &secretariat, &n.id, Some("D01")).await,
+        "decision": "revise",
+        "reasons": "Surat usulan belum ditandatangani.",
+        "revision_deadline": deadline,
+    });
+    let answer = decide(&app, &secretariat, &n.id, &revise).await;
+    assert_eq!(answer.status(), 201);
+    let decided: Decided = answer.json().await.unwrap();
+    assert_eq!(decided.nomination.status, NominationStatus::NeedsRevision);
+    assert_eq!(decided.verification.sequence, 1);
+
+    // The office sees exactly what to fix, and by when.
+    let seen: Nomination = app
+        .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+        .await;
+    let revision = seen.revision.expect("what to fix");
+    assert_eq!(revision.deadline, deadline);
+    assert_eq!(revision.documents.len(), 1);
+    assert_eq!(revision.documents[0].document.code(), "D01");
+    assert_eq!(revision.reasons, "Surat usulan belum ditandatangani.");
+
+    // It resubmits (the fix itself is an upload like any other); the secretariat passes it.
+    let again = app
+        .post(&office, &format!("/api/v1/nominations/{}/submit", n.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    let pass = json!({
+        "findings": findings(&app, &secretariat, &n.id, None).await,
+        "decision": "pass",
+    });
+    let answer = decide(&app, &secretariat, &n.id, &pass).await;
+    assert_eq!(answer.status(), 201);
+    let decided: Decided = answer.json().await.unwrap();
+    assert_eq!(decided.nomination.status, NominationStatus::AdminPassed);
+    assert_eq!(decided.verification.sequence, 2);
+
+    // Every decision is kept, readable by whoever reads the nomination.
+    let history: VerificationPage = app
+        .get_json(
+            &office,
+            &format!("/api/v1/nominations/{}/verifications", n.id),
+        )
+        .await;
+    let trail: Vec<(u32, String)> = history
+        .items
+        .iter()
+        .map(|v| (v.sequence, format!("{:?}", v.decision)))
+        .collect();
+    assert_eq!(trail, vec![(1, "Revise".into()), (2, "Pass".into())]);
+}
+
+#[tokio::test]
+async fn only_the_secretariat_decides_and_others_cannot_even_see_another_regencys_nomination() {
+    let app = TestApp::spawn().await;
+    let (office, n) = submitted(&app, "Anyaman Ditolak Akses").await;
+    let secretariat = app.login("sekretariat").await;
+    let body = json!({
+        "findings": findings(&app, &secretariat, &n.id, None).await,
+        "decision": "pass",
+    });
+    for (who, status) in [
+        (office.clone(), 403),
+        (app.login("admin").await, 403),
+        (app.login("disperin-jateng").await, 403),
+        (app.login("dinas-pekalongan").await, 404),
+        (app.login("penilai-1").await, 404),
+    ] {
+        let p = problem(decide(&app, &who, &n.id, &body).await).await;
+        assert_eq!(p.status, status, "{}", p.detail);
+    }
+    let other = app.login("dinas-pekalongan").await;
+    let hidden = app
+        .get(
+            &other,
+            &format!("/api/v1/nominations/{}/verifications", n.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(hidden).await.status, 404);
+    let still: Nomination = app
+        .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+        .await;
+    assert_eq!(still.status, NominationStatus::Submitted, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_bad_decision_is_refused_naming_the_field_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let (office, n) = submitted(&app, "Anyaman Salah Isi").await;
+    let secretariat = app.login("sekretariat").await;
+    let path = format!("/api/v1/nominations/{}/verification", n.id);
+    // Passing with an invalid document, and a revision without reasons or deadline.
+    let cases = [
+        (
+            json!({"findings": findings(&app, &secretariat, &n.id, Some("D02")).await, "decision": "pass"}),
+            "decision",
+        ),
+        (
+            json!({"findings": findings(&app, &secretariat, &n.id, Some("D02")).await, "decision": "revise"}),
+            "revision_deadline",
+        ),
+        (
+            json!({"findings": findings(&app, &secretariat, &n.id, None).await}),
+            "decision",
+        ),
+        (
+            json!({"findings": [{"document": "D01", "finding": "valid"}], "decision": "pass"}),
+            "findings",
+        ),
+    ];
+    for (body, field) in cases {
+        let p = problem(decide(&app, &secretariat, &n.id, &body).await).await;
+        assert_eq!(p.status, 422, "{body}");
+        assert!(p.errors.contains_key(field), "{field} in {:?}", p.errors);
+    }
+    let unknown = json!({"findings": [], "decision": "maybe"});
+    assert!(matches!(
+        problem(decide(&app, &secretariat, &n.id, &unknown).await)
+            .await
+            .status,
+        400 | 422
+    ));
+    let no_key = app
+        .post(&secretariat, &path)
+        .json(&json!({"decision": "pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(no_key).await.status, 428);
+    let still: Nomination = app
+        .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+        .await;
+    assert_eq!((still.status, still.version), (n.status, n.version));
+}
+
+#[tokio::test]
+async fn a_retried_decision_answers_the_same_and_a_second_decision_meets_a_conflict() {
+    let app = TestApp::spawn().await;
+    let (_, n) = submitted(&app, "Anyaman Sekali Putus").await;
+    let secretariat = app.login("sekretariat").await;
+    let body = json!({
+        "findings": findings(&app, &secretariat, &n.id, None).await,
+        "decision": "pass",
+    });
+    let key = ulid::Ulid::new().to_string();
+    let send = |key: String| {
+        app.post(
+            &secretariat,
+            &format!("/api/v1/nominations/{}/verification", n.id),
+        )
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+    };
+    let first = send(key.clone()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let replay = send(key).await.unwrap();
+    assert_eq!(replay.status(), 201);
+    assert_eq!(
+        replay.json::<Value>().await.unwrap(),
+        first,
+        "the same answer"
+    );
+    let second = send(ulid::Ulid::new().to_string()).await.unwrap();
+    let p = problem(second).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "illegal_transition"));
+    // A stale If-Match: 412.
+    let (_, m) = submitted(&app, "Anyaman Versi Lama").await;
+    let stale = app
+        .post(&secretariat, &format!("/api/v1/nominations/{}/verification", m.id))
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .header("If-Match", format!("\"{}\"", m.version - 1))
+        .json(&json!({"findings": findings(&app, &secretariat, &m.id, None).await, "decision": "pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(stale).await.status, 412);
+}
