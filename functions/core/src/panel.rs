@@ -80,6 +80,110 @@ pub fn standing(assigned: bool, conflict: Option<&ConflictReason>, overridden: b
     }
 }
 
+/// A selection panel of a round: a province's (its offices' and experts' assessors score that
+/// province's nominations) or the ministry's (all nominations that passed verification).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum PanelScope {
+    Province {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "33"))]
+        province: crate::region::ProvinceCode,
+    },
+    Ministry,
+}
+
+impl PanelScope {
+    /// Whether a nomination of `regency` is the panel's to score.
+    pub fn covers(&self, regency: &RegencyCode) -> bool {
+        match self {
+            PanelScope::Province { province } => regency.province() == *province,
+            PanelScope::Ministry => true,
+        }
+    }
+}
+
+/// One assessor of a panel, as the balancing sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member<'a> {
+    pub assessor: &'a Principal,
+    /// Nominations already assigned to them (in this round).
+    pub load: usize,
+}
+
+/// One nomination to staff, with what the conflict rules need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToStaff<'a> {
+    pub id: &'a str,
+    pub regency: &'a RegencyCode,
+    /// Assessors already on it.
+    pub assigned: Vec<&'a str>,
+    /// Assessors who declared a conflict on it (with the reason).
+    pub declared: Vec<(&'a str, &'a str)>,
+    /// Assessors the nomination names as related.
+    pub named: Vec<&'a str>,
+}
+
+/// What automatic balancing decided.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Staffing {
+    /// `(nomination, assessor)` pairs to add.
+    pub assignments: Vec<(String, String)>,
+    /// Nominations that could not get `per_nomination` assessors without a conflict, with how
+    /// many are still missing.
+    pub short: Vec<(String, usize)>,
+}
+
+/// Gives every nomination `per_nomination` assessors from `members`: never one in conflict,
+/// never twice the same, the least loaded first (ties by user id, so the result is the same
+/// every time). Nominations with the fewest eligible assessors are staffed first, so that
+/// scarce assessors go where they are needed.
+pub fn balance(
+    members: &[Member<'_>],
+    nominations: &[ToStaff<'_>],
+    per_nomination: usize,
+) -> Staffing {
+    let mut load: Vec<usize> = members.iter().map(|m| m.load).collect();
+    let eligible = |n: &ToStaff<'_>, m: &Member<'_>| {
+        let id = m.assessor.user_id.as_str();
+        let declared = n.declared.iter().find(|(a, _)| *a == id).map(|(_, r)| *r);
+        !n.assigned.contains(&id)
+            && conflict(m.assessor, n.regency, declared, n.named.contains(&id)).is_none()
+    };
+    let mut order: Vec<(usize, &ToStaff<'_>)> = nominations
+        .iter()
+        .map(|n| (members.iter().filter(|m| eligible(n, m)).count(), n))
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(b.1.id)));
+    let mut staffing = Staffing::default();
+    for (_, n) in order {
+        let needed = per_nomination.saturating_sub(n.assigned.len());
+        let mut candidates: Vec<usize> = (0..members.len())
+            .filter(|i| eligible(n, &members[*i]))
+            .collect();
+        candidates.sort_by(|a, b| {
+            load[*a].cmp(&load[*b]).then(
+                members[*a]
+                    .assessor
+                    .user_id
+                    .cmp(&members[*b].assessor.user_id),
+            )
+        });
+        for i in candidates.iter().take(needed) {
+            load[*i] += 1;
+            staffing
+                .assignments
+                .push((n.id.to_owned(), members[*i].assessor.user_id.clone()));
+        }
+        if candidates.len() < needed {
+            staffing
+                .short
+                .push((n.id.to_owned(), needed - candidates.len()));
+        }
+    }
+    staffing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +254,126 @@ mod tests {
         assert_eq!(standing(true, None, false), Standing::Assigned);
         assert_eq!(standing(true, Some(&reason), false), Standing::Conflicted);
         assert_eq!(standing(true, Some(&reason), true), Standing::Assigned);
+    }
+
+    fn nominations<'a>(regencies: &'a [RegencyCode], ids: &'a [String]) -> Vec<ToStaff<'a>> {
+        ids.iter()
+            .zip(regencies.iter().cycle())
+            .map(|(id, regency)| ToStaff {
+                id,
+                regency,
+                assigned: vec![],
+                declared: vec![],
+                named: vec![],
+            })
+            .collect()
+    }
+
+    fn panel(n: usize) -> Vec<Principal> {
+        (0..n)
+            .map(|i| Principal {
+                user_id: format!("penilai-{i:02}"),
+                ..assessor(None)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn balancing_gives_every_nomination_its_assessors_with_loads_at_most_one_apart() {
+        let people = panel(7);
+        let members: Vec<Member> = people
+            .iter()
+            .map(|a| Member {
+                assessor: a,
+                load: 0,
+            })
+            .collect();
+        let regencies = [reg("33.26"), reg("35.15")];
+        let ids: Vec<String> = (0..40).map(|i| format!("N{i:02}")).collect();
+        let staffing = balance(&members, &nominations(&regencies, &ids), 3);
+        assert!(staffing.short.is_empty());
+        assert_eq!(staffing.assignments.len(), 120);
+        let mut per_assessor = std::collections::BTreeMap::new();
+        for (n, a) in &staffing.assignments {
+            *per_assessor.entry(a.as_str()).or_insert(0) += 1;
+            let on_n = staffing
+                .assignments
+                .iter()
+                .filter(|(m, b)| m == n && b == a)
+                .count();
+            assert_eq!(on_n, 1, "{a} twice on {n}");
+        }
+        let (min, max) = (
+            per_assessor.values().min().unwrap(),
+            per_assessor.values().max().unwrap(),
+        );
+        assert!(max - min <= 1, "{per_assessor:?}");
+        assert_eq!(
+            staffing,
+            balance(&members, &nominations(&regencies, &ids), 3),
+            "deterministic"
+        );
+    }
+
+    #[test]
+    fn balancing_never_assigns_a_conflicted_assessor_and_reports_what_it_cannot_staff() {
+        let mut people = panel(3);
+        people[0].region = Some(RegionScope::parse("33").unwrap()); // Jawa Tengah's office
+        let members: Vec<Member> = people
+            .iter()
+            .map(|a| Member {
+                assessor: a,
+                load: 0,
+            })
+            .collect();
+        let pekalongan = reg("33.26");
+        let sidoarjo = reg("35.15");
+        let staff = [
+            ToStaff {
+                id: "jateng",
+                regency: &pekalongan,
+                assigned: vec![],
+                declared: vec![("penilai-01", "Kerabat pemilik")],
+                named: vec![],
+            },
+            ToStaff {
+                id: "jatim",
+                regency: &sidoarjo,
+                assigned: vec!["penilai-02"],
+                declared: vec![],
+                named: vec![],
+            },
+        ];
+        let staffing = balance(&members, &staff, 2);
+        let on = |n: &str| -> Vec<&str> {
+            staffing
+                .assignments
+                .iter()
+                .filter(|(m, _)| m == n)
+                .map(|(_, a)| a.as_str())
+                .collect()
+        };
+        assert_eq!(
+            on("jateng"),
+            vec!["penilai-02"],
+            "00 is from the province, 01 declared"
+        );
+        assert_eq!(staffing.short, vec![("jateng".to_owned(), 1)]);
+        assert_eq!(
+            on("jatim").len(),
+            1,
+            "one more beside the one already there"
+        );
+        assert!(!on("jatim").contains(&"penilai-02"));
+    }
+
+    #[test]
+    fn a_province_panel_covers_its_province_and_the_ministry_panel_everything() {
+        let p = PanelScope::Province {
+            province: reg("33.26").province(),
+        };
+        assert!(p.covers(&reg("33.74")));
+        assert!(!p.covers(&reg("35.15")));
+        assert!(PanelScope::Ministry.covers(&reg("35.15")));
     }
 }
