@@ -26,6 +26,8 @@ fn rubric() -> Rubric {
         commodity: None,
         name: Text::new("Rubrik uji", "Bench rubric"),
         proposed_default: false,
+        version: 1,
+        frozen: false,
         aspects: (1..=5)
             .map(|a| Aspect {
                 code: a.to_string(),

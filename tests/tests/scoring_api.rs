@@ -244,3 +244,97 @@ async fn a_retried_decision_answers_the_same_and_a_second_decision_meets_a_confl
         .unwrap();
     assert_eq!(problem(stale).await.status, 412);
 }
+
+#[tokio::test]
+async fn the_admin_starts_a_rubric_from_the_proposed_default_changes_it_and_everyone_reads_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let round = app.round_id();
+    let base = format!("/api/v1/rounds/{round}/rubrics");
+    let started = app
+        .post(&admin, &format!("{base}/kain_batik/proposed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 201);
+    let rubric: Value = started.json().await.unwrap();
+    assert_eq!(rubric["proposed_default"], true);
+    assert_eq!(rubric["version"], 1);
+    let again = app
+        .post(&admin, &format!("{base}/kain_batik/proposed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(again).await.code, "rubric_exists");
+
+    // Changing it needs the version read; the weights must still sum to 100.
+    let mut form = json!({"name": rubric["name"], "aspects": rubric["aspects"]});
+    form["aspects"][0]["criteria"][0]["weight"] = json!(9);
+    let put = |body: Value, version: Option<u64>| {
+        let mut r = app.put(&admin, &format!("{base}/kain_batik")).json(&body);
+        if let Some(v) = version {
+            r = r.header("If-Match", format!("\"{v}\""));
+        }
+        r.send()
+    };
+    let p = problem(put(form.clone(), Some(1)).await.unwrap()).await;
+    assert_eq!(p.status, 422);
+    assert!(p.errors["aspects"].contains("102"), "{:?}", p.errors);
+    form["aspects"][0]["criteria"][1]["weight"] = json!(5);
+    assert_eq!(
+        problem(put(form.clone(), None).await.unwrap()).await.status,
+        412
+    );
+    let changed = put(form.clone(), Some(1)).await.unwrap();
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(
+        (
+            changed["version"].as_u64(),
+            changed["proposed_default"].as_bool()
+        ),
+        (Some(2), Some(false))
+    );
+
+    // Only the admin manages rubrics; everyone signed in reads them.
+    let office = app.login("dinas-semarang").await;
+    let refused = app
+        .post(&office, &format!("{base}/anyaman/proposed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(refused).await.status, 403);
+    let unknown = app
+        .post(&admin, &format!("{base}/keramik/proposed"))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(unknown).await;
+    assert!(
+        p.status == 400 && p.errors.contains_key("commodity"),
+        "{p:?}"
+    );
+    let listed: Value = app.get_json(&office, &base).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["items"][0]["commodity"], "kain_batik");
+    let missing = app
+        .get(&office, "/api/v1/rounds/ovop-1999/rubrics")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(missing).await.status, 404);
+
+    // Copying into the same round is refused when the group has one; from a round without one
+    // names the field.
+    let copy = |from: &str| {
+        app.post(&admin, &format!("{base}/kain_batik/copy"))
+            .json(&json!({"from_round": from}))
+            .send()
+    };
+    assert_eq!(
+        problem(copy(&round).await.unwrap()).await.code,
+        "rubric_exists"
+    );
+    let p = problem(copy("ovop-2025").await.unwrap()).await;
+    assert!(p.errors.contains_key("from_round"), "{p:?}");
+}

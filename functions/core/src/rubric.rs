@@ -63,6 +63,68 @@ pub struct Rubric {
     /// The brief's proposed default, not yet confirmed by the ministry.
     pub proposed_default: bool,
     pub aspects: Vec<Aspect>,
+    /// Optimistic-locking version; every change increments it.
+    #[serde(default)]
+    pub version: u64,
+    /// Set when the first score is in: the rubric no longer changes.
+    #[serde(default)]
+    pub frozen: bool,
+}
+
+/// What an admin sends to define a rubric (the round and commodity come from the path).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RubricForm {
+    pub name: Text,
+    pub aspects: Vec<Aspect>,
+}
+
+/// Why a rubric cannot change.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RubricError {
+    #[error("the rubric is invalid")]
+    Invalid(FieldErrors),
+    /// Scoring has started.
+    #[error("the rubric is frozen: scoring has started")]
+    Frozen,
+    /// If-Match named another version (or none was sent for an existing rubric).
+    #[error("stale rubric version; current is {current}")]
+    Stale { current: u64 },
+    /// A rubric for this round and commodity exists already.
+    #[error("the rubric exists")]
+    Exists,
+}
+
+impl RubricError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RubricError::Invalid(_) => "validation",
+            RubricError::Frozen => "rubric_frozen",
+            RubricError::Stale { .. } => "stale",
+            RubricError::Exists => "rubric_exists",
+        }
+    }
+
+    /// What to tell the admin.
+    pub fn message(&self) -> Text {
+        match self {
+            RubricError::Invalid(_) => Text::new("Rubrik tidak valid.", "The rubric is invalid."),
+            RubricError::Frozen => Text::new(
+                "Rubrik sudah dibekukan karena penilaian telah dimulai.",
+                "The rubric is frozen: scoring has started.",
+            ),
+            RubricError::Stale { current } => Text::new(
+                format!("Rubrik telah diubah (versi terkini {current}); muat ulang."),
+                format!("The rubric was changed (current version {current}); reload it."),
+            ),
+            RubricError::Exists => Text::new(
+                "Rubrik untuk komoditas ini sudah ada; ubah rubrik tersebut.",
+                "A rubric for this commodity exists; change that one.",
+            ),
+        }
+    }
 }
 
 /// A sheet's total, exact: `units / unit` points.
@@ -118,7 +180,59 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
+/// Longest rubric, aspect, criterion or level name, in characters.
+pub const MAX_LABEL: usize = 200;
+
 impl Rubric {
+    /// The rubric `form` defines for `commodity` in `round_id`, replacing `current` (if any,
+    /// read at `expected_version` from If-Match, required then): refused when frozen or
+    /// invalid. No longer the proposed default once an admin defines it.
+    pub fn define(
+        round_id: &str,
+        commodity: &str,
+        form: RubricForm,
+        current: Option<&Rubric>,
+        expected_version: Option<u64>,
+    ) -> Result<Rubric, RubricError> {
+        let version = match current {
+            Some(c) if c.frozen => return Err(RubricError::Frozen),
+            Some(c) if expected_version != Some(c.version) => {
+                return Err(RubricError::Stale { current: c.version })
+            }
+            Some(c) => c.version + 1,
+            None => 1,
+        };
+        let rubric = Rubric {
+            round_id: round_id.to_owned(),
+            commodity: Some(commodity.to_owned()),
+            name: form.name,
+            proposed_default: false,
+            aspects: form.aspects,
+            version,
+            frozen: false,
+        };
+        rubric.validate().map_err(RubricError::Invalid)?;
+        Ok(rubric)
+    }
+
+    /// A copy of this rubric for `round_id` (version 1, not frozen), when that round has
+    /// none for the commodity yet.
+    pub fn copy_to(
+        &self,
+        round_id: &str,
+        existing: Option<&Rubric>,
+    ) -> Result<Rubric, RubricError> {
+        if existing.is_some() {
+            return Err(RubricError::Exists);
+        }
+        Ok(Rubric {
+            round_id: round_id.to_owned(),
+            version: 1,
+            frozen: false,
+            ..self.clone()
+        })
+    }
+
     /// Every criterion, in order.
     pub fn criteria(&self) -> impl Iterator<Item = &Criterion> {
         self.aspects.iter().flat_map(|a| a.criteria.iter())
@@ -195,6 +309,30 @@ impl Rubric {
                     format!("At most {MAX_CRITERIA} criteria."),
                 ),
             );
+        }
+        let labels = std::iter::once(("name".to_owned(), &self.name)).chain(
+            self.aspects.iter().enumerate().flat_map(|(i, a)| {
+                std::iter::once((format!("aspects[{i}].name"), &a.name)).chain(
+                    a.criteria.iter().enumerate().flat_map(move |(j, c)| {
+                        std::iter::once((format!("aspects[{i}].criteria[{j}].name"), &c.name))
+                            .chain(c.levels.iter().enumerate().map(move |(k, l)| {
+                                (format!("aspects[{i}].criteria[{j}].levels[{k}]"), l)
+                            }))
+                    }),
+                )
+            }),
+        );
+        for (at, label) in labels {
+            let bad = |t: &str| t.trim().is_empty() || t.chars().count() > MAX_LABEL;
+            if bad(&label.id) || bad(&label.en) {
+                e.add(
+                    at,
+                    Text::new(
+                        format!("Isi dalam kedua bahasa, paling banyak {MAX_LABEL} karakter."),
+                        format!("Fill in both languages, at most {MAX_LABEL} characters."),
+                    ),
+                );
+            }
         }
         let total = self.weight();
         if total != 100 {
@@ -302,6 +440,8 @@ impl Rubric {
                 format!("Proposed rubric — {}", commodity.name_en),
             ),
             proposed_default: true,
+            version: 1,
+            frozen: false,
             aspects: vec![
                 a(
                     "1",
@@ -613,5 +753,89 @@ pub(crate) mod tests {
         sheet.insert("1.1".into(), 5);
         sheet.insert("1.2".into(), 4);
         assert_eq!(r.total(&sheet).unwrap().score(), Score::MAX);
+    }
+
+    fn form_of(r: &Rubric) -> RubricForm {
+        RubricForm {
+            name: r.name.clone(),
+            aspects: r.aspects.clone(),
+        }
+    }
+
+    #[test]
+    fn an_admin_defines_a_rubric_then_changes_it_from_the_version_read_until_scoring_starts() {
+        let proposed = batik_rubric();
+        let defined =
+            Rubric::define("ovop-2026", "kain_batik", form_of(&proposed), None, None).unwrap();
+        assert_eq!(
+            (defined.version, defined.proposed_default, defined.frozen),
+            (1, false, false)
+        );
+        let mut changed = form_of(&defined);
+        changed.aspects[0].criteria[0].weight = 6;
+        changed.aspects[0].criteria[1].weight = 8;
+        let v2 = Rubric::define(
+            "ovop-2026",
+            "kain_batik",
+            changed.clone(),
+            Some(&defined),
+            Some(1),
+        )
+        .unwrap();
+        assert_eq!(v2.version, 2);
+        assert_eq!(
+            Rubric::define(
+                "ovop-2026",
+                "kain_batik",
+                changed.clone(),
+                Some(&v2),
+                Some(1)
+            ),
+            Err(RubricError::Stale { current: 2 })
+        );
+        assert_eq!(
+            Rubric::define("ovop-2026", "kain_batik", changed.clone(), Some(&v2), None),
+            Err(RubricError::Stale { current: 2 }),
+            "changing an existing rubric needs If-Match"
+        );
+        let frozen = Rubric { frozen: true, ..v2 };
+        assert_eq!(
+            Rubric::define("ovop-2026", "kain_batik", changed, Some(&frozen), Some(2)),
+            Err(RubricError::Frozen)
+        );
+    }
+
+    #[test]
+    fn a_rubric_with_blank_or_overlong_labels_is_refused_naming_them() {
+        let mut form = form_of(&batik_rubric());
+        form.aspects[1].criteria[2].levels[0].en = " ".into();
+        form.aspects[0].name.id = "x".repeat(MAX_LABEL + 1);
+        let Err(RubricError::Invalid(e)) =
+            Rubric::define("ovop-2026", "kain_batik", form, None, None)
+        else {
+            panic!("refused")
+        };
+        assert!(e.get("aspects[1].criteria[2].levels[0]").is_some(), "{e:?}");
+        assert!(e.get("aspects[0].name").is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn a_rubric_is_copied_to_a_round_that_has_none() {
+        let last_year = Rubric {
+            round_id: "ovop-2025".into(),
+            version: 4,
+            frozen: true,
+            ..batik_rubric()
+        };
+        let copy = last_year.copy_to("ovop-2026", None).unwrap();
+        assert_eq!(
+            (copy.round_id.as_str(), copy.version, copy.frozen),
+            ("ovop-2026", 1, false)
+        );
+        assert_eq!(copy.aspects, last_year.aspects);
+        assert_eq!(
+            last_year.copy_to("ovop-2026", Some(&copy)),
+            Err(RubricError::Exists)
+        );
     }
 }

@@ -1,7 +1,8 @@
-//! Scoring function: the selection of a round. For now the administrative verification
+//! Scoring function: the selection of a round. So far the administrative verification
 //! (seleksi administrasi) — the secretariat's per-document findings and its decision to pass,
-//! fail or return a nomination for revision, every decision kept; rubrics, panels, scores and
-//! aggregation follow (their rules are in `ovop_core::{rubric, panel, aggregate, stars}`).
+//! fail or return a nomination for revision, every decision kept — and the rubrics of a round;
+//! panels, scores and aggregation follow (their rules are in
+//! `ovop_core::{panel, aggregate, stars}`).
 //!
 //! The library exposes [`routes`] and [`app`]; `main.rs` runs it in Lambda and the local app
 //! merges its routes. Every handler has intake's shape: parse → load → ask
@@ -10,7 +11,7 @@
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use ovop_core::commodity::CommodityCatalog;
 use ovop_platform::auth::Authenticator;
@@ -18,6 +19,7 @@ use ovop_platform::clock::Clock;
 use ovop_platform::store::{ItemStore, Store};
 
 pub mod openapi;
+pub mod rubric;
 pub mod verification;
 
 /// What the handlers share: ports and reference data, built once per process.
@@ -50,6 +52,19 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route(&format!("{N}/verification"), post(verification::decide))
         .route(&format!("{N}/verifications"), get(verification::history))
+        .route("/api/v1/rounds/{round}/rubrics", get(rubric::list))
+        .route(
+            "/api/v1/rounds/{round}/rubrics/{commodity}",
+            put(rubric::define),
+        )
+        .route(
+            "/api/v1/rounds/{round}/rubrics/{commodity}/proposed",
+            post(rubric::proposed),
+        )
+        .route(
+            "/api/v1/rounds/{round}/rubrics/{commodity}/copy",
+            post(rubric::copy),
+        )
         .with_state(state)
 }
 

@@ -5,12 +5,12 @@
 
 use utoipa::OpenApi;
 
-use crate::verification;
+use crate::{rubric, verification};
 
 /// The scoring API description.
 #[derive(OpenApi)]
 #[openapi(
-    paths(verification::decide, verification::history),
+    paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy),
     components(schemas(ovop_core::errors::Problem)),
     tags((name = "selection", description = "Seleksi administrasi dan penilaian"))
 )]

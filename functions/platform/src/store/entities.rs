@@ -8,6 +8,7 @@
 //! | upload       | `NOM#{nomination}`    | `UPLOAD#{upload}`  | –                                  | –                                 | –                                               | 7 days |
 //! | verification | `NOM#{nomination}`    | `VERIF#{sequence}` | –                                  | –                                 | –                                               | –      |
 //! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
+//! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
 //! | idempotency  | `IDEM#{actor}#{key}`  | `IDEM`             | –                                  | –                                 | –                                               | 24 h   |
 //!
@@ -31,6 +32,7 @@ use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::{AuditEntry, Nomination};
 use ovop_core::region::{ProvinceCode, RegencyCode};
 use ovop_core::round::Round;
+use ovop_core::rubric::Rubric;
 use ovop_core::status::NominationStatus;
 use ovop_core::verification::Verification;
 
@@ -156,6 +158,26 @@ impl Entity for Verification {
     /// Decisions are written once and never change.
     fn version(&self) -> u64 {
         1
+    }
+}
+
+impl Entity for Rubric {
+    const KIND: &'static str = "rubric";
+    type Summary = Rubric;
+    /// (round id, commodity group code)
+    type Id = (String, String);
+
+    fn key_of((round, commodity): &(String, String)) -> Key {
+        Key::new(format!("ROUND#{round}"), format!("RUBRIC#{commodity}"))
+    }
+
+    fn key(&self) -> Key {
+        let commodity = self.commodity.clone().unwrap_or_default();
+        Self::key_of(&(self.round_id.clone(), commodity))
+    }
+
+    fn version(&self) -> u64 {
+        self.version
     }
 }
 
