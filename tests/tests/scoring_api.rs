@@ -338,3 +338,209 @@ async fn the_admin_starts_a_rubric_from_the_proposed_default_changes_it_and_ever
     let p = problem(copy("ovop-2025").await.unwrap()).await;
     assert!(p.errors.contains_key("from_round"), "{p:?}");
 }
+
+/// A nomination of Kota Semarang that passed administrative selection.
+async fn passed(app: &TestApp, name: &str) -> Nomination {
+    let (_, n) = submitted(app, name).await;
+    let secretariat = app.login("sekretariat").await;
+    let body =
+        json!({"findings": findings(app, &secretariat, &n.id, None).await, "decision": "pass"});
+    let answer = decide(app, &secretariat, &n.id, &body).await;
+    assert_eq!(answer.status(), 201);
+    answer.json::<Decided>().await.unwrap().nomination
+}
+
+/// Jawa Tengah's panel: penilai-1 (an academic, no office) and penilai-2 registered with the
+/// province office of Jawa Tengah (33).
+fn jateng_panels() -> Value {
+    json!({"panels": [{
+        "id": "jateng", "name": "Panel Jawa Tengah",
+        "scope": {"kind": "province", "province": "33"},
+        "members": [
+            {"user_id": "penilai-1", "name": "Dr. Ratna"},
+            {"user_id": "penilai-2", "name": "Bambang", "region": "33"},
+        ],
+    }]})
+}
+
+#[tokio::test]
+async fn the_admin_assigns_assessors_a_conflicted_one_is_refused_unless_overridden_and_a_declared_conflict_hides_the_nomination(
+) {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Dinilai").await;
+    let admin = app.login("admin").await;
+    let panels = app
+        .put(&admin, &format!("/api/v1/rounds/{}/panels", n.round_id))
+        .json(&jateng_panels())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(panels.status(), 200);
+    let assessor = app.login("penilai-1").await;
+    let nomination_path = format!("/api/v1/nominations/{}", n.id);
+    let before = app.get(&assessor, &nomination_path).send().await.unwrap();
+    assert_eq!(problem(before).await.status, 404, "not assigned: not there");
+
+    let assign = |who: &'static str, body: Value| {
+        app.put(
+            &admin,
+            &format!("/api/v1/nominations/{}/assessors/{who}", n.id),
+        )
+        .json(&body)
+        .send()
+    };
+    let first = assign("penilai-1", json!({"panel": "jateng"}))
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 201);
+    let seen: Nomination = app.get_json(&assessor, &nomination_path).await;
+    assert_eq!(seen.status, NominationStatus::InAssessment);
+    let documents = app
+        .get(&assessor, &format!("{nomination_path}/documents"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        documents.status(),
+        200,
+        "an assigned assessor reads the documents"
+    );
+
+    // penilai-2 works for Jawa Tengah's office: Semarang is in their province.
+    let p = problem(
+        assign("penilai-2", json!({"panel": "jateng"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((p.status, p.code.as_str()), (409, "conflict_of_interest"));
+    let over = assign(
+        "penilai-2",
+        json!({"panel": "jateng", "override_reason": "Satu-satunya ahli anyaman"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(over.status(), 201);
+    let over: Value = over.json().await.unwrap();
+    assert_eq!(
+        (
+            over["overridden_by"].as_str(),
+            over["conflict"]["kind"].as_str()
+        ),
+        (Some("admin"), Some("own_region"))
+    );
+    let p = problem(
+        assign("penilai-1", json!({"panel": "jateng"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.code, "assigned", "never twice");
+    let p = problem(
+        assign("penilai-9", json!({"panel": "jateng"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(p.errors.contains_key("panel"), "not a member: {p:?}");
+
+    // penilai-1 declares a conflict: the nomination disappears for them.
+    let declared = app
+        .post(&assessor, &format!("{nomination_path}/conflict"))
+        .json(&json!({"reason": "Kerabat pemilik IKM"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declared.status(), 200);
+    let after = app.get(&assessor, &nomination_path).send().await.unwrap();
+    assert_eq!(problem(after).await.status, 404);
+    let list: Value = app
+        .get_json(&admin, &format!("{nomination_path}/assessors"))
+        .await;
+    let reasons: Vec<(&str, &str)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["assessor"].as_str().unwrap(),
+                a["conflict"]["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![("penilai-1", "declared"), ("penilai-2", "own_region")]
+    );
+}
+
+#[tokio::test]
+async fn only_the_admin_keeps_panels_and_assigns() {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Hak Akses").await;
+    let admin = app.login("admin").await;
+    let path = format!("/api/v1/rounds/{}/panels", n.round_id);
+    assert_eq!(
+        app.put(&admin, &path)
+            .json(&jateng_panels())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // A second save needs the version read.
+    let stale = app
+        .put(&admin, &path)
+        .json(&jateng_panels())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(stale).await.status, 412);
+    for who in [
+        "sekretariat",
+        "penilai-1",
+        "dinas-semarang",
+        "disperin-jateng",
+    ] {
+        let token = app.login(who).await;
+        let p = problem(
+            app.put(&token, &path)
+                .json(&jateng_panels())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(p.status, 403, "{who} saves panels");
+        let p = problem(
+            app.put(
+                &token,
+                &format!("/api/v1/nominations/{}/assessors/penilai-1", n.id),
+            )
+            .json(&json!({"panel": "jateng"}))
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+        let expected = if who == "penilai-1" { 404 } else { 403 };
+        assert_eq!(p.status, expected, "{who} assigns");
+    }
+    let bad = json!({"panels": [{"id": "Jawa Tengah!", "name": "", "scope": {"kind": "ministry"}, "members": []}]});
+    let p = problem(
+        app.put(&admin, &path)
+            .header("If-Match", "\"1\"")
+            .json(&bad)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.errors.contains_key("panels[0].id") && p.errors.contains_key("panels[0].name"),
+        "{:?}",
+        p.errors
+    );
+}

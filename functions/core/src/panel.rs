@@ -3,9 +3,11 @@
 //! assessor can neither open nor score it ([`crate::authz::Standing::Conflicted`]) unless an
 //! admin overrides the conflict.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::authz::Standing;
+use crate::errors::FieldErrors;
 use crate::i18n::Text;
 use crate::policy::{Principal, RegionScope};
 use crate::region::RegencyCode;
@@ -182,6 +184,325 @@ pub fn balance(
         }
     }
     staffing
+}
+
+/// Most panels in a round (one per province and the ministry's, with room).
+pub const MAX_PANELS: usize = 60;
+/// Most members of one panel.
+pub const MAX_MEMBERS: usize = 200;
+
+/// An assessor on a panel, as the admin registers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PanelMember {
+    /// The assessor's user id (the sign-in's username).
+    pub user_id: String,
+    pub name: String,
+    /// The office the assessor works for, `PP` or `PP.KK`; none for ministry staff and experts.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+impl PanelMember {
+    /// The member as the conflict rules see them.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.user_id.clone(),
+            name: self.name.clone(),
+            role: crate::policy::Role::Penilai,
+            region: self
+                .region
+                .as_deref()
+                .and_then(|r| RegionScope::parse(r).ok()),
+        }
+    }
+}
+
+/// A panel of a round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Panel {
+    /// Short id within the round (`jateng`, `kementerian`): lowercase letters, digits, `-`.
+    pub id: String,
+    pub name: String,
+    pub scope: PanelScope,
+    pub members: Vec<PanelMember>,
+}
+
+/// The panels of a round, kept as one record (a few dozen panels of a few dozen members).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Panels {
+    pub round_id: String,
+    pub panels: Vec<Panel>,
+    pub version: u64,
+}
+
+/// What the admin sends for a round's panels.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PanelsForm {
+    pub panels: Vec<Panel>,
+}
+
+impl PanelsForm {
+    /// Checks the panels — ids unique and well-formed, names given, members unique within a
+    /// panel with valid regions — and makes version `previous + 1` of the round's panels.
+    pub fn validate(
+        self,
+        round_id: &str,
+        previous: Option<&Panels>,
+    ) -> Result<Panels, FieldErrors> {
+        let mut e = FieldErrors::new();
+        if self.panels.len() > MAX_PANELS {
+            e.add(
+                "panels",
+                Text::new(
+                    format!("Paling banyak {MAX_PANELS} panel."),
+                    format!("At most {MAX_PANELS} panels."),
+                ),
+            );
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, p) in self.panels.iter().enumerate() {
+            let well_formed = !p.id.is_empty()
+                && p.id.len() <= 40
+                && p.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !well_formed || !ids.insert(p.id.as_str()) {
+                e.add(
+                    format!("panels[{i}].id"),
+                    Text::new(
+                        "Id panel unik: huruf kecil, angka atau tanda hubung.",
+                        "A unique panel id: lowercase letters, digits or hyphens.",
+                    ),
+                );
+            }
+            if p.name.trim().is_empty() || p.name.chars().count() > 200 {
+                e.add(format!("panels[{i}].name"), crate::errors::required());
+            }
+            if p.members.len() > MAX_MEMBERS {
+                e.add(
+                    format!("panels[{i}].members"),
+                    Text::new(
+                        format!("Paling banyak {MAX_MEMBERS} anggota."),
+                        format!("At most {MAX_MEMBERS} members."),
+                    ),
+                );
+            }
+            let mut users = std::collections::BTreeSet::new();
+            for (j, m) in p.members.iter().enumerate() {
+                let at = format!("panels[{i}].members[{j}]");
+                if m.user_id.trim().is_empty() || !users.insert(m.user_id.as_str()) {
+                    e.add(
+                        format!("{at}.user_id"),
+                        Text::new("Pengguna diisi dan tidak berulang.", "A user, given once."),
+                    );
+                }
+                if let Some(Err(why)) = m.region.as_deref().map(RegionScope::parse) {
+                    e.add(format!("{at}.region"), why);
+                }
+            }
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(Panels {
+            round_id: round_id.to_owned(),
+            panels: self.panels,
+            version: previous.map_or(1, |p| p.version + 1),
+        })
+    }
+}
+
+impl Panels {
+    /// The panel `id`.
+    pub fn panel(&self, id: &str) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.id == id)
+    }
+}
+
+/// An assessor assigned to a nomination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignment {
+    pub round_id: String,
+    pub nomination_id: String,
+    pub assessor: String,
+    pub assessor_name: String,
+    pub panel_id: String,
+    pub assigned_by: String,
+    pub assigned_at: DateTime<Utc>,
+    /// The conflict of interest, if any (found at assignment or declared since).
+    pub conflict: Option<ConflictReason>,
+    /// The admin's override of the conflict: who and why.
+    pub overridden_by: Option<String>,
+    pub override_reason: Option<String>,
+    pub version: u64,
+}
+
+/// Why an assessor cannot be assigned.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AssignError {
+    #[error("no such panel")]
+    NoSuchPanel,
+    #[error("the assessor is not on the panel")]
+    NotAMember,
+    #[error("the panel does not cover the nomination's region")]
+    OutOfScope,
+    #[error("the nomination is not awaiting assessment")]
+    NotAssessable,
+    #[error("the assessor is in conflict of interest")]
+    Conflicted(ConflictReason),
+    #[error("an override needs a reason")]
+    OverrideWithoutReason,
+}
+
+impl AssignError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AssignError::NoSuchPanel => "no_such_panel",
+            AssignError::NotAMember => "not_a_member",
+            AssignError::OutOfScope => "out_of_scope",
+            AssignError::NotAssessable => "not_assessable",
+            AssignError::Conflicted(_) => "conflict_of_interest",
+            AssignError::OverrideWithoutReason => "override_without_reason",
+        }
+    }
+
+    /// What the admin reads.
+    pub fn message(&self) -> Text {
+        match self {
+            AssignError::NoSuchPanel => Text::new("Panel tidak dikenal.", "Unknown panel."),
+            AssignError::NotAMember => Text::new(
+                "Penilai bukan anggota panel ini.",
+                "The assessor is not on this panel.",
+            ),
+            AssignError::OutOfScope => Text::new(
+                "Panel ini tidak menilai usulan dari daerah tersebut.",
+                "This panel does not assess nominations from that region.",
+            ),
+            AssignError::NotAssessable => Text::new(
+                "Usulan belum lulus seleksi administrasi atau sudah dinilai.",
+                "The nomination has not passed administrative selection, or is scored already.",
+            ),
+            AssignError::Conflicted(reason) => {
+                let why = reason.label();
+                Text::new(
+                    format!(
+                        "Konflik kepentingan: {} Isi alasan untuk mengesampingkannya.",
+                        why.id
+                    ),
+                    format!(
+                        "Conflict of interest: {} Give a reason to override it.",
+                        why.en
+                    ),
+                )
+            }
+            AssignError::OverrideWithoutReason => Text::new(
+                "Tuliskan alasan pengesampingan.",
+                "Give the reason for the override.",
+            ),
+        }
+    }
+}
+
+impl Assignment {
+    /// Assigns `member` of `panel` to `nomination` (which must have passed administrative
+    /// selection or be in assessment, from a region the panel covers). An assessor in
+    /// conflict is refused unless the admin gives an override reason, kept with who gave it.
+    pub fn assign(
+        nomination: &crate::nomination::Nomination,
+        panel: &Panel,
+        user_id: &str,
+        override_reason: Option<&str>,
+        actor: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Assignment, AssignError> {
+        use crate::status::NominationStatus as S;
+        let member = panel
+            .members
+            .iter()
+            .find(|m| m.user_id == user_id)
+            .ok_or(AssignError::NotAMember)?;
+        if !panel.scope.covers(&nomination.regency_code) {
+            return Err(AssignError::OutOfScope);
+        }
+        if !matches!(nomination.status, S::AdminPassed | S::InAssessment) {
+            return Err(AssignError::NotAssessable);
+        }
+        let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+        if override_reason.is_some() && reason.is_none() {
+            return Err(AssignError::OverrideWithoutReason);
+        }
+        let found = conflict(&member.principal(), &nomination.regency_code, None, false);
+        if let (Some(c), None) = (&found, reason) {
+            return Err(AssignError::Conflicted(c.clone()));
+        }
+        let overridden = found.is_some() && reason.is_some();
+        Ok(Assignment {
+            round_id: nomination.round_id.clone(),
+            nomination_id: nomination.id.clone(),
+            assessor: member.user_id.clone(),
+            assessor_name: member.name.clone(),
+            panel_id: panel.id.clone(),
+            assigned_by: actor.user_id.clone(),
+            assigned_at: now,
+            conflict: found,
+            overridden_by: overridden.then(|| actor.user_id.clone()),
+            override_reason: if overridden {
+                reason.map(str::to_owned)
+            } else {
+                None
+            },
+            version: 1,
+        })
+    }
+
+    /// The assessor declares a conflict on this assignment: from now on they can neither open
+    /// nor score the nomination (an earlier override no longer covers it).
+    pub fn declare_conflict(&self, reason: &str) -> Result<Assignment, FieldErrors> {
+        let reason = crate::text::clean(reason.trim(), 500, crate::text::Lines::Multi)
+            .map_err(|e| FieldErrors::single("reason", e.into()))?;
+        if reason.is_empty() {
+            return Err(FieldErrors::single("reason", crate::errors::required()));
+        }
+        Ok(Assignment {
+            conflict: Some(ConflictReason::Declared { reason }),
+            overridden_by: None,
+            override_reason: None,
+            version: self.version + 1,
+            ..self.clone()
+        })
+    }
+
+    /// The standing the authorization decision gets from this assignment.
+    pub fn standing(&self) -> Standing {
+        standing(true, self.conflict.as_ref(), self.overridden_by.is_some())
+    }
+}
+
+impl crate::nomination::Nomination {
+    /// The first assignment moves a nomination that passed administrative selection into
+    /// assessment (audit action "assign"); later ones change nothing.
+    pub fn into_assessment(
+        &self,
+        actor: &Principal,
+        now: DateTime<Utc>,
+    ) -> Option<crate::nomination::Change> {
+        let status = self
+            .status
+            .apply(crate::status::Event::AssignAssessors)
+            .ok()?;
+        let next = crate::nomination::Nomination {
+            status,
+            ..self.clone()
+        };
+        Some(self.changed(next, actor, "assign", now))
+    }
 }
 
 #[cfg(test)]
@@ -375,5 +696,182 @@ mod tests {
         assert!(p.covers(&reg("33.74")));
         assert!(!p.covers(&reg("35.15")));
         assert!(PanelScope::Ministry.covers(&reg("35.15")));
+    }
+
+    fn jateng_panel() -> Panel {
+        let member = |user_id: &str, region: Option<&str>| PanelMember {
+            user_id: user_id.into(),
+            name: user_id.into(),
+            region: region.map(Into::into),
+        };
+        Panel {
+            id: "jateng".into(),
+            name: "Panel Jawa Tengah".into(),
+            scope: PanelScope::Province {
+                province: reg("33.26").province(),
+            },
+            members: vec![
+                member("penilai-1", None),
+                member("penilai-2", Some("33.74")),
+            ],
+        }
+    }
+
+    fn passed(regency: &str) -> crate::nomination::Nomination {
+        crate::nomination::Nomination {
+            regency_code: reg(regency),
+            province_code: reg(regency).province(),
+            status: crate::status::NominationStatus::AdminPassed,
+            ..crate::document::checklist::tests::nomination()
+        }
+    }
+
+    fn admin() -> Principal {
+        Principal {
+            user_id: "admin".into(),
+            name: "Admin".into(),
+            role: Role::Admin,
+            region: None,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::document::sample::tests::now()
+    }
+
+    #[test]
+    fn an_assessor_of_the_panel_is_assigned_and_sees_the_nomination() {
+        let a = Assignment::assign(
+            &passed("33.26"),
+            &jateng_panel(),
+            "penilai-1",
+            None,
+            &admin(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                a.assessor.as_str(),
+                a.panel_id.as_str(),
+                a.conflict.as_ref()
+            ),
+            ("penilai-1", "jateng", None)
+        );
+        assert_eq!(a.standing(), Standing::Assigned);
+    }
+
+    #[test]
+    fn a_conflicted_assessor_is_refused_unless_the_admin_overrides_with_a_reason_kept() {
+        let semarang = passed("33.74");
+        let refused = Assignment::assign(
+            &semarang,
+            &jateng_panel(),
+            "penilai-2",
+            None,
+            &admin(),
+            now(),
+        );
+        assert_eq!(
+            refused,
+            Err(AssignError::Conflicted(ConflictReason::OwnRegion))
+        );
+        assert!(refused
+            .unwrap_err()
+            .message()
+            .en
+            .contains("proposing region"));
+        assert_eq!(
+            Assignment::assign(
+                &semarang,
+                &jateng_panel(),
+                "penilai-2",
+                Some("  "),
+                &admin(),
+                now()
+            ),
+            Err(AssignError::OverrideWithoutReason)
+        );
+        let over = Assignment::assign(
+            &semarang,
+            &jateng_panel(),
+            "penilai-2",
+            Some("Satu-satunya ahli batik"),
+            &admin(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(over.conflict, Some(ConflictReason::OwnRegion));
+        assert_eq!(
+            (
+                over.overridden_by.as_deref(),
+                over.override_reason.as_deref()
+            ),
+            (Some("admin"), Some("Satu-satunya ahli batik"))
+        );
+        assert_eq!(over.standing(), Standing::Assigned);
+        // Declaring a conflict oneself ends any override.
+        let declared = over.declare_conflict("Kerabat pemilik IKM").unwrap();
+        assert_eq!(declared.standing(), Standing::Conflicted);
+        assert_eq!(declared.version, 2);
+        assert!(over.declare_conflict(" ").is_err());
+    }
+
+    #[test]
+    fn only_members_of_a_covering_panel_are_assigned_to_a_nomination_awaiting_assessment() {
+        let panel = jateng_panel();
+        assert_eq!(
+            Assignment::assign(&passed("33.26"), &panel, "penilai-9", None, &admin(), now()),
+            Err(AssignError::NotAMember)
+        );
+        assert_eq!(
+            Assignment::assign(&passed("35.15"), &panel, "penilai-1", None, &admin(), now()),
+            Err(AssignError::OutOfScope)
+        );
+        let draft = crate::document::checklist::tests::nomination();
+        assert_eq!(
+            Assignment::assign(&draft, &panel, "penilai-1", None, &admin(), now()),
+            Err(AssignError::NotAssessable)
+        );
+    }
+
+    #[test]
+    fn panels_need_unique_ids_names_unique_members_and_valid_regions() {
+        let form = PanelsForm {
+            panels: vec![jateng_panel(), jateng_panel()],
+        };
+        let e = form.validate("ovop-2026", None).unwrap_err();
+        assert!(e.get("panels[1].id").is_some(), "{e:?}");
+        let mut bad = jateng_panel();
+        bad.members[1].region = Some("99.99".into());
+        bad.members.push(bad.members[0].clone());
+        let e = PanelsForm { panels: vec![bad] }
+            .validate("ovop-2026", None)
+            .unwrap_err();
+        assert!(e.get("panels[0].members[1].region").is_some(), "{e:?}");
+        assert!(e.get("panels[0].members[2].user_id").is_some(), "{e:?}");
+        let first = PanelsForm {
+            panels: vec![jateng_panel()],
+        }
+        .validate("ovop-2026", None)
+        .unwrap();
+        let second = PanelsForm {
+            panels: vec![jateng_panel()],
+        }
+        .validate("ovop-2026", Some(&first))
+        .unwrap();
+        assert_eq!((first.version, second.version), (1, 2));
+    }
+
+    #[test]
+    fn the_first_assignment_puts_the_nomination_in_assessment() {
+        let n = passed("33.26");
+        let change = n.into_assessment(&admin(), now()).unwrap();
+        assert_eq!(
+            change.nomination.status,
+            crate::status::NominationStatus::InAssessment
+        );
+        assert_eq!(change.audit.action, "assign");
+        assert!(change.nomination.into_assessment(&admin(), now()).is_none());
     }
 }

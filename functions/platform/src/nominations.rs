@@ -1,11 +1,13 @@
 //! Steps every function takes with a nomination: load it for an action the one authorization
 //! decision allows, and read its document bundle.
 
-use ovop_core::authz::{decide, Action, NominationFacts, Resource};
+use ovop_core::authz::{decide, Action, NominationFacts, Resource, Standing};
 use ovop_core::commodity::CommodityCatalog;
 use ovop_core::document::{Checklist, Document, ProductSample};
 use ovop_core::nomination::Nomination;
+use ovop_core::panel::Assignment;
 use ovop_core::policy::Principal;
+use ovop_core::policy::Role;
 use ovop_core::round::Round;
 
 use crate::problem::{require, ApiError};
@@ -22,8 +24,19 @@ pub async fn nomination_for(
         .get::<Nomination>(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    // Assessors' standing joins with assignment (scoring); until then nobody is assigned.
-    let facts = NominationFacts::of(&n.regency_code);
+    // An assessor's standing comes from their assignment (and its conflict, if any).
+    let standing = if caller.role == Role::Penilai {
+        store
+            .get::<Assignment>(&(n.id.clone(), caller.user_id.clone()))
+            .await?
+            .map_or(Standing::Unassigned, |a| a.standing())
+    } else {
+        Standing::Unassigned
+    };
+    let facts = NominationFacts {
+        regency: &n.regency_code,
+        standing,
+    };
     require(decide(caller, action, &Resource::Nomination(facts)))?;
     Ok(n)
 }

@@ -1,8 +1,8 @@
 //! Scoring function: the selection of a round. So far the administrative verification
 //! (seleksi administrasi) — the secretariat's per-document findings and its decision to pass,
-//! fail or return a nomination for revision, every decision kept — and the rubrics of a round;
-//! panels, scores and aggregation follow (their rules are in
-//! `ovop_core::{panel, aggregate, stars}`).
+//! fail or return a nomination for revision, every decision kept —, the rubrics of a round, its
+//! panels and the assignment of assessors (conflicts of interest refused or overridden with a
+//! reason); scores and aggregation follow (their rules are in `ovop_core::{aggregate, stars}`).
 //!
 //! The library exposes [`routes`] and [`app`]; `main.rs` runs it in Lambda and the local app
 //! merges its routes. Every handler has intake's shape: parse → load → ask
@@ -19,6 +19,7 @@ use ovop_platform::clock::Clock;
 use ovop_platform::store::{ItemStore, Store};
 
 pub mod openapi;
+pub mod panels;
 pub mod rubric;
 pub mod verification;
 
@@ -52,6 +53,16 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route(&format!("{N}/verification"), post(verification::decide))
         .route(&format!("{N}/verifications"), get(verification::history))
+        .route(
+            &format!("{N}/assessors/{{assessor}}"),
+            put(panels::assign),
+        )
+        .route(&format!("{N}/assessors"), get(panels::assessors))
+        .route(&format!("{N}/conflict"), post(panels::declare_conflict))
+        .route(
+            "/api/v1/rounds/{round}/panels",
+            get(panels::panels).put(panels::save_panels),
+        )
         .route("/api/v1/rounds/{round}/rubrics", get(rubric::list))
         .route(
             "/api/v1/rounds/{round}/rubrics/{commodity}",

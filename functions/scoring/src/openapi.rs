@@ -5,12 +5,13 @@
 
 use utoipa::OpenApi;
 
-use crate::{rubric, verification};
+use crate::{panels, rubric, verification};
 
 /// The scoring API description.
 #[derive(OpenApi)]
 #[openapi(
-    paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy),
+    paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy,
+        panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict),
     components(schemas(ovop_core::errors::Problem)),
     tags((name = "selection", description = "Seleksi administrasi dan penilaian"))
 )]

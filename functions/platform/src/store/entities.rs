@@ -8,6 +8,8 @@
 //! | upload       | `NOM#{nomination}`    | `UPLOAD#{upload}`  | –                                  | –                                 | –                                               | 7 days |
 //! | verification | `NOM#{nomination}`    | `VERIF#{sequence}` | –                                  | –                                 | –                                               | –      |
 //! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
+//! | assignment   | `NOM#{nomination}`    | `ASSIGN#{user}`    | –                                  | –                                 | –                                               | –      |
+//! | panels       | `ROUND#{round}`       | `PANELS`           | –                                  | –                                 | –                                               | –      |
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
 //! | idempotency  | `IDEM#{actor}#{key}`  | `IDEM`             | –                                  | –                                 | –                                               | 24 h   |
@@ -30,6 +32,7 @@
 use ovop_core::document::{Document, DocumentType, ProductSample, Upload};
 use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::{AuditEntry, Nomination};
+use ovop_core::panel::{Assignment, Panels};
 use ovop_core::region::{ProvinceCode, RegencyCode};
 use ovop_core::round::Round;
 use ovop_core::rubric::Rubric;
@@ -179,6 +182,50 @@ impl Entity for Rubric {
     fn version(&self) -> u64 {
         self.version
     }
+}
+
+impl Entity for Panels {
+    const KIND: &'static str = "panels";
+    type Summary = Panels;
+    /// The round id.
+    type Id = str;
+
+    fn key_of(round: &str) -> Key {
+        Key::new(format!("ROUND#{round}"), "PANELS")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.round_id)
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+impl Entity for Assignment {
+    const KIND: &'static str = "assignment";
+    type Summary = Assignment;
+    /// (nomination id, assessor user id)
+    type Id = (String, String);
+
+    fn key_of((nomination, assessor): &(String, String)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("ASSIGN#{assessor}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.assessor.clone()))
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// A nomination's assessors, by user id.
+pub fn assignments_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("ASSIGN#".into()))
 }
 
 /// A nomination's administrative-selection decisions, oldest first.

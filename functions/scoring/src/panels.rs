@@ -1,0 +1,286 @@
+//! Panels and assignment: the admin keeps a round's panels (province panels and the
+//! ministry's, with their assessors) and assigns assessors to nominations that passed
+//! administrative selection — never one in conflict of interest unless overriding it with a
+//! reason, kept with who gave it. An assessor declares a conflict on their own assignment.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ovop_core::authz::{decide, Action, Resource};
+use ovop_core::nomination::Nomination;
+use ovop_core::panel::{AssignError, Assignment, Panels, PanelsForm};
+use ovop_core::round::Round;
+use ovop_core::Text;
+use ovop_platform::auth::Caller;
+use ovop_platform::extract::ApiPath;
+use ovop_platform::http::{optional_idempotency_key, optional_if_match};
+use ovop_platform::idempotency::{Answer, Idempotency};
+use ovop_platform::json::ApiJson;
+use ovop_platform::nominations::nomination_for;
+use ovop_platform::problem::require;
+use ovop_platform::store::{entities, Tx};
+use ovop_platform::ApiError;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+
+/// Who assigns an assessor, and under which panel.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssignRequest {
+    /// The panel (of the nomination's round) the assessor sits on.
+    pub panel: String,
+    /// To assign despite a conflict of interest: why (kept with the admin's name).
+    pub override_reason: Option<String>,
+}
+
+/// An assessor's declaration of a conflict of interest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConflictRequest {
+    pub reason: String,
+}
+
+/// A nomination's assessors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssignmentList {
+    pub items: Vec<Assignment>,
+}
+
+fn idempotency(
+    caller: &str,
+    headers: &HeaderMap,
+    route: String,
+    command: &impl Serialize,
+) -> Result<Idempotency, ApiError> {
+    Ok(Idempotency::new(
+        caller,
+        optional_idempotency_key(headers)?,
+        &route,
+        command,
+    ))
+}
+
+/// A round's panels (admin).
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/panels", tag = "selection",
+    params(("round" = String, Path, description = "Round id")),
+    responses((status = 200, body = Panels, description = "The panels (version 0 and none before the first are saved)"),
+              (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
+pub async fn panels(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+) -> Result<Json<Panels>, ApiError> {
+    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+    state
+        .store
+        .get::<Round>(&round_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let panels = state
+        .store
+        .get::<Panels>(&round_id)
+        .await?
+        .unwrap_or(Panels {
+            round_id,
+            panels: Vec::new(),
+            version: 0,
+        });
+    Ok(Json(panels))
+}
+
+/// Saves a round's panels (admin); `If-Match` with the version read once they exist.
+#[utoipa::path(put, path = "/api/v1/rounds/{round}/panels", tag = "selection", request_body = PanelsForm,
+    params(("round" = String, Path), ("If-Match" = Option<String>, Header, description = "Version read; required once panels exist"), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Panels), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 412, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
+pub async fn save_panels(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<PanelsForm>,
+) -> Result<Response, ApiError> {
+    let expected = optional_if_match(&headers)?;
+    let idempotency = idempotency(
+        &caller.user_id,
+        &headers,
+        format!("PUT /api/v1/rounds/{round_id}/panels"),
+        &(expected, &form),
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+    state
+        .store
+        .get::<Round>(&round_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = state.store.get::<Panels>(&round_id).await?;
+    if let Some(b) = &before {
+        if expected != Some(b.version) {
+            return Err(ApiError::VersionMismatch { current: b.version });
+        }
+    }
+    let panels = form
+        .validate(&round_id, before.as_ref())
+        .map_err(ApiError::Validation)?;
+    let answer = Answer::json(StatusCode::OK, Some(panels.version), &panels)?;
+    let mut tx = Tx::new();
+    match &before {
+        Some(b) => tx.update(&panels, b.version)?,
+        None => tx.create(&panels)?,
+    };
+    let answer = idempotency
+        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+        .await?;
+    tracing::info!(round = %round_id, panels = panels.panels.len(), version = panels.version, "panels saved");
+    Ok(answer.into_response())
+}
+
+fn assign_refused(e: AssignError) -> ApiError {
+    match e {
+        AssignError::NoSuchPanel | AssignError::NotAMember | AssignError::OutOfScope => {
+            ApiError::field("panel", e.message())
+        }
+        AssignError::OverrideWithoutReason => ApiError::field("override_reason", e.message()),
+        e => ApiError::Conflict {
+            code: e.code(),
+            message: e.message(),
+        },
+    }
+}
+
+/// Assigns an assessor of a panel to a nomination (admin). The first assignment puts the
+/// nomination in assessment. An assessor in conflict of interest is refused (409
+/// `conflict_of_interest`) unless `override_reason` is given.
+#[utoipa::path(put, path = "/api/v1/nominations/{id}/assessors/{assessor}", tag = "selection", request_body = AssignRequest,
+    params(("id" = String, Path), ("assessor" = String, Path, description = "The assessor's user id"), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = Assignment), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath((id, assessor)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<AssignRequest>,
+) -> Result<Response, ApiError> {
+    let idempotency = idempotency(
+        &caller.user_id,
+        &headers,
+        format!("PUT /api/v1/nominations/{id}/assessors/{assessor}"),
+        &req,
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n: Nomination = nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+    let panels = state.store.get::<Panels>(&n.round_id).await?;
+    let panel = panels
+        .as_ref()
+        .and_then(|p| p.panel(&req.panel))
+        .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
+    if state
+        .store
+        .get::<Assignment>(&(n.id.clone(), assessor.clone()))
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict {
+            code: "assigned",
+            message: Text::new(
+                "Penilai ini sudah ditugaskan.",
+                "This assessor is assigned already.",
+            ),
+        });
+    }
+    let now = state.clock.now();
+    let assignment = Assignment::assign(
+        &n,
+        panel,
+        &assessor,
+        req.override_reason.as_deref(),
+        &caller,
+        now,
+    )
+    .map_err(assign_refused)?;
+    let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
+    let mut tx = Tx::new();
+    tx.create(&assignment)?;
+    if let Some(change) = n.into_assessment(&caller, now) {
+        tx.update(&change.nomination, n.version)?;
+        tx.create(&change.audit)?;
+    }
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, ApiError::from)
+        .await?;
+    tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
+    Ok(answer.into_response())
+}
+
+/// A nomination's assessors, with conflicts and overrides (admin).
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/assessors", tag = "selection",
+    params(("id" = String, Path)),
+    responses((status = 200, body = AssignmentList), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
+pub async fn assessors(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<AssignmentList>, ApiError> {
+    nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+    // A nomination has a handful of assessors; at most the panel's size.
+    let items = state
+        .store
+        .list::<Assignment>(
+            "assignment",
+            &entities::assignments_of(&id),
+            ovop_core::panel::MAX_MEMBERS,
+            None,
+            |_| true,
+        )
+        .await?
+        .items;
+    Ok(Json(AssignmentList { items }))
+}
+
+/// An assessor declares a conflict of interest on a nomination assigned to them; from then
+/// on it is hidden from them (404), and the admin sees the reason.
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/conflict", tag = "selection", request_body = ConflictRequest,
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Assignment), (status = 404, body = ovop_core::errors::Problem), (status = 422, body = ovop_core::errors::Problem)))]
+pub async fn declare_conflict(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ConflictRequest>,
+) -> Result<Response, ApiError> {
+    let idempotency = idempotency(
+        &caller.user_id,
+        &headers,
+        format!("POST /api/v1/nominations/{id}/conflict"),
+        &req,
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n: Nomination = nomination_for(&state.store, &caller, &id, Action::DeclareConflict).await?;
+    let current = state
+        .store
+        .get::<Assignment>(&(n.id.clone(), caller.user_id.clone()))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let declared = current
+        .declare_conflict(&req.reason)
+        .map_err(ApiError::Validation)?;
+    let answer = Answer::json(StatusCode::OK, Some(declared.version), &declared)?;
+    let mut tx = Tx::new();
+    tx.update(&declared, current.version)?;
+    let answer = idempotency
+        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+        .await?;
+    tracing::info!(nomination = %n.id, assessor = %caller.user_id, "conflict declared");
+    Ok(answer.into_response())
+}
