@@ -544,3 +544,175 @@ async fn only_the_admin_keeps_panels_and_assigns() {
         p.errors
     );
 }
+
+/// Levels for every criterion of the proposed batik/anyaman rubric at `level`, with the
+/// comments extreme levels need.
+fn sheet(level: u8, rubric: &Value) -> Value {
+    let mut levels = serde_json::Map::new();
+    let mut comments = serde_json::Map::new();
+    for aspect in rubric["aspects"].as_array().unwrap() {
+        for c in aspect["criteria"].as_array().unwrap() {
+            let code = c["code"].as_str().unwrap().to_owned();
+            levels.insert(code.clone(), json!(level));
+            if level == 1 || level == 3 {
+                comments.insert(code, json!("Sesuai pengamatan sampel."));
+            }
+        }
+    }
+    json!({"levels": levels, "comments": comments})
+}
+
+#[tokio::test]
+async fn two_assessors_score_the_admin_sees_the_aggregate_and_star_and_nothing_is_saved_after_the_deadline(
+) {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Bernilai").await;
+    let admin = app.login("admin").await;
+    let round_path = format!("/api/v1/rounds/{}", n.round_id);
+    app.put(&admin, &format!("{round_path}/panels"))
+        .json(&jateng_panels())
+        .send()
+        .await
+        .unwrap();
+    let rubric: Value = app
+        .post(&admin, &format!("{round_path}/rubrics/anyaman/proposed"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (who, body) in [
+        ("penilai-1", json!({"panel": "jateng"})),
+        (
+            "penilai-2",
+            json!({"panel": "jateng", "override_reason": "Ahli anyaman"}),
+        ),
+    ] {
+        let r = app
+            .put(
+                &admin,
+                &format!("/api/v1/nominations/{}/assessors/{who}", n.id),
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let score = format!("/api/v1/nominations/{}/score", n.id);
+    let one = app.login("penilai-1").await;
+    let two = app.login("penilai-2").await;
+
+    // Autosaved drafts, then a final submit; the first score freezes the rubric.
+    let draft = app
+        .put(&one, &score)
+        .json(&json!({"levels": {"1.1": 3}, "comments": {"1.1": "Motif khas"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(draft.status(), 200);
+    let frozen: Value = app.get_json(&admin, &format!("{round_path}/rubrics")).await;
+    assert_eq!(frozen["items"][0]["frozen"], true);
+    let mut change = json!({"name": rubric["name"], "aspects": rubric["aspects"]});
+    change["aspects"][0]["criteria"][0]["weight"] = json!(7);
+    let p = problem(
+        app.put(&admin, &format!("{round_path}/rubrics/anyaman"))
+            .header("If-Match", "\"2\"")
+            .json(&change)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.code, "rubric_frozen");
+
+    // Before submitting, an assessor does not see the others' scores.
+    let scores = format!("/api/v1/nominations/{}/scores", n.id);
+    assert_eq!(
+        problem(app.get(&one, &scores).send().await.unwrap())
+            .await
+            .code,
+        "own_score_first"
+    );
+    let incomplete = app
+        .post(&one, &format!("{score}/submit"))
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .json(&json!({"levels": {"1.1": 3}}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(incomplete).await;
+    assert!(
+        p.status == 422
+            && p.errors.contains_key("levels.1.2")
+            && p.errors.contains_key("comments.1.1"),
+        "{p:?}"
+    );
+    for (token, level) in [(&one, 3), (&two, 2)] {
+        let key = ulid::Ulid::new().to_string();
+        for _ in 0..2 {
+            // The retry with the same key answers the same.
+            let done = app
+                .post(token, &format!("{score}/submit"))
+                .header("Idempotency-Key", &key)
+                .json(&sheet(level, &rubric))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(done.status(), 200);
+        }
+    }
+    let again = app
+        .put(&one, &score)
+        .json(&json!({"levels": {"1.1": 1}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(again).await.code, "sheet_submitted");
+
+    // The admin (and each assessor, now) sees both sheets, the mean and the star:
+    // (100 + 66.67) / 2 = 83.33 → 2★.
+    let view: Value = app.get_json(&admin, &scores).await;
+    assert_eq!(view["sheets"].as_array().unwrap().len(), 2);
+    assert_eq!(view["aggregate"]["mean"], json!(83.33));
+    assert_eq!(view["aggregate"]["outcome"]["stars"]["stars"], 2);
+    assert_eq!(view["aggregate"]["disagreement"], true, "33 points apart");
+    let seen: Value = app.get_json(&one, &scores).await;
+    assert_eq!(seen["aggregate"], view["aggregate"]);
+    let outsider = app.login("dinas-semarang").await;
+    assert_eq!(
+        problem(app.get(&outsider, &scores).send().await.unwrap())
+            .await
+            .status,
+        403
+    );
+
+    // After the round's assessment deadline, nothing is saved.
+    let deadline = start_time() + Duration::days(10);
+    let set = app
+        .put(&admin, &format!("{round_path}/assessment"))
+        .json(&json!({"assessment_deadline": deadline}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let n2 = passed(&app, "Anyaman Terlambat").await;
+    app.put(
+        &admin,
+        &format!("/api/v1/nominations/{}/assessors/penilai-1", n2.id),
+    )
+    .json(&json!({"panel": "jateng"}))
+    .send()
+    .await
+    .unwrap();
+    app.clock.set(deadline + Duration::seconds(1));
+    let one = app.login("penilai-1").await; // a new day, a new sign-in
+    let late = app
+        .put(&one, &format!("/api/v1/nominations/{}/score", n2.id))
+        .json(&json!({"levels": {"1.1": 2}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(late).await.code, "assessment_closed");
+}

@@ -18,6 +18,7 @@ pub mod policy;
 pub mod region;
 pub mod round;
 pub mod rubric;
+pub mod scoring;
 pub mod stars;
 pub mod status;
 pub mod text;

@@ -60,6 +60,12 @@ pub struct Round {
     /// otherwise; rounds stored before documents existed read back without it.
     #[serde(default)]
     pub documents_required: bool,
+    /// Last instant (UTC) at which an assessor may save scores; none until the admin sets it.
+    #[serde(default)]
+    pub assessment_deadline: Option<DateTime<Utc>>,
+    /// Whether an assessor sees the other assessors' scores only after submitting their own.
+    #[serde(default = "yes")]
+    pub scores_hidden_until_submitted: bool,
     /// Optimistic-locking version; every change increments it.
     pub version: u64,
     pub created_at: DateTime<Utc>,
@@ -119,6 +125,8 @@ impl RoundForm {
                 proposal_deadline: deadline,
                 document_limits: DocumentLimits::default(),
                 documents_required: self.documents_required.unwrap_or(true),
+                assessment_deadline: None,
+                scores_hidden_until_submitted: true,
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -128,7 +136,58 @@ impl RoundForm {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
+/// How the admin sets up a round's assessment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssessmentForm {
+    /// RFC 3339 instant after which no score is saved.
+    pub assessment_deadline: Option<DateTime<Utc>>,
+    /// Hide the other assessors' scores until one's own is submitted (default yes).
+    pub scores_hidden_until_submitted: Option<bool>,
+}
+
 impl Round {
+    /// Sets the assessment deadline (in the future) and whether scores stay hidden until
+    /// one's own is submitted; `expected_version` from If-Match.
+    pub fn set_assessment(
+        &self,
+        expected_version: Option<u64>,
+        form: &AssessmentForm,
+        now: DateTime<Utc>,
+    ) -> Result<Round, RoundError> {
+        self.check_version(expected_version)?;
+        match form.assessment_deadline {
+            None => {
+                return Err(RoundError::Invalid(FieldErrors::single(
+                    "assessment_deadline",
+                    required(),
+                )))
+            }
+            Some(d) if d <= now => {
+                return Err(RoundError::Invalid(FieldErrors::single(
+                    "assessment_deadline",
+                    Text::new(
+                        "Batas waktu harus di masa depan.",
+                        "The deadline must be in the future.",
+                    ),
+                )))
+            }
+            Some(_) => {}
+        }
+        Ok(Round {
+            assessment_deadline: form.assessment_deadline,
+            scores_hidden_until_submitted: form.scores_hidden_until_submitted.unwrap_or(true),
+            version: self.version + 1,
+            updated_at: now,
+            ..self.clone()
+        })
+    }
+
     /// The id of the round of `year`: one round per year.
     pub fn id_for(year: i32) -> String {
         format!("ovop-{year}")
@@ -213,6 +272,9 @@ pub enum RoundError {
     /// The round is not in the phase this change starts from; the text says why.
     #[error("illegal phase change: {}", .0.en)]
     IllegalPhaseChange(Text),
+    /// A field is wrong.
+    #[error("invalid round settings")]
+    Invalid(FieldErrors),
 }
 
 impl RoundError {
@@ -221,6 +283,7 @@ impl RoundError {
         match self {
             RoundError::Stale { .. } => "stale",
             RoundError::IllegalPhaseChange(_) => "illegal_phase_change",
+            RoundError::Invalid(_) => "validation",
         }
     }
 
@@ -238,6 +301,10 @@ impl RoundError {
                 ),
             ),
             RoundError::IllegalPhaseChange(message) => message.clone(),
+            RoundError::Invalid(_) => Text::new(
+                "Isian periode belum benar.",
+                "The round's settings are not right.",
+            ),
         }
     }
 }

@@ -21,6 +21,7 @@ use ovop_platform::store::{ItemStore, Store};
 pub mod openapi;
 pub mod panels;
 pub mod rubric;
+pub mod score;
 pub mod verification;
 
 /// What the handlers share: ports and reference data, built once per process.
@@ -53,12 +54,16 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route(&format!("{N}/verification"), post(verification::decide))
         .route(&format!("{N}/verifications"), get(verification::history))
-        .route(
-            &format!("{N}/assessors/{{assessor}}"),
-            put(panels::assign),
-        )
+        .route(&format!("{N}/assessors/{{assessor}}"), put(panels::assign))
         .route(&format!("{N}/assessors"), get(panels::assessors))
         .route(&format!("{N}/conflict"), post(panels::declare_conflict))
+        .route(
+            &format!("{N}/score"),
+            get(score::sheet).put(score::save_draft),
+        )
+        .route(&format!("{N}/score/submit"), post(score::submit))
+        .route(&format!("{N}/scores"), get(score::scores))
+        .route("/api/v1/rounds/{round}/assessment", put(score::assessment))
         .route(
             "/api/v1/rounds/{round}/panels",
             get(panels::panels).put(panels::save_panels),

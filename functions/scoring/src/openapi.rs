@@ -5,13 +5,14 @@
 
 use utoipa::OpenApi;
 
-use crate::{panels, rubric, verification};
+use crate::{panels, rubric, score, verification};
 
 /// The scoring API description.
 #[derive(OpenApi)]
 #[openapi(
     paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy,
-        panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict),
+        panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict,
+        score::sheet, score::save_draft, score::submit, score::scores, score::assessment),
     components(schemas(ovop_core::errors::Problem)),
     tags((name = "selection", description = "Seleksi administrasi dan penilaian"))
 )]

@@ -8,6 +8,7 @@
 //! | upload       | `NOM#{nomination}`    | `UPLOAD#{upload}`  | –                                  | –                                 | –                                               | 7 days |
 //! | verification | `NOM#{nomination}`    | `VERIF#{sequence}` | –                                  | –                                 | –                                               | –      |
 //! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
+//! | score sheet  | `NOM#{nomination}`    | `SHEET#{user}`     | –                                  | –                                 | –                                               | –      |
 //! | assignment   | `NOM#{nomination}`    | `ASSIGN#{user}`    | –                                  | –                                 | –                                               | –      |
 //! | panels       | `ROUND#{round}`       | `PANELS`           | –                                  | –                                 | –                                               | –      |
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
@@ -36,6 +37,7 @@ use ovop_core::panel::{Assignment, Panels};
 use ovop_core::region::{ProvinceCode, RegencyCode};
 use ovop_core::round::Round;
 use ovop_core::rubric::Rubric;
+use ovop_core::scoring::ScoreSheet;
 use ovop_core::status::NominationStatus;
 use ovop_core::verification::Verification;
 
@@ -220,6 +222,31 @@ impl Entity for Assignment {
     fn version(&self) -> u64 {
         self.version
     }
+}
+
+impl Entity for ScoreSheet {
+    const KIND: &'static str = "score sheet";
+    type Summary = ScoreSheet;
+    /// (nomination id, assessor user id)
+    type Id = (String, String);
+
+    fn key_of((nomination, assessor): &(String, String)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("SHEET#{assessor}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.assessor.clone()))
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// A nomination's score sheets, by assessor.
+pub fn sheets_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("SHEET#".into()))
 }
 
 /// A nomination's assessors, by user id.
