@@ -94,8 +94,10 @@ const partOf = (url) => Number(new URL(url).searchParams.get('partNumber') ?? 1)
 
 const row = (page, code) => page.locator(`li.doc-row[data-code="${code}"]`);
 const phaseOf = (page, code) => row(page, code).locator('.file-progress').getAttribute('data-phase');
+/** Waits until `code`'s file is uploaded and the checklist, reloaded, shows it attached. */
 async function uploaded(page, code) {
   await row(page, code).locator('.file-progress[data-phase="done"]').waitFor({ timeout: 60_000 });
+  await row(page, code).locator('.doc-state.attached').waitFor({ timeout: 30_000 });
 }
 
 test('a wrong type or an oversize file is refused before any byte is sent', async () => {
