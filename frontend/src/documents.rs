@@ -15,6 +15,7 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 use crate::api;
 use crate::i18n::{t, tr};
 use crate::pages::alert;
+use crate::resource::resource;
 use crate::session::AppCtx;
 use crate::upload::{FileView, Phase, Uploader};
 
@@ -38,14 +39,14 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
     let failure = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
     let nomination = StoredValue::new(id);
-    let checklist = LocalResource::new(move || {
+    let checklist = resource(move || {
         uploader.attached.track();
         reload.track();
         let id = nomination.get_value();
         async move { api::checklist(&id, ctx.lang.get_untracked()).await }
     });
     // Uploads a reload left unfinished: choosing the same file again resumes them.
-    let unfinished = LocalResource::new(move || {
+    let unfinished = resource(move || {
         let id = nomination.get_value();
         async move {
             api::open_uploads(&id, ctx.lang.get_untracked())
@@ -99,11 +100,30 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
                 })
             }}
             <ul class="checklist">
-                {move || checklist.get().and_then(|r| r.ok()).map(|c| c.entries.into_iter().map(|entry| view! {
-                    <Row entry=entry uploader=uploader can_edit=can_edit failure=failure reload=reload nomination=nomination/>
-                }).collect_view())}
+                // Keyed by document and state: when the checklist reloads, a row whose state did
+                // not change keeps its elements, so a file being chosen there is not lost.
+                <For
+                    each=move || checklist.get().and_then(|r| r.ok()).map(|c| c.entries).unwrap_or_default()
+                    key=|e| (e.document, state_key(&e.state))
+                    children=move |entry| view! {
+                        <Row entry=entry uploader=uploader can_edit=can_edit failure=failure reload=reload nomination=nomination/>
+                    }
+                />
             </ul>
         </section>
+    }
+}
+
+/// What distinguishes one state of a checklist line from the next: its kind and when its
+/// file or record was made.
+fn state_key(state: &EntryState) -> (u8, i64) {
+    match state {
+        EntryState::Missing => (0, 0),
+        EntryState::NotNeeded => (1, 0),
+        EntryState::Attached(f) => (2, f.uploaded_at.timestamp_millis()),
+        EntryState::NonConforming { file, .. } => (3, file.uploaded_at.timestamp_millis()),
+        EntryState::SampleShipped(s) => (4, s.recorded_at.timestamp_millis()),
+        EntryState::SampleReceived { receipt, .. } => (5, receipt.recorded_at.timestamp_millis()),
     }
 }
 
@@ -242,7 +262,7 @@ fn state_view(
     match state {
         EntryState::Attached(file) | EntryState::NonConforming { file, .. } => {
             let thumbnail = (kind == DocumentKind::Photo).then(|| {
-                let link = LocalResource::new(move || {
+                let link = resource(move || {
                     let id = nomination.get_value();
                     async move { api::document_link(&id, code, true, ctx.lang.get_untracked()).await.ok() }
                 });

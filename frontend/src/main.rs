@@ -7,6 +7,7 @@ mod documents;
 mod form;
 mod i18n;
 mod pages;
+mod resource;
 mod rounds;
 mod session;
 mod upload;

@@ -17,10 +17,13 @@ use crate::api::{self, ApiFailure};
 use crate::documents::Documents;
 use crate::form::{FormState, NominationFields};
 use crate::i18n::{t, tr};
+use crate::resource::resource;
 use crate::session::AppCtx;
 
 fn status_badge(status: NominationStatus, lang: Lang) -> impl IntoView {
-    let class = format!("badge status-{}", status.as_str().to_lowercase());
+    // Status names are ASCII: `to_ascii_lowercase` spares the wasm Unicode's case tables
+    // (~7 KB brotli'd) that `to_lowercase` brings.
+    let class = format!("badge status-{}", status.as_str().to_ascii_lowercase());
     view! { <span class=class data-status=status.as_str()>{status.label().get(lang).to_owned()}</span> }
 }
 
@@ -102,7 +105,7 @@ pub fn Home() -> impl IntoView {
         );
     };
 
-    let rounds = LocalResource::new(move || api::rounds(ctx.lang.get_untracked()));
+    let rounds = resource(move || api::rounds(ctx.lang.get_untracked()));
     let round_list = move || {
         rounds
             .get()
@@ -150,7 +153,8 @@ pub fn Home() -> impl IntoView {
         failure.set(None);
         spawn_local(async move {
             let result = api::nominations(&q, ctx.lang.get_untracked()).await;
-            if generation.get_value() != current {
+            // Also when the page is gone meanwhile (the value disposed).
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             match result {
@@ -370,7 +374,7 @@ pub fn NewNomination() -> impl IntoView {
     let key = StoredValue::new(api::new_idempotency_key());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let rounds = LocalResource::new(move || api::rounds(ctx.lang.get_untracked()));
+    let rounds = resource(move || api::rounds(ctx.lang.get_untracked()));
     let open_round = move || {
         rounds.get().and_then(|r| r.ok()).and_then(|list| {
             list.items
@@ -391,8 +395,9 @@ pub fn NewNomination() -> impl IntoView {
         let navigate = navigate.clone();
         let form = state.form.get_untracked();
         busy.set(true);
+        let key = key.get_value();
         spawn_local(async move {
-            match api::create(&key.get_value(), &form, lang).await {
+            match api::create(&key, &form, lang).await {
                 Ok(n) => navigate(&format!("/usulan/{}", n.id), Default::default()),
                 Err(e) => show_failure(e, state, failure, lang),
             }
@@ -438,7 +443,7 @@ pub fn NominationDetail() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<&'static str>);
     let state = FormState::new(NominationForm::default());
-    let loaded = LocalResource::new(move || {
+    let loaded = resource(move || {
         let id = id();
         async move { api::nomination(&id, ctx.lang.get_untracked()).await }
     });
@@ -466,6 +471,7 @@ pub fn NominationDetail() -> impl IntoView {
             return;
         }
         let form = state.form.get_untracked();
+        let submit_key = submit_key.get_value();
         failure.set(None);
         spawn_local(async move {
             let result = match action {
@@ -478,7 +484,7 @@ pub fn NominationDetail() -> impl IntoView {
                         Ok(n.clone())
                     };
                     match saved {
-                        Ok(saved) => api::submit(&saved, &submit_key.get_value(), lang).await,
+                        Ok(saved) => api::submit(&saved, &submit_key, lang).await,
                         Err(e) => Err(e),
                     }
                 }
@@ -498,9 +504,11 @@ pub fn NominationDetail() -> impl IntoView {
         });
     };
     view! {
-        <Transition fallback=move || view! { <p>{tr("Memuat…", "Loading…")}</p> }>
-            {move || loaded.get().and_then(|r| r.err()).map(|e| alert(e.message(ctx.lang.get_untracked())))}
-        </Transition>
+        {move || match loaded.get() {
+            None => Some(view! { <p>{tr("Memuat…", "Loading…")}</p> }.into_any()),
+            Some(Err(e)) => Some(alert(e.message(ctx.lang.get_untracked())).into_any()),
+            Some(Ok(_)) => None,
+        }}
         {move || current.get().map(|n| {
             let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
             view! {

@@ -247,8 +247,9 @@ fn NewRound(
         errors.set(BTreeMap::new());
         failure.set(None);
         busy.set(true);
+        let this_key = key.get_value();
         spawn_local(async move {
-            match api::create_round(&key.get_value(), &form, lang).await {
+            match api::create_round(&this_key, &form, lang).await {
                 Ok(round) => {
                     notice.set(Some(match lang {
                         Lang::Id => format!("{} dibuat (direncanakan).", round.name),
@@ -261,7 +262,8 @@ fn NewRound(
                         list.insert(at.unwrap_or(list.len()), round);
                     });
                     draft.set(Draft::default());
-                    key.set_value(api::new_idempotency_key());
+                    // A no-op when the page is gone meanwhile.
+                    key.try_set_value(api::new_idempotency_key());
                 }
                 Err(e) => {
                     if let ApiFailure::Problem(p) = &e {

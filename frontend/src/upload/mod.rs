@@ -138,12 +138,19 @@ impl Uploader {
         }
     }
 
+    // The page may be gone when a request ends: these never panic on a disposed value. An
+    // empty id and a fresh engine hold no job, so what is still running stops quietly, and the
+    // upload resumes when the page is opened again and the file chosen again.
     fn id(&self) -> String {
-        self.nomination.get_value()
+        self.nomination.try_get_value().unwrap_or_default()
     }
 
     fn engine(&self) -> Rc<RefCell<Engine>> {
-        self.engine.get_value()
+        self.engine.try_get_value().unwrap_or_default()
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang.try_get_untracked().unwrap_or_default()
     }
 
     fn view(&self, code: DocumentType, change: impl FnOnce(&mut FileView)) {
@@ -206,7 +213,7 @@ impl Uploader {
             Err(why) => return self.phase(code, Phase::Failed(why)),
         };
         spawn_local(async move {
-            let lang = self.lang.get_untracked();
+            let lang = self.lang();
             let fp = match head_sha256(&file).await {
                 Some(head) => fingerprint(&file.name(), size, file.last_modified(), &head),
                 None => String::new(),
@@ -337,7 +344,7 @@ impl Uploader {
         self.fail(code, Text::new("Dibatalkan.", "Cancelled."));
         self.files.update(|f| f.retain(|v| v.code != code));
         if let Some(upload) = upload {
-            let (id, lang) = (self.id(), self.lang.get_untracked());
+            let (id, lang) = (self.id(), self.lang());
             spawn_local(async move {
                 let _ = api::abort_upload(&id, &upload, lang).await;
             });
@@ -380,8 +387,7 @@ impl Uploader {
             (job.upload_id.clone(), batch)
         };
         let numbers = batch.iter().map(|m| *m as u32).collect();
-        let signed =
-            api::sign_parts(&self.id(), &upload, numbers, self.lang.get_untracked()).await?;
+        let signed = api::sign_parts(&self.id(), &upload, numbers, self.lang()).await?;
         let mut e = engine.borrow_mut();
         let job = e
             .jobs
@@ -543,7 +549,7 @@ impl Uploader {
         spawn_local(async move {
             let mut attempt = 0;
             loop {
-                let lang = self.lang.get_untracked();
+                let lang = self.lang();
                 match api::complete_upload(&self.id(), &upload, &key, parts.clone(), lang).await {
                     Ok(_) => {
                         let engine = self.engine();
