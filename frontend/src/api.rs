@@ -11,6 +11,7 @@ use ovop_core::errors::Problem;
 use ovop_core::nomination::{Nomination, NominationForm};
 use ovop_core::policy::Principal;
 use ovop_core::round::{Round, RoundForm};
+use ovop_core::verification::{Decided, VerificationForm};
 use ovop_core::Lang;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -333,4 +334,17 @@ pub async fn ship_sample(
 ) -> Result<ProductSample, ApiFailure> {
     let path = nomination_path(id, "sample/shipment");
     send_json(Method::PUT, &path, lang, &[], form).await
+}
+
+/// The secretariat's decision on a nomination (administrative selection); `key` names it.
+pub async fn verify(
+    n: &Nomination,
+    key: &str,
+    form: &VerificationForm,
+    lang: Lang,
+) -> Result<Decided, ApiFailure> {
+    let version = format!("\"{}\"", n.version);
+    let headers = [("Idempotency-Key", key), ("If-Match", version.as_str())];
+    let path = nomination_path(&n.id, "verification");
+    send_json(Method::POST, &path, lang, &headers, form).await
 }

@@ -11,6 +11,7 @@ mod resource;
 mod rounds;
 mod session;
 mod upload;
+mod verification;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -19,6 +19,7 @@ use crate::form::{FormState, NominationFields};
 use crate::i18n::{t, tr};
 use crate::resource::resource;
 use crate::session::AppCtx;
+use crate::verification::{RevisionRequested, VerifyForm};
 
 fn status_badge(status: NominationStatus, lang: Lang) -> impl IntoView {
     // Status names are ASCII: `to_ascii_lowercase` spares the wasm Unicode's case tables
@@ -462,6 +463,18 @@ pub fn NominationDetail() -> impl IntoView {
         mine && current.with(|n| n.as_ref().is_some_and(|n| n.status.editable_by_proposer()))
     };
     let submit_key = StoredValue::new(api::new_idempotency_key());
+    // The secretariat's decision, once recorded, is the nomination's new state.
+    let decided = RwSignal::new(None::<Nomination>);
+    Effect::new(move |_| {
+        if let Some(n) = decided.get() {
+            notice.set(Some("decided"));
+            current.set(Some(n));
+        }
+    });
+    let secretariat = move || {
+        ctx.session
+            .with(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Verifikator))
+    };
     let run = move |action: &'static str| {
         let lang = ctx.lang.get_untracked();
         let Some(n) = current.get_untracked() else {
@@ -527,6 +540,7 @@ pub fn NominationDetail() -> impl IntoView {
             let (id, en) = match what {
                 "saved" => ("Perubahan tersimpan.", "Changes saved."),
                 "submitted" => ("Usulan telah diajukan ke Ditjen IKMA (tembusan ke dinas provinsi).", "Nomination submitted to Ditjen IKMA (copy to the province office)."),
+                "decided" => ("Keputusan seleksi administrasi tercatat.", "The administrative selection decision is recorded."),
                 _ => ("Usulan ditarik.", "Nomination withdrawn."),
             };
             view! { <p class="notice" role="status">{tr(id, en)}</p> }
@@ -542,9 +556,15 @@ pub fn NominationDetail() -> impl IntoView {
                 </div>
             </form>
         </Show>
+        {move || current.get().filter(|n| n.status == NominationStatus::NeedsRevision).map(|n| view! {
+            <RevisionRequested n=n/>
+        })}
         {move || current.with(|n| n.as_ref().map(|n| n.id.clone())).map(|id| view! {
             <Documents id=id can_edit=Signal::derive(can_edit)/>
         })}
+        {move || current.get().filter(|n| {
+            secretariat() && matches!(n.status, NominationStatus::Submitted | NominationStatus::AdminReview)
+        }).map(|n| view! { <VerifyForm n=n decided=decided/> })}
         <p><A href="/">{tr("← Kembali ke daftar", "← Back to the list")}</A></p>
     }
     .into_any()

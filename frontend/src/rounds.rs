@@ -28,7 +28,7 @@ fn zone_of(ctx: AppCtx) -> TimeZone {
 
 /// The instant of a `datetime-local` value (`2027-06-30T23:59`, seconds optional) read on a
 /// clock in `zone`. Read by hand: chrono's format parser costs kilobytes of wasm.
-fn instant_of(local: &str, zone: TimeZone) -> Option<DateTime<Utc>> {
+pub(crate) fn instant_of(local: &str, zone: TimeZone) -> Option<DateTime<Utc>> {
     let (date, time) = local.split_once('T')?;
     let mut d = date.splitn(3, '-').map(str::parse::<u32>);
     let mut t = time.splitn(3, ':').map(|p| p.parse::<u32>());
