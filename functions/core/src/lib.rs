@@ -11,6 +11,7 @@ pub mod dto;
 pub mod errors;
 pub mod i18n;
 pub mod ikm;
+pub mod moderation;
 pub mod nomination;
 pub mod panel;
 pub mod pkce;

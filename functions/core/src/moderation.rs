@@ -1,0 +1,313 @@
+//! After scoring: a nomination's result (its aggregate, and a moderated score when the admin
+//! moderates one with a recorded justification), the ranked leaderboard of a round and
+//! commodity group with its score distribution, and the recommendation list that is locked for
+//! determination (penetapan).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::Aggregate;
+use crate::errors::FieldErrors;
+use crate::i18n::Text;
+use crate::stars::{BandTable, Outcome, Score};
+use crate::text::{clean, Lines};
+
+/// Shortest justification of a moderated score, in characters.
+pub const MIN_JUSTIFICATION: usize = 20;
+
+/// The admin's moderation of a final score.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Moderation {
+    pub score: Score,
+    pub justification: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A nomination's result in its round.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NominationResult {
+    pub round_id: String,
+    pub nomination_id: String,
+    pub commodity: String,
+    pub ikm_name: String,
+    pub aggregate: Aggregate,
+    pub moderation: Option<Moderation>,
+    pub version: u64,
+}
+
+/// Why a result cannot change.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModerationError {
+    #[error("invalid moderation")]
+    Invalid(FieldErrors),
+    #[error("stale result version; current is {current}")]
+    Stale { current: u64 },
+    #[error("the recommendation is locked")]
+    Locked,
+}
+
+impl NominationResult {
+    /// The score that counts: the moderated one when there is one, else the mean.
+    pub fn final_score(&self) -> Score {
+        self.moderation
+            .as_ref()
+            .map_or(self.aggregate.mean, |m| m.score)
+    }
+
+    /// What the final score earns.
+    pub fn outcome(&self, bands: &BandTable) -> Outcome {
+        bands.outcome(self.final_score())
+    }
+
+    /// Moderates the final score to `score` (0–100, two decimals) with a justification of at
+    /// least [`MIN_JUSTIFICATION`] characters, from the version read (`If-Match`); refused once
+    /// the round's recommendation is locked. The raw aggregate stays as it was.
+    pub fn moderate(
+        &self,
+        expected_version: u64,
+        score: f64,
+        justification: &str,
+        locked: bool,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<NominationResult, ModerationError> {
+        if locked {
+            return Err(ModerationError::Locked);
+        }
+        if expected_version != self.version {
+            return Err(ModerationError::Stale {
+                current: self.version,
+            });
+        }
+        let mut e = FieldErrors::new();
+        let score = Score::try_from(score)
+            .map_err(|_| {
+                e.add(
+                    "score",
+                    Text::new(
+                        "Nilai 0 sampai 100, paling banyak dua desimal.",
+                        "A score from 0 to 100 with at most two decimals.",
+                    ),
+                )
+            })
+            .ok();
+        let justification = match clean(justification.trim(), 2_000, Lines::Multi) {
+            Ok(j) if j.chars().count() >= MIN_JUSTIFICATION => Some(j),
+            Ok(_) => {
+                e.add(
+                    "justification",
+                    Text::new(
+                        format!("Tuliskan alasan, minimal {MIN_JUSTIFICATION} karakter."),
+                        format!("Give the justification, at least {MIN_JUSTIFICATION} characters."),
+                    ),
+                );
+                None
+            }
+            Err(t) => {
+                e.add("justification", t.into());
+                None
+            }
+        };
+        match (score, justification) {
+            (Some(score), Some(justification)) if e.is_empty() => Ok(NominationResult {
+                moderation: Some(Moderation {
+                    score,
+                    justification,
+                    by: by.to_owned(),
+                    at,
+                }),
+                version: self.version + 1,
+                ..self.clone()
+            }),
+            _ => Err(ModerationError::Invalid(e)),
+        }
+    }
+}
+
+/// One line of a leaderboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ranked {
+    pub rank: usize,
+    pub result: NominationResult,
+    pub final_score: Score,
+    pub outcome: Outcome,
+}
+
+/// The results ranked by final score, highest first (equal scores share a rank, listed by
+/// nomination id).
+pub fn leaderboard(mut results: Vec<NominationResult>, bands: &BandTable) -> Vec<Ranked> {
+    results.sort_by(|a, b| {
+        b.final_score()
+            .cmp(&a.final_score())
+            .then_with(|| a.nomination_id.cmp(&b.nomination_id))
+    });
+    let mut ranked: Vec<Ranked> = Vec::with_capacity(results.len());
+    for (i, result) in results.into_iter().enumerate() {
+        let final_score = result.final_score();
+        let rank = match ranked.last() {
+            Some(prev) if prev.final_score == final_score => prev.rank,
+            _ => i + 1,
+        };
+        ranked.push(Ranked {
+            rank,
+            outcome: bands.outcome(final_score),
+            final_score,
+            result,
+        });
+    }
+    ranked
+}
+
+/// How many final scores fall in each `width`-point bucket from 0 (the last bucket holds
+/// 100): the score distribution chart.
+pub fn distribution(ranked: &[Ranked], width: u16) -> Vec<usize> {
+    let width = width.clamp(1, 100);
+    let buckets = usize::from(100_u16.div_ceil(width));
+    let mut counts = vec![0; buckets];
+    for r in ranked {
+        let i = usize::from(r.final_score.hundredths() / (width * 100));
+        counts[i.min(buckets - 1)] += 1;
+    }
+    counts
+}
+
+/// The recommendation of a round, locked for determination: the nominations whose final
+/// score earns stars, with their scores and stars as they stood.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recommendation {
+    pub round_id: String,
+    pub items: Vec<Recommended>,
+    pub locked_by: String,
+    pub locked_at: DateTime<Utc>,
+}
+
+/// One recommended nomination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recommended {
+    pub nomination_id: String,
+    pub ikm_name: String,
+    pub commodity: String,
+    pub final_score: Score,
+    pub outcome: Outcome,
+}
+
+/// Locks the recommendation of `round_id` from its leaderboard.
+pub fn recommend(round_id: &str, ranked: &[Ranked], by: &str, at: DateTime<Utc>) -> Recommendation {
+    Recommendation {
+        round_id: round_id.to_owned(),
+        items: ranked
+            .iter()
+            .filter(|r| r.outcome.stars().is_some())
+            .map(|r| Recommended {
+                nomination_id: r.result.nomination_id.clone(),
+                ikm_name: r.result.ikm_name.clone(),
+                commodity: r.result.commodity.clone(),
+                final_score: r.final_score,
+                outcome: r.outcome,
+            })
+            .collect(),
+        locked_by: by.to_owned(),
+        locked_at: at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{aggregate, Policy};
+    use crate::rubric::Total;
+
+    fn result(id: &str, points: &[f64]) -> NominationResult {
+        let totals: Vec<Total> = points
+            .iter()
+            .map(|p| Total {
+                units: (p * 100.0).round() as u64,
+                unit: 100,
+            })
+            .collect();
+        NominationResult {
+            round_id: "ovop-2026".into(),
+            nomination_id: id.into(),
+            commodity: "kain_batik".into(),
+            ikm_name: format!("IKM {id}"),
+            aggregate: aggregate(&totals, &BandTable::current(), &Policy::default()).unwrap(),
+            moderation: None,
+            version: 1,
+        }
+    }
+
+    fn at() -> DateTime<Utc> {
+        crate::document::sample::tests::now()
+    }
+
+    #[test]
+    fn a_moderated_score_needs_a_justification_keeps_the_raw_result_and_counts_for_the_star() {
+        let r = result("A", &[79.0, 80.0]); // 79.50: 1★
+        let why = "Sampel kedua menunjukkan mutu jauh di atas penilaian awal.";
+        let m = r.moderate(1, 82.5, why, false, "admin", at()).unwrap();
+        assert_eq!(m.final_score().to_string(), "82.50");
+        assert_eq!(m.outcome(&BandTable::current()).stars().unwrap().stars, 2);
+        assert_eq!(m.aggregate, r.aggregate, "the raw aggregate is kept");
+        assert_eq!(
+            (m.version, m.moderation.as_ref().unwrap().by.as_str()),
+            (2, "admin")
+        );
+        let Err(ModerationError::Invalid(e)) =
+            r.moderate(1, 100.5, "singkat", false, "admin", at())
+        else {
+            panic!("refused")
+        };
+        assert!(
+            e.get("score").is_some() && e.get("justification").is_some(),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn two_admins_moderating_from_the_same_version_one_wins_and_nothing_moves_once_locked() {
+        let r = result("A", &[79.0, 80.0]);
+        let why = "Kesepakatan rapat pleno tim seleksi tanggal 3 Oktober.";
+        // Both read version 1; the first to write stores version 2.
+        let first = r.moderate(1, 81.0, why, false, "admin-1", at()).unwrap();
+        assert_eq!(
+            first.moderate(1, 75.0, why, false, "admin-2", at()),
+            Err(ModerationError::Stale { current: 2 }),
+            "the second gets 412"
+        );
+        assert_eq!(
+            first.moderate(2, 75.0, why, true, "admin-2", at()),
+            Err(ModerationError::Locked)
+        );
+    }
+
+    #[test]
+    fn the_leaderboard_ranks_by_final_score_with_shared_ranks_and_a_distribution() {
+        let ranked = leaderboard(
+            vec![
+                result("C", &[70.0]),
+                result("A", &[92.0]),
+                result("B", &[85.0]),
+                result("D", &[85.0]),
+            ],
+            &BandTable::current(),
+        );
+        let order: Vec<(usize, &str)> = ranked
+            .iter()
+            .map(|r| (r.rank, r.result.nomination_id.as_str()))
+            .collect();
+        assert_eq!(order, vec![(1, "A"), (2, "B"), (2, "D"), (4, "C")]);
+        assert_eq!(ranked[3].outcome, Outcome::NoAward);
+        let counts = distribution(&ranked, 10);
+        assert_eq!(counts.len(), 10);
+        assert_eq!((counts[7], counts[8], counts[9]), (1, 2, 1));
+        let rec = recommend("ovop-2026", &ranked, "admin", at());
+        let ids: Vec<&str> = rec.items.iter().map(|i| i.nomination_id.as_str()).collect();
+        assert_eq!(ids, vec!["A", "B", "D"], "no award, no recommendation");
+    }
+}
