@@ -716,3 +716,89 @@ async fn two_assessors_score_the_admin_sees_the_aggregate_and_star_and_nothing_i
         .unwrap();
     assert_eq!(problem(late).await.code, "assessment_closed");
 }
+
+#[tokio::test]
+async fn a_csv_of_assignments_is_applied_line_by_line_with_a_report_of_rejected_lines_and_sending_it_again_changes_nothing(
+) {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Massal").await;
+    let admin = app.login("admin").await;
+    let round_path = format!("/api/v1/rounds/{}", n.round_id);
+    app.put(&admin, &format!("{round_path}/panels"))
+        .json(&jateng_panels())
+        .send()
+        .await
+        .unwrap();
+    let csv = format!(
+        "nomination,assessor,panel,override_reason\n\
+         {id},penilai-1,jateng,\n\
+         {id},penilai-2,jateng,\n\
+         {id},penilai-1,sumatra,\n\
+         01J00000000000000000000000,penilai-1,jateng,\n\
+         \"unterminated,penilai-1\n",
+        id = n.id
+    );
+    let send = || {
+        app.post(&admin, &format!("{round_path}/assignments"))
+            .json(&json!({ "csv": csv }))
+            .send()
+    };
+    let report: Value = send().await.unwrap().json().await.unwrap();
+    let assigned: Vec<&str> = report["assigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["assessor"].as_str().unwrap())
+        .collect();
+    assert_eq!(assigned, vec!["penilai-1"]);
+    let rejected: Vec<(u64, String)> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["reason"]["en"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let lines: Vec<u64> = rejected.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6], "{rejected:?}");
+    assert!(
+        rejected[0].1.contains("Conflict of interest"),
+        "{rejected:?}"
+    );
+    assert!(rejected[1].1.contains("Unknown panel"), "{rejected:?}");
+    assert!(rejected[2].1.contains("No such nomination"), "{rejected:?}");
+    // Again: the assessor already there is reported, nothing is assigned twice.
+    let again: Value = send().await.unwrap().json().await.unwrap();
+    assert!(again["assigned"].as_array().unwrap().is_empty());
+    assert!(again["rejected"][0]["reason"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("assigned already"));
+    let list: Value = app
+        .get_json(&admin, &format!("/api/v1/nominations/{}/assessors", n.id))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // A file without the header, and a regency office: refused.
+    let p = problem(
+        app.post(&admin, &format!("{round_path}/assignments"))
+            .json(&json!({"csv": "a,b\n1,2\n"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(p.errors.contains_key("csv"), "{p:?}");
+    let office = app.login("dinas-semarang").await;
+    let p = problem(
+        app.post(&office, &format!("{round_path}/assignments"))
+            .json(&json!({ "csv": csv }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.status, 403);
+}

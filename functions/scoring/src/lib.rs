@@ -65,6 +65,10 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{N}/scores"), get(score::scores))
         .route("/api/v1/rounds/{round}/assessment", put(score::assessment))
         .route(
+            "/api/v1/rounds/{round}/assignments",
+            post(panels::bulk_assign),
+        )
+        .route(
             "/api/v1/rounds/{round}/panels",
             get(panels::panels).put(panels::save_panels),
         )

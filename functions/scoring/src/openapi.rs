@@ -11,7 +11,7 @@ use crate::{panels, rubric, score, verification};
 #[derive(OpenApi)]
 #[openapi(
     paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy,
-        panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict,
+        panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict, panels::bulk_assign,
         score::sheet, score::save_draft, score::submit, score::scores, score::assessment),
     components(schemas(ovop_core::errors::Problem)),
     tags((name = "selection", description = "Seleksi administrasi dan penilaian"))

@@ -284,3 +284,188 @@ pub async fn declare_conflict(
     tracing::info!(nomination = %n.id, assessor = %caller.user_id, "conflict declared");
     Ok(answer.into_response())
 }
+
+/// Assignments in bulk: a CSV with the header `nomination,assessor,panel,override_reason`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct BulkRequest {
+    /// The file's text (UTF-8), one assignment per line after the header.
+    pub csv: String,
+}
+
+/// A line of the file that was not assigned, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RejectedRow {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    pub reason: Text,
+}
+
+/// What a bulk assignment did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BulkReport {
+    pub assigned: Vec<Assignment>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// Most lines in one file.
+const MAX_ROWS: usize = 2_000;
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    nomination: String,
+    assessor: String,
+    panel: String,
+    #[serde(default)]
+    override_reason: Option<String>,
+}
+
+fn problem_text(e: &ApiError) -> Text {
+    match e {
+        ApiError::NotFound => Text::new("Usulan tidak ditemukan.", "No such nomination."),
+        ApiError::Forbidden => Text::new("Tidak diizinkan.", "Not allowed."),
+        ApiError::Conflict { message, .. } | ApiError::BadRequest { message, .. } => {
+            message.clone()
+        }
+        ApiError::Validation(fields) => fields
+            .0
+            .values()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| Text::new("Tidak valid.", "Invalid.")),
+        _ => Text::new(
+            "Gagal disimpan; coba lagi.",
+            "Could not be saved; try again.",
+        ),
+    }
+}
+
+/// Assigns the file's lines one by one with the same rules as a single assignment (admin);
+/// answers what was assigned and each rejected line with its reason. A line already assigned
+/// is reported, so sending the same file again changes nothing.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/assignments", tag = "selection", request_body = BulkRequest,
+    params(("round" = String, Path)),
+    responses((status = 200, body = BulkReport), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 422, body = ovop_core::errors::Problem, description = "Not a CSV with the expected header, or too many lines")))]
+pub async fn bulk_assign(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+    ApiJson(req): ApiJson<BulkRequest>,
+) -> Result<Json<BulkReport>, ApiError> {
+    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+    state
+        .store
+        .get::<Round>(&round_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(req.csv.as_bytes());
+    let header_ok = reader
+        .headers()
+        .map(|h| {
+            ["nomination", "assessor", "panel"]
+                .iter()
+                .all(|c| h.iter().any(|f| f == *c))
+        })
+        .unwrap_or(false);
+    if !header_ok {
+        return Err(ApiError::field(
+            "csv",
+            Text::new(
+                "Baris pertama harus: nomination,assessor,panel,override_reason",
+                "The first line must be: nomination,assessor,panel,override_reason",
+            ),
+        ));
+    }
+    let panels = state.store.get::<Panels>(&round_id).await?;
+    let mut report = BulkReport {
+        assigned: Vec::new(),
+        rejected: Vec::new(),
+    };
+    for (i, record) in reader.deserialize::<Row>().enumerate() {
+        if i >= MAX_ROWS {
+            return Err(ApiError::field(
+                "csv",
+                Text::new(
+                    format!("Paling banyak {MAX_ROWS} baris."),
+                    format!("At most {MAX_ROWS} lines."),
+                ),
+            ));
+        }
+        let line = i as u64 + 2;
+        let reject = |reason: Text| RejectedRow { line, reason };
+        let row = match record {
+            Ok(row) => row,
+            Err(_) => {
+                report.rejected.push(reject(Text::new(
+                    "Baris tidak terbaca.",
+                    "Unreadable line.",
+                )));
+                continue;
+            }
+        };
+        match assign_row(&state, &caller, &round_id, panels.as_ref(), &row).await {
+            Ok(a) => report.assigned.push(a),
+            Err(e) => report.rejected.push(reject(problem_text(&e))),
+        }
+    }
+    tracing::info!(round = %round_id, assigned = report.assigned.len(), rejected = report.rejected.len(), "bulk assignment");
+    Ok(Json(report))
+}
+
+/// One line of a bulk assignment, in one transaction.
+async fn assign_row(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    round_id: &str,
+    panels: Option<&Panels>,
+    row: &Row,
+) -> Result<Assignment, ApiError> {
+    let n: Nomination = nomination_for(
+        &state.store,
+        caller,
+        &row.nomination,
+        Action::AssignAssessors,
+    )
+    .await?;
+    if n.round_id != round_id {
+        return Err(ApiError::NotFound);
+    }
+    let panel = panels
+        .and_then(|p| p.panel(&row.panel))
+        .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
+    if state
+        .store
+        .get::<Assignment>(&(n.id.clone(), row.assessor.clone()))
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict {
+            code: "assigned",
+            message: Text::new(
+                "Penilai ini sudah ditugaskan.",
+                "This assessor is assigned already.",
+            ),
+        });
+    }
+    let now = state.clock.now();
+    let assignment = Assignment::assign(
+        &n,
+        panel,
+        &row.assessor,
+        row.override_reason.as_deref().filter(|r| !r.is_empty()),
+        caller,
+        now,
+    )
+    .map_err(assign_refused)?;
+    let mut tx = Tx::new();
+    tx.create(&assignment)?;
+    if let Some(change) = n.into_assessment(caller, now) {
+        tx.update(&change.nomination, n.version)?;
+        tx.create(&change.audit)?;
+    }
+    state.store.commit(tx).await?;
+    Ok(assignment)
+}
