@@ -802,3 +802,78 @@ async fn a_csv_of_assignments_is_applied_line_by_line_with_a_report_of_rejected_
     .await;
     assert_eq!(p.status, 403);
 }
+
+/// Every write of the scoring function, with a body its extractor accepts in shape.
+fn scoring_writes(id: &str, round: &str) -> Vec<(reqwest::Method, String)> {
+    use reqwest::Method;
+    vec![
+        (
+            Method::POST,
+            format!("/api/v1/nominations/{id}/verification"),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/rounds/{round}/rubrics/kain_batik"),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/rounds/{round}/rubrics/kain_batik/copy"),
+        ),
+        (Method::PUT, format!("/api/v1/rounds/{round}/panels")),
+        (
+            Method::PUT,
+            format!("/api/v1/nominations/{id}/assessors/penilai-1"),
+        ),
+        (Method::POST, format!("/api/v1/nominations/{id}/conflict")),
+        (Method::PUT, format!("/api/v1/nominations/{id}/score")),
+        (
+            Method::POST,
+            format!("/api/v1/nominations/{id}/score/submit"),
+        ),
+        (Method::PUT, format!("/api/v1/rounds/{round}/assessment")),
+        (Method::POST, format!("/api/v1/rounds/{round}/assignments")),
+    ]
+}
+
+#[tokio::test]
+async fn every_scoring_write_refuses_anonymous_malformed_unknown_and_oversize_bodies_as_problems() {
+    let app = TestApp::spawn().await;
+    let (_, n) = submitted(&app, "Anyaman Masukan Buruk").await;
+    let admin = app.login("admin").await;
+    let writes = scoring_writes(&n.id, &n.round_id);
+    assert_eq!(writes.len(), 10);
+    let oversize = format!("{{\"csv\": \"{}\"}}", "x".repeat(300 * 1024));
+    for (method, path) in writes {
+        let request = |token: Option<&str>, body: String| {
+            let mut r = app
+                .http
+                .request(method.clone(), app.url(&path))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", ulid::Ulid::new().to_string())
+                .body(body);
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            r.send()
+        };
+        let anonymous = problem(request(None, "{}".into()).await.unwrap()).await;
+        assert_eq!(anonymous.status, 401, "{method} {path} anonymous");
+        let truncated = problem(request(Some(&admin), "{".into()).await.unwrap()).await;
+        assert_eq!(truncated.status, 400, "{method} {path} truncated");
+        let unknown = problem(request(Some(&admin), "{\"zzz\": 1}".into()).await.unwrap()).await;
+        assert!(
+            unknown.status == 422 && unknown.errors.contains_key("zzz"),
+            "{method} {path} unknown field: {unknown:?}"
+        );
+        let not_object = problem(request(Some(&admin), "[1, 2]".into()).await.unwrap()).await;
+        assert_eq!(not_object.status, 422, "{method} {path} not an object");
+        let huge = problem(request(Some(&admin), oversize.clone()).await.unwrap()).await;
+        assert_eq!(huge.status, 413, "{method} {path} oversize");
+    }
+    // None of it changed the nomination.
+    let office = app.login("dinas-semarang").await;
+    let still: Nomination = app
+        .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+        .await;
+    assert_eq!((still.status, still.version), (n.status, n.version));
+}

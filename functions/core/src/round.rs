@@ -508,4 +508,49 @@ mod tests {
         let err = serde_json::from_str::<RoundForm>(json).unwrap_err();
         assert!(err.to_string().contains("unknown field `phase`"), "{err}");
     }
+
+    #[test]
+    fn the_assessment_deadline_is_set_in_the_future_from_the_version_read() {
+        let round = RoundForm {
+            year: Some(2026),
+            name: "OVOP 2026".into(),
+            proposal_deadline: Some(deadline()),
+            documents_required: None,
+        }
+        .validate(kick_off())
+        .unwrap();
+        assert!(round.scores_hidden_until_submitted, "hidden by default");
+        let later = deadline() + chrono::Duration::days(60);
+        let form = AssessmentForm {
+            assessment_deadline: Some(later),
+            scores_hidden_until_submitted: Some(false),
+        };
+        let set = round.set_assessment(Some(1), &form, kick_off()).unwrap();
+        assert_eq!(
+            (
+                set.assessment_deadline,
+                set.scores_hidden_until_submitted,
+                set.version
+            ),
+            (Some(later), false, 2)
+        );
+        assert_eq!(
+            round.set_assessment(Some(7), &form, kick_off()),
+            Err(RoundError::Stale { current: 1 })
+        );
+        let past = AssessmentForm {
+            assessment_deadline: Some(kick_off()),
+            ..form.clone()
+        };
+        let Err(RoundError::Invalid(e)) = round.set_assessment(None, &past, kick_off()) else {
+            panic!("refused")
+        };
+        assert!(e.get("assessment_deadline").is_some());
+        let Err(RoundError::Invalid(e)) =
+            round.set_assessment(None, &AssessmentForm::default(), kick_off())
+        else {
+            panic!("refused")
+        };
+        assert!(e.get("assessment_deadline").is_some());
+    }
 }

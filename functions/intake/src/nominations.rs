@@ -16,9 +16,7 @@ use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
-use ovop_platform::http::{
-    etag, idempotency_key, if_match, optional_idempotency_key, optional_if_match,
-};
+use ovop_platform::http::{etag, idempotency_key, if_match, optional_if_match};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::{ApiJson, JsonAnswer};
 use ovop_platform::nominations::{bundle_of, nomination_for};
@@ -298,12 +296,12 @@ pub async fn update(
     ApiJson(form): ApiJson<NominationForm>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("PUT /api/v1/nominations/{id}"),
         &(expected, &form),
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
@@ -330,12 +328,12 @@ pub async fn submit(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("POST /api/v1/nominations/{id}/submit"),
         &expected,
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
@@ -359,12 +357,12 @@ pub async fn withdraw(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("POST /api/v1/nominations/{id}/withdraw"),
         &expected,
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }

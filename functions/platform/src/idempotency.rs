@@ -84,6 +84,18 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
+    /// [`Idempotency::new`] with the `Idempotency-Key` the request may carry (a malformed one
+    /// is a 400 naming the header).
+    pub fn optional(
+        actor: &str,
+        headers: &axum::http::HeaderMap,
+        route: &str,
+        command: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let key = crate::http::optional_idempotency_key(headers)?;
+        Ok(Idempotency::new(actor, key, route, command))
+    }
+
     /// For `actor`'s request `route` (e.g. `"POST /api/v1/nominations"`) carrying `command`.
     pub fn new(actor: &str, key: Option<String>, route: &str, command: &impl Serialize) -> Self {
         let mut hash = Sha256::new();

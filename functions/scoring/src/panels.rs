@@ -14,7 +14,7 @@ use ovop_core::round::Round;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
-use ovop_platform::http::{optional_idempotency_key, optional_if_match};
+use ovop_platform::http::optional_if_match;
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::nomination_for;
@@ -46,20 +46,6 @@ pub struct ConflictRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssignmentList {
     pub items: Vec<Assignment>,
-}
-
-fn idempotency(
-    caller: &str,
-    headers: &HeaderMap,
-    route: String,
-    command: &impl Serialize,
-) -> Result<Idempotency, ApiError> {
-    Ok(Idempotency::new(
-        caller,
-        optional_idempotency_key(headers)?,
-        &route,
-        command,
-    ))
 }
 
 /// A round's panels (admin).
@@ -103,10 +89,10 @@ pub async fn save_panels(
     ApiJson(form): ApiJson<PanelsForm>,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = idempotency(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
         &headers,
-        format!("PUT /api/v1/rounds/{round_id}/panels"),
+        &format!("PUT /api/v1/rounds/{round_id}/panels"),
         &(expected, &form),
     )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
@@ -167,10 +153,10 @@ pub async fn assign(
     headers: HeaderMap,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> Result<Response, ApiError> {
-    let idempotency = idempotency(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
         &headers,
-        format!("PUT /api/v1/nominations/{id}/assessors/{assessor}"),
+        &format!("PUT /api/v1/nominations/{id}/assessors/{assessor}"),
         &req,
     )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
@@ -178,41 +164,19 @@ pub async fn assign(
     }
     let n: Nomination = nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
     let panels = state.store.get::<Panels>(&n.round_id).await?;
-    let panel = panels
-        .as_ref()
-        .and_then(|p| p.panel(&req.panel))
-        .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
-    if state
-        .store
-        .get::<Assignment>(&(n.id.clone(), assessor.clone()))
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::Conflict {
-            code: "assigned",
-            message: Text::new(
-                "Penilai ini sudah ditugaskan.",
-                "This assessor is assigned already.",
-            ),
-        });
-    }
-    let now = state.clock.now();
-    let assignment = Assignment::assign(
-        &n,
-        panel,
-        &assessor,
-        req.override_reason.as_deref(),
+    let reason = req.override_reason.as_deref();
+    let (assignment, tx) = assignment_of(
+        &state,
         &caller,
-        now,
+        &n,
+        panels.as_ref(),
+        &req.panel,
+        &assessor,
+        reason,
     )
-    .map_err(assign_refused)?;
+    .await?;
     let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
-    let mut tx = Tx::new();
-    tx.create(&assignment)?;
-    if let Some(change) = n.into_assessment(&caller, now) {
-        tx.update(&change.nomination, n.version)?;
-        tx.create(&change.audit)?;
-    }
+    let now = state.clock.now();
     let answer = idempotency
         .commit(&state.store, tx, answer, now, ApiError::from)
         .await?;
@@ -257,10 +221,10 @@ pub async fn declare_conflict(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ConflictRequest>,
 ) -> Result<Response, ApiError> {
-    let idempotency = idempotency(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
         &headers,
-        format!("POST /api/v1/nominations/{id}/conflict"),
+        &format!("POST /api/v1/nominations/{id}/conflict"),
         &req,
     )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
@@ -415,6 +379,45 @@ pub async fn bulk_assign(
     Ok(Json(report))
 }
 
+/// The assignment of `assessor` (of panel `panel_id` in the round's `panels`) to `n`, and the
+/// transaction that writes it — with the nomination's move into assessment on its first
+/// assignment. The rules are core's ([`Assignment::assign`]); an assessor already on the
+/// nomination is a 409.
+async fn assignment_of(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    n: &Nomination,
+    panels: Option<&Panels>,
+    panel_id: &str,
+    assessor: &str,
+    override_reason: Option<&str>,
+) -> Result<(Assignment, Tx), ApiError> {
+    let panel = panels
+        .and_then(|p| p.panel(panel_id))
+        .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
+    let key = (n.id.clone(), assessor.to_owned());
+    if state.store.get::<Assignment>(&key).await?.is_some() {
+        return Err(ApiError::Conflict {
+            code: "assigned",
+            message: Text::new(
+                "Penilai ini sudah ditugaskan.",
+                "This assessor is assigned already.",
+            ),
+        });
+    }
+    let now = state.clock.now();
+    let override_reason = override_reason.filter(|r| !r.is_empty());
+    let assignment = Assignment::assign(n, panel, assessor, override_reason, caller, now)
+        .map_err(assign_refused)?;
+    let mut tx = Tx::new();
+    tx.create(&assignment)?;
+    if let Some(change) = n.into_assessment(caller, now) {
+        tx.update(&change.nomination, n.version)?;
+        tx.create(&change.audit)?;
+    }
+    Ok((assignment, tx))
+}
+
 /// One line of a bulk assignment, in one transaction.
 async fn assign_row(
     state: &AppState,
@@ -433,39 +436,9 @@ async fn assign_row(
     if n.round_id != round_id {
         return Err(ApiError::NotFound);
     }
-    let panel = panels
-        .and_then(|p| p.panel(&row.panel))
-        .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
-    if state
-        .store
-        .get::<Assignment>(&(n.id.clone(), row.assessor.clone()))
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::Conflict {
-            code: "assigned",
-            message: Text::new(
-                "Penilai ini sudah ditugaskan.",
-                "This assessor is assigned already.",
-            ),
-        });
-    }
-    let now = state.clock.now();
-    let assignment = Assignment::assign(
-        &n,
-        panel,
-        &row.assessor,
-        row.override_reason.as_deref().filter(|r| !r.is_empty()),
-        caller,
-        now,
-    )
-    .map_err(assign_refused)?;
-    let mut tx = Tx::new();
-    tx.create(&assignment)?;
-    if let Some(change) = n.into_assessment(caller, now) {
-        tx.update(&change.nomination, n.version)?;
-        tx.create(&change.audit)?;
-    }
+    let reason = row.override_reason.as_deref();
+    let (assignment, tx) =
+        assignment_of(state, caller, &n, panels, &row.panel, &row.assessor, reason).await?;
     state.store.commit(tx).await?;
     Ok(assignment)
 }

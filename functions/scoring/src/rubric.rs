@@ -13,7 +13,7 @@ use ovop_core::rubric::{Rubric, RubricError, RubricForm};
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
-use ovop_platform::http::{optional_idempotency_key, optional_if_match};
+use ovop_platform::http::optional_if_match;
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
 use ovop_platform::problem::require;
@@ -140,12 +140,12 @@ pub async fn define(
     ApiJson(form): ApiJson<RubricForm>,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("PUT /api/v1/rounds/{round_id}/rubrics/{code}"),
         &(expected, &form),
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
@@ -169,12 +169,12 @@ pub async fn proposed(
     ApiPath((round_id, code)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("POST /api/v1/rounds/{round_id}/rubrics/{code}/proposed"),
         &(),
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
@@ -205,12 +205,12 @@ pub async fn copy(
     headers: HeaderMap,
     ApiJson(req): ApiJson<CopyRequest>,
 ) -> Result<Response, ApiError> {
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("POST /api/v1/rounds/{round_id}/rubrics/{code}/copy"),
         &req,
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }

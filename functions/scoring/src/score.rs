@@ -17,7 +17,7 @@ use ovop_core::stars::BandTable;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
-use ovop_platform::http::{idempotency_key, optional_idempotency_key, optional_if_match};
+use ovop_platform::http::{idempotency_key, optional_if_match};
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::{nomination_for, round_of};
@@ -110,6 +110,51 @@ async fn save(
     Ok(answer.into_response())
 }
 
+/// How a sheet changes: [`ScoreSheet::save_draft`] or [`ScoreSheet::submit`].
+type SheetChange = fn(
+    Option<&ScoreSheet>,
+    Option<u64>,
+    &Round,
+    &Rubric,
+    &str,
+    &str,
+    &SheetForm,
+    chrono::DateTime<chrono::Utc>,
+) -> Result<ScoreSheet, ScoreError>;
+
+/// Replays the answer to a retried request, or loads what the sheet change needs, runs it and
+/// writes the sheet (freezing the rubric with the first score).
+async fn write_sheet(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    id: &str,
+    idempotency: Idempotency,
+    expected: Option<u64>,
+    form: &SheetForm,
+    change: SheetChange,
+) -> Result<Response, ApiError> {
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n = nomination_for(&state.store, caller, id, Action::ScoreNomination).await?;
+    let round = round_of(&state.store, &n).await?;
+    let rubric = rubric_of(state, &n).await?;
+    let before = own_sheet(state, &n, &caller.user_id).await?;
+    let now = state.clock.now();
+    let sheet = change(
+        before.as_ref(),
+        expected,
+        &round,
+        &rubric,
+        &n.id,
+        &caller.user_id,
+        form,
+        now,
+    )
+    .map_err(refused)?;
+    save(state, &idempotency, before.as_ref(), &sheet, &rubric).await
+}
+
 /// The assessor's own sheet and the rubric to score on.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/score", tag = "selection", params(("id" = String, Path)),
     responses((status = 200, body = SheetView), (status = 404, body = ovop_core::errors::Problem), (status = 409, body = ovop_core::errors::Problem)))]
@@ -137,31 +182,22 @@ pub async fn save_draft(
     ApiJson(form): ApiJson<SheetForm>,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("PUT /api/v1/nominations/{id}/score"),
         &(expected, &form),
-    );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n = nomination_for(&state.store, &caller, &id, Action::ScoreNomination).await?;
-    let round = round_of(&state.store, &n).await?;
-    let rubric = rubric_of(&state, &n).await?;
-    let before = own_sheet(&state, &n, &caller.user_id).await?;
-    let sheet = ScoreSheet::save_draft(
-        before.as_ref(),
+    )?;
+    write_sheet(
+        &state,
+        &caller,
+        &id,
+        idempotency,
         expected,
-        &round,
-        &rubric,
-        &n.id,
-        &caller.user_id,
         &form,
-        state.clock.now(),
+        ScoreSheet::save_draft,
     )
-    .map_err(refused)?;
-    save(&state, &idempotency, before.as_ref(), &sheet, &rubric).await
+    .await
 }
 
 /// Submits the sheet for good (every criterion, comments at the extreme levels). Needs
@@ -185,25 +221,16 @@ pub async fn submit(
         &format!("POST /api/v1/nominations/{id}/score/submit"),
         &(expected, &form),
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n = nomination_for(&state.store, &caller, &id, Action::ScoreNomination).await?;
-    let round = round_of(&state.store, &n).await?;
-    let rubric = rubric_of(&state, &n).await?;
-    let before = own_sheet(&state, &n, &caller.user_id).await?;
-    let sheet = ScoreSheet::submit(
-        before.as_ref(),
+    write_sheet(
+        &state,
+        &caller,
+        &id,
+        idempotency,
         expected,
-        &round,
-        &rubric,
-        &n.id,
-        &caller.user_id,
         &form,
-        state.clock.now(),
+        ScoreSheet::submit,
     )
-    .map_err(refused)?;
-    save(&state, &idempotency, before.as_ref(), &sheet, &rubric).await
+    .await
 }
 
 /// Every submitted sheet of a nomination and their aggregate (mean, median, spread, star):
@@ -267,12 +294,12 @@ pub async fn assessment(
     ApiJson(form): ApiJson<AssessmentForm>,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("PUT /api/v1/rounds/{round_id}/assessment"),
         &(expected, &form),
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }

@@ -17,14 +17,14 @@ use ovop_core::nomination::Nomination;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
-use ovop_platform::http::{optional_idempotency_key, optional_if_match};
+use ovop_platform::http::optional_if_match;
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::{bundle_of, round_of};
 use ovop_platform::objects::Disposition;
 use ovop_platform::store::Tx;
 use ovop_platform::ApiError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::uploads::{load, thumbnail_key_for};
 use crate::AppState;
@@ -139,20 +139,6 @@ async fn save_sample(
     Ok(answer.into_response())
 }
 
-fn idempotency_for(
-    caller: &str,
-    headers: &HeaderMap,
-    route: String,
-    command: &impl Serialize,
-) -> Result<Idempotency, ApiError> {
-    Ok(Idempotency::new(
-        caller,
-        optional_idempotency_key(headers)?,
-        &route,
-        command,
-    ))
-}
-
 /// The regency office records the sample it sent, while it may change the nomination.
 #[utoipa::path(put, path = "/api/v1/nominations/{id}/sample/shipment", tag = "documents", request_body = SampleShipmentForm,
     params(("id" = String, Path, description = "Nomination id"), ("If-Match" = Option<String>, Header, description = "Version read, e.g. \"2\""), ("Idempotency-Key" = Option<String>, Header)),
@@ -166,10 +152,10 @@ pub async fn shipment(
     ApiJson(form): ApiJson<SampleShipmentForm>,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = idempotency_for(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
         &headers,
-        format!("PUT /api/v1/nominations/{id}/sample/shipment"),
+        &format!("PUT /api/v1/nominations/{id}/sample/shipment"),
         &(expected, &form),
     )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
@@ -202,10 +188,10 @@ pub async fn receipt(
     ApiJson(form): ApiJson<SampleReceiptForm>,
 ) -> Result<Response, ApiError> {
     let expected = optional_if_match(&headers)?;
-    let idempotency = idempotency_for(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
         &headers,
-        format!("PUT /api/v1/nominations/{id}/sample/receipt"),
+        &format!("PUT /api/v1/nominations/{id}/sample/receipt"),
         &(expected, &form),
     )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {

@@ -25,7 +25,7 @@ use ovop_core::policy::Principal;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
-use ovop_platform::http::{idempotency_key, optional_idempotency_key};
+use ovop_platform::http::idempotency_key;
 use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::round_of;
@@ -674,12 +674,12 @@ pub async fn abort(
     ApiPath((id, upload_id)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let idempotency = Idempotency::new(
+    let idempotency = Idempotency::optional(
         &caller.user_id,
-        optional_idempotency_key(&headers)?,
+        &headers,
         &format!("DELETE /api/v1/nominations/{id}/uploads/{upload_id}"),
         &(),
-    );
+    )?;
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }

@@ -274,8 +274,14 @@ mod tests {
         );
     }
 
-    /// A store that only presigns GETs.
+    /// A store that only presigns GETs; any other call answers an error the test would show.
     struct PresignOnly;
+
+    fn not_here<T>() -> Result<T, ObjectError> {
+        Err(ObjectError::Invalid(
+            "the presign-only test store only presigns GETs".into(),
+        ))
+    }
 
     #[async_trait]
     impl ObjectStore for PresignOnly {
@@ -286,10 +292,10 @@ mod tests {
             _: u64,
             _: Duration,
         ) -> Result<PresignedRequest, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn create_multipart(&self, _: &str, _: &str) -> Result<String, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn presign_upload_part(
             &self,
@@ -299,10 +305,10 @@ mod tests {
             _: Option<u64>,
             _: Duration,
         ) -> Result<PresignedRequest, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn list_parts(&self, _: &str, _: &str) -> Result<Vec<Part>, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn complete_multipart(
             &self,
@@ -310,25 +316,25 @@ mod tests {
             _: &str,
             _: &[CompletedPart],
         ) -> Result<String, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn abort_multipart(&self, _: &str, _: &str) -> Result<(), ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn head(&self, _: &str) -> Result<ObjectInfo, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn read_prefix(&self, _: &str, _: u64) -> Result<Bytes, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn open(&self, _: &str) -> Result<ObjectReader, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn put(&self, _: &str, _: Bytes, _: &str) -> Result<String, ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn delete(&self, _: &str) -> Result<(), ObjectError> {
-            unimplemented!()
+            not_here()
         }
         async fn presign_get(
             &self,
