@@ -38,11 +38,18 @@ pub enum Action {
     ScoreNomination,
     /// Declare a conflict of interest on a nomination assigned to oneself: the assessor.
     DeclareConflict,
+    /// Read a nomination's submitted scores and aggregate: the admin, and its assessors (who
+    /// see the others' only once their own is in, unless the round shows them earlier).
+    ReadScores,
+    /// Moderate a nomination's final score, with a justification: the admin.
+    ModerateScore,
+    /// Read a nomination's audit trail: the admin.
+    ReadAudit,
 }
 
 impl Action {
     /// Every action, for tests and permission tables.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::ListNominations,
         Action::ReadNomination,
         Action::ReadNominationHistory,
@@ -57,6 +64,9 @@ impl Action {
         Action::AssignAssessors,
         Action::ScoreNomination,
         Action::DeclareConflict,
+        Action::ReadScores,
+        Action::ModerateScore,
+        Action::ReadAudit,
     ];
 }
 
@@ -135,7 +145,10 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
             | A::VerifyNomination
             | A::AssignAssessors
             | A::ScoreNomination
-            | A::DeclareConflict,
+            | A::DeclareConflict
+            | A::ReadScores
+            | A::ModerateScore
+            | A::ReadAudit,
             Resource::Programme,
         ) => Decision::Forbid,
         (A::CreateNomination, Resource::Nomination(facts)) => {
@@ -154,7 +167,12 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
         (A::VerifyNomination, Resource::Nomination(_)) => {
             allow_if(principal.role == Role::Verifikator)
         }
-        (A::AssignAssessors, Resource::Nomination(_)) => allow_if(principal.role == Role::Admin),
+        (A::AssignAssessors | A::ModerateScore | A::ReadAudit, Resource::Nomination(_)) => {
+            allow_if(principal.role == Role::Admin)
+        }
+        (A::ReadScores, Resource::Nomination(_)) => {
+            allow_if(matches!(principal.role, Role::Admin | Role::Penilai))
+        }
         // An assessor sees only what is assigned and not conflicted (else hidden above).
         (A::ScoreNomination | A::DeclareConflict, Resource::Nomination(_)) => {
             allow_if(principal.role == Role::Penilai)
@@ -233,7 +251,7 @@ mod tests {
                 // Unassigned or in conflict: the nomination does not exist for them.
                 (Standing::Unassigned | Standing::Conflicted, _) => Hide,
                 (Standing::Assigned, ReadNomination | ReadNominationHistory) => Allow,
-                (Standing::Assigned, ScoreNomination | DeclareConflict) => Allow,
+                (Standing::Assigned, ScoreNomination | DeclareConflict | ReadScores) => Allow,
                 (Standing::Assigned, _) => Forbid,
             };
         }
@@ -261,7 +279,10 @@ mod tests {
                 | VerifyNomination
                 | AssignAssessors
                 | ScoreNomination
-                | DeclareConflict,
+                | DeclareConflict
+                | ReadScores
+                | ModerateScore
+                | ReadAudit,
                 NotApplicable,
             ) => Forbid,
             // Only a regency office creates, and only for its own regency; nothing to hide yet.
@@ -290,6 +311,13 @@ mod tests {
             (Admin, AssignAssessors, _) => Allow,
             (Pengusul | Provinsi | Verifikator, AssignAssessors, _) => Forbid,
             (Pengusul | Provinsi | Verifikator | Admin, ScoreNomination | DeclareConflict, _) => {
+                Forbid
+            }
+            // Scores, moderation and the audit trail are the admin's (assessors read scores
+            // of what they are assigned, decided above); the offices and the secretariat see
+            // none of it.
+            (Admin, ReadScores | ModerateScore | ReadAudit, _) => Allow,
+            (Pengusul | Provinsi | Verifikator, ReadScores | ModerateScore | ReadAudit, _) => {
                 Forbid
             }
         }
@@ -352,7 +380,7 @@ mod tests {
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
         assert_eq!(
             checked,
-            5 * 14 * 4 * 3,
+            5 * 17 * 4 * 3,
             "roles × actions × relations × standings"
         );
     }

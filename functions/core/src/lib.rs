@@ -4,6 +4,7 @@
 //! (`RegencyCode`, `Nib`, …) so that an invalid value cannot travel further in.
 
 pub mod aggregate;
+pub mod audit;
 pub mod authz;
 pub mod commodity;
 pub mod document;

@@ -50,6 +50,24 @@ pub enum ModerationError {
 }
 
 impl NominationResult {
+    /// The result of `nomination` with the `aggregate` of its submitted sheets: a new one, or
+    /// `before` brought up to date (its moderation kept).
+    pub fn tally(
+        nomination: &crate::nomination::Nomination,
+        aggregate: Aggregate,
+        before: Option<&NominationResult>,
+    ) -> NominationResult {
+        NominationResult {
+            round_id: nomination.round_id.clone(),
+            nomination_id: nomination.id.clone(),
+            commodity: nomination.profile.product.commodity.clone(),
+            ikm_name: nomination.profile.ikm.name.clone(),
+            aggregate,
+            moderation: before.and_then(|b| b.moderation.clone()),
+            version: before.map_or(1, |b| b.version + 1),
+        }
+    }
+
     /// The score that counts: the moderated one when there is one, else the mean.
     pub fn final_score(&self) -> Score {
         self.moderation

@@ -340,6 +340,11 @@ pub struct Assignment {
     /// The admin's override of the conflict: who and why.
     pub overridden_by: Option<String>,
     pub override_reason: Option<String>,
+    /// The nomination's IKM and commodity group, for the assessor's work list.
+    pub ikm_name: String,
+    pub commodity: String,
+    /// When the assessor submitted their final score.
+    pub scored_at: Option<DateTime<Utc>>,
     pub version: u64,
 }
 
@@ -458,6 +463,9 @@ impl Assignment {
             } else {
                 None
             },
+            ikm_name: nomination.profile.ikm.name.clone(),
+            commodity: nomination.profile.product.commodity.clone(),
+            scored_at: None,
             version: 1,
         })
     }
@@ -477,6 +485,15 @@ impl Assignment {
             version: self.version + 1,
             ..self.clone()
         })
+    }
+
+    /// The assignment once its assessor submitted their final score at `at`.
+    pub fn scored(&self, at: DateTime<Utc>) -> Assignment {
+        Assignment {
+            scored_at: Some(at),
+            version: self.version + 1,
+            ..self.clone()
+        }
     }
 
     /// The standing the authorization decision gets from this assignment.

@@ -20,6 +20,8 @@ use ovop_platform::store::{ItemStore, Store};
 
 pub mod openapi;
 pub mod panels;
+pub mod progress;
+pub mod results;
 pub mod rubric;
 pub mod score;
 pub mod verification;
@@ -63,6 +65,20 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(&format!("{N}/score/submit"), post(score::submit))
         .route(&format!("{N}/scores"), get(score::scores))
+        .route(&format!("{N}/result"), get(results::result))
+        .route(&format!("{N}/result/moderation"), put(results::moderate))
+        .route(&format!("{N}/audit"), get(progress::audit))
+        .route("/api/v1/assessments", get(progress::mine))
+        .route("/api/v1/rounds/{round}/progress", get(progress::progress))
+        .route("/api/v1/rounds/{round}/leaderboard", get(results::board))
+        .route(
+            "/api/v1/rounds/{round}/recommendation",
+            get(results::recommendation).post(results::lock),
+        )
+        .route(
+            "/api/v1/rounds/{round}/assignments/balance",
+            post(panels::balance),
+        )
         .route("/api/v1/rounds/{round}/assessment", put(score::assessment))
         .route(
             "/api/v1/rounds/{round}/assignments",

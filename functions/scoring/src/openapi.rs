@@ -5,14 +5,16 @@
 
 use utoipa::OpenApi;
 
-use crate::{panels, rubric, score, verification};
+use crate::{panels, progress, results, rubric, score, verification};
 
 /// The scoring API description.
 #[derive(OpenApi)]
 #[openapi(
     paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy,
         panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict, panels::bulk_assign,
-        score::sheet, score::save_draft, score::submit, score::scores, score::assessment),
+        score::sheet, score::save_draft, score::submit, score::scores, score::assessment,
+        panels::balance, progress::mine, progress::progress, progress::audit,
+        results::result, results::moderate, results::board, results::lock, results::recommendation),
     components(schemas(ovop_core::errors::Problem)),
     tags((name = "selection", description = "Seleksi administrasi dan penilaian"))
 )]

@@ -7,46 +7,34 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ovop_core::authz::{decide, Action, Resource};
+use std::collections::BTreeMap;
+
+use ovop_core::audit::AuditRecord;
+use ovop_core::authz::{decide, Action, Resource, Standing};
+use ovop_core::dto::selection::{
+    AssignRequest, AssignmentList, BalanceReport, BalanceRequest, BulkReport, BulkRequest,
+    ConflictRequest, RejectedRow, Shortfall,
+};
+use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::{AssignError, Assignment, Panels, PanelsForm};
+use ovop_core::panel::{Member, ToStaff};
 use ovop_core::round::Round;
+use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
 use ovop_platform::http::optional_if_match;
 use ovop_platform::idempotency::{Answer, Idempotency};
+use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::nomination_for;
 use ovop_platform::problem::require;
 use ovop_platform::store::{entities, Tx};
 use ovop_platform::ApiError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::AppState;
-
-/// Who assigns an assessor, and under which panel.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct AssignRequest {
-    /// The panel (of the nomination's round) the assessor sits on.
-    pub panel: String,
-    /// To assign despite a conflict of interest: why (kept with the admin's name).
-    pub override_reason: Option<String>,
-}
-
-/// An assessor's declaration of a conflict of interest.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct ConflictRequest {
-    pub reason: String,
-}
-
-/// A nomination's assessors.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AssignmentList {
-    pub items: Vec<Assignment>,
-}
 
 /// A round's panels (admin).
 #[utoipa::path(get, path = "/api/v1/rounds/{round}/panels", tag = "selection",
@@ -240,36 +228,15 @@ pub async fn declare_conflict(
         .declare_conflict(&req.reason)
         .map_err(ApiError::Validation)?;
     let answer = Answer::json(StatusCode::OK, Some(declared.version), &declared)?;
+    let now = state.clock.now();
     let mut tx = Tx::new();
     tx.update(&declared, current.version)?;
+    tx.create(&AuditRecord::conflict(new_id(), &current, &declared, now))?;
     let answer = idempotency
-        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+        .commit(&state.store, tx, answer, now, ApiError::from)
         .await?;
     tracing::info!(nomination = %n.id, assessor = %caller.user_id, "conflict declared");
     Ok(answer.into_response())
-}
-
-/// Assignments in bulk: a CSV with the header `nomination,assessor,panel,override_reason`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct BulkRequest {
-    /// The file's text (UTF-8), one assignment per line after the header.
-    pub csv: String,
-}
-
-/// A line of the file that was not assigned, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RejectedRow {
-    /// Line number in the file (the header is line 1).
-    pub line: u64,
-    pub reason: Text,
-}
-
-/// What a bulk assignment did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BulkReport {
-    pub assigned: Vec<Assignment>,
-    pub rejected: Vec<RejectedRow>,
 }
 
 /// Most lines in one file.
@@ -411,6 +378,7 @@ async fn assignment_of(
         .map_err(assign_refused)?;
     let mut tx = Tx::new();
     tx.create(&assignment)?;
+    tx.create(&AuditRecord::assignment(new_id(), &assignment))?;
     if let Some(change) = n.into_assessment(caller, now) {
         tx.update(&change.nomination, n.version)?;
         tx.create(&change.audit)?;
@@ -442,3 +410,134 @@ async fn assign_row(
     state.store.commit(tx).await?;
     Ok(assignment)
 }
+
+/// Gives every nomination of the round that the panel covers and that passed administrative
+/// selection (or is in assessment) `per_nomination` assessors from the panel (admin): loads
+/// kept even across the round, never an assessor in conflict of interest, never one twice.
+/// Nominations that cannot be fully staffed are reported with how many are missing; running
+/// it again adds only what is missing.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/assignments/balance", tag = "selection", request_body = BalanceRequest,
+    params(("round" = String, Path)),
+    responses((status = 200, body = BalanceReport), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 422, body = ovop_core::errors::Problem)))]
+pub async fn balance(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+    ApiJson(req): ApiJson<BalanceRequest>,
+) -> Result<Json<BalanceReport>, ApiError> {
+    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+    state
+        .store
+        .get::<Round>(&round_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !(1..=MAX_PER_NOMINATION).contains(&req.per_nomination) {
+        return Err(ApiError::field(
+            "per_nomination",
+            Text::new(
+                format!("Jumlah penilai per usulan 1 sampai {MAX_PER_NOMINATION}."),
+                format!("Assessors per nomination: 1 to {MAX_PER_NOMINATION}."),
+            ),
+        ));
+    }
+    let panels = state.store.get::<Panels>(&round_id).await?;
+    let panel = panels
+        .as_ref()
+        .and_then(|p| p.panel(&req.panel))
+        .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
+    // What the round has: its assessable nominations and every assignment so far.
+    let mut to_staff: Vec<NominationSummary> = Vec::new();
+    for status in [
+        NominationStatus::AdminPassed,
+        NominationStatus::InAssessment,
+    ] {
+        to_staff.extend(
+            state
+                .store
+                .list_all::<NominationSummary>(
+                    "nomination",
+                    &entities::nominations_of_round(&round_id, Some(status)),
+                )
+                .await?
+                .into_iter()
+                .filter(|n| panel.scope.covers(&n.regency_code)),
+        );
+    }
+    let existing = state
+        .store
+        .list_all::<Assignment>("assignment", &entities::assignments_of_round(&round_id))
+        .await?;
+    let principals: Vec<_> = panel.members.iter().map(|m| m.principal()).collect();
+    let members: Vec<Member<'_>> = principals
+        .iter()
+        .map(|p| Member {
+            assessor: p,
+            load: existing
+                .iter()
+                .filter(|a| a.assessor == p.user_id && a.standing() == Standing::Assigned)
+                .count(),
+        })
+        .collect();
+    let staff: Vec<ToStaff<'_>> = to_staff
+        .iter()
+        .map(|n| {
+            let on_it = || existing.iter().filter(|a| a.nomination_id == n.id);
+            ToStaff {
+                id: &n.id,
+                regency: &n.regency_code,
+                assigned: on_it()
+                    .filter(|a| a.standing() == Standing::Assigned)
+                    .map(|a| a.assessor.as_str())
+                    .collect(),
+                declared: on_it()
+                    .filter(|a| a.standing() == Standing::Conflicted)
+                    .map(|a| (a.assessor.as_str(), "conflict"))
+                    .collect(),
+                named: Vec::new(),
+            }
+        })
+        .collect();
+    let staffing = ovop_core::panel::balance(&members, &staff, usize::from(req.per_nomination));
+    let mut report = BalanceReport {
+        assigned: Vec::new(),
+        short: staffing
+            .short
+            .into_iter()
+            .map(|(nomination_id, missing)| Shortfall {
+                nomination_id,
+                missing: u32::try_from(missing).unwrap_or(u32::MAX),
+            })
+            .collect(),
+    };
+    // One transaction per nomination (its move into assessment goes with its first assessor).
+    let mut by_nomination: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (nomination, assessor) in &staffing.assignments {
+        by_nomination.entry(nomination).or_default().push(assessor);
+    }
+    for (id, assessors) in by_nomination {
+        let n: Nomination =
+            nomination_for(&state.store, &caller, id, Action::AssignAssessors).await?;
+        let now = state.clock.now();
+        let mut tx = Tx::new();
+        let mut made = Vec::new();
+        for assessor in assessors {
+            let a = Assignment::assign(&n, panel, assessor, None, &caller, now)
+                .map_err(assign_refused)?;
+            tx.create(&a)?;
+            tx.create(&AuditRecord::assignment(new_id(), &a))?;
+            made.push(a);
+        }
+        if let Some(change) = n.into_assessment(&caller, now) {
+            tx.update(&change.nomination, n.version)?;
+            tx.create(&change.audit)?;
+        }
+        state.store.commit(tx).await?;
+        report.assigned.extend(made);
+    }
+    tracing::info!(round = %round_id, panel = %req.panel, assigned = report.assigned.len(), short = report.short.len(), "assessors balanced");
+    Ok(Json(report))
+}
+
+/// Most assessors per nomination in automatic balancing.
+const MAX_PER_NOMINATION: u8 = 9;

@@ -7,9 +7,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ovop_core::aggregate::{aggregate, Aggregate, Policy};
+use ovop_core::aggregate::{aggregate, Policy};
+use ovop_core::audit::AuditRecord;
 use ovop_core::authz::{decide, Action, Resource};
+use ovop_core::dto::selection::{ScoresView, SheetView};
+use ovop_core::moderation::{NominationResult, Recommendation};
 use ovop_core::nomination::Nomination;
+use ovop_core::panel::Assignment;
+use ovop_core::policy::Role;
 use ovop_core::round::{AssessmentForm, Round, RoundError};
 use ovop_core::rubric::Rubric;
 use ovop_core::scoring::{sees_others, ScoreError, ScoreSheet, SheetForm, SheetState};
@@ -19,29 +24,14 @@ use ovop_platform::auth::Caller;
 use ovop_platform::extract::ApiPath;
 use ovop_platform::http::{idempotency_key, optional_if_match};
 use ovop_platform::idempotency::{Answer, Idempotency};
+use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::{nomination_for, round_of};
 use ovop_platform::problem::require;
-use ovop_platform::store::{entities, Tx};
+use ovop_platform::store::{entities, Condition, StoreError, Tx};
 use ovop_platform::ApiError;
-use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-
-/// An assessor's view of their sheet: the rubric and what they saved so far.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SheetView {
-    pub rubric: Rubric,
-    pub sheet: Option<ScoreSheet>,
-}
-
-/// A nomination's submitted sheets and their aggregate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ScoresView {
-    pub sheets: Vec<ScoreSheet>,
-    /// None until a sheet is submitted.
-    pub aggregate: Option<Aggregate>,
-}
 
 fn refused(e: ScoreError) -> ApiError {
     match e {
@@ -81,34 +71,44 @@ async fn own_sheet(
         .await?)
 }
 
-/// Writes a sheet (new or replacing `before`), freezing the rubric with the first score.
-async fn save(
-    state: &AppState,
-    idempotency: &Idempotency,
-    before: Option<&ScoreSheet>,
-    sheet: &ScoreSheet,
-    rubric: &Rubric,
-) -> Result<Response, ApiError> {
-    let answer = Answer::json(StatusCode::OK, Some(sheet.version), sheet)?;
-    let mut tx = Tx::new();
-    match before {
-        Some(b) => tx.update(sheet, b.version)?,
-        None => tx.create(sheet)?,
-    };
-    if !rubric.frozen {
-        let frozen = Rubric {
-            frozen: true,
-            version: rubric.version + 1,
-            ..rubric.clone()
-        };
-        tx.update(&frozen, rubric.version)?;
+/// What the recommendation lock answers to a change after it.
+pub(crate) fn locked() -> ApiError {
+    ApiError::Conflict {
+        code: "recommendation_locked",
+        message: Text::new(
+            "Daftar rekomendasi periode ini sudah dikunci.",
+            "This round's recommendation list is locked.",
+        ),
     }
-    let answer = idempotency
-        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
-        .await?;
-    tracing::info!(nomination = %sheet.nomination_id, assessor = %sheet.assessor, state = ?sheet.state, version = sheet.version, "score sheet saved");
-    Ok(answer.into_response())
 }
+
+/// A nomination's submitted sheets, with `sheet` in place of the stored one of its assessor.
+async fn submitted_sheets(
+    state: &AppState,
+    n: &Nomination,
+    sheet: &ScoreSheet,
+) -> Result<Vec<ScoreSheet>, ApiError> {
+    // A nomination has a handful of assessors: at most a panel's size.
+    let mut sheets: Vec<ScoreSheet> = state
+        .store
+        .list::<ScoreSheet>(
+            "score sheet",
+            &entities::sheets_of(&n.id),
+            ovop_core::panel::MAX_MEMBERS,
+            None,
+            |s: &ScoreSheet| s.state == SheetState::Submitted && s.assessor != sheet.assessor,
+        )
+        .await?
+        .items;
+    if sheet.state == SheetState::Submitted {
+        sheets.push(sheet.clone());
+    }
+    Ok(sheets)
+}
+
+/// How many times a final submit re-reads the result when another assessor's submit changed
+/// it in between.
+const RESULT_ATTEMPTS: usize = 5;
 
 /// How a sheet changes: [`ScoreSheet::save_draft`] or [`ScoreSheet::submit`].
 type SheetChange = fn(
@@ -123,7 +123,10 @@ type SheetChange = fn(
 ) -> Result<ScoreSheet, ScoreError>;
 
 /// Replays the answer to a retried request, or loads what the sheet change needs, runs it and
-/// writes the sheet (freezing the rubric with the first score).
+/// writes the sheet in one transaction: with the first score, the rubric freezes; with a final
+/// submit, the assignment is marked scored, the nomination's result is tallied again and an
+/// audit record is kept. Two assessors submitting at once both land: the one whose result
+/// write lost re-reads and tallies again.
 async fn write_sheet(
     state: &AppState,
     caller: &ovop_core::policy::Principal,
@@ -138,22 +141,95 @@ async fn write_sheet(
     }
     let n = nomination_for(&state.store, caller, id, Action::ScoreNomination).await?;
     let round = round_of(&state.store, &n).await?;
-    let rubric = rubric_of(state, &n).await?;
-    let before = own_sheet(state, &n, &caller.user_id).await?;
-    let now = state.clock.now();
-    let sheet = change(
-        before.as_ref(),
-        expected,
-        &round,
-        &rubric,
-        &n.id,
-        &caller.user_id,
-        form,
-        now,
-    )
-    .map_err(refused)?;
-    save(state, &idempotency, before.as_ref(), &sheet, &rubric).await
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let rubric = rubric_of(state, &n).await?;
+        let before = own_sheet(state, &n, &caller.user_id).await?;
+        let now = state.clock.now();
+        let sheet = change(
+            before.as_ref(),
+            expected,
+            &round,
+            &rubric,
+            &n.id,
+            &caller.user_id,
+            form,
+            now,
+        )
+        .map_err(refused)?;
+        let answer = Answer::json(StatusCode::OK, Some(sheet.version), &sheet)?;
+        let mut tx = Tx::new();
+        match &before {
+            Some(b) => tx.update(&sheet, b.version)?,
+            None => tx.create(&sheet)?,
+        };
+        if !rubric.frozen {
+            let frozen = Rubric {
+                frozen: true,
+                version: rubric.version + 1,
+                ..rubric.clone()
+            };
+            tx.update(&frozen, rubric.version)?;
+        }
+        let mut result_op = None;
+        if sheet.state == SheetState::Submitted {
+            if state
+                .store
+                .get::<Recommendation>(&n.round_id)
+                .await?
+                .is_some()
+            {
+                return Err(locked());
+            }
+            tx.check::<Recommendation>(&n.round_id, Condition::Absent);
+            let assignment = state
+                .store
+                .get::<Assignment>(&(n.id.clone(), caller.user_id.clone()))
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            tx.update(&assignment.scored(now), assignment.version)?;
+            let sheets = submitted_sheets(state, &n, &sheet).await?;
+            let totals: Vec<_> = sheets.iter().filter_map(|s| s.total).collect();
+            let previous = state.store.get::<NominationResult>(&n.id).await?;
+            if let Some(aggregate) = aggregate(&totals, &BandTable::current(), &Policy::default()) {
+                let result = NominationResult::tally(&n, aggregate, previous.as_ref());
+                result_op = Some(match &previous {
+                    Some(p) => tx.update(&result, p.version)?,
+                    None => tx.create(&result)?,
+                });
+            }
+            tx.create(&AuditRecord::score(new_id(), &sheet))?;
+        }
+        let committed = idempotency
+            .commit(&state.store, tx, answer, now, |e| match e {
+                StoreError::ConditionFailed { op, .. } if Some(op) == result_op => {
+                    ApiError::Conflict {
+                        code: RESULT_RACE,
+                        message: Text::new("Coba lagi.", "Try again."),
+                    }
+                }
+                e => ApiError::from(e),
+            })
+            .await;
+        match committed {
+            Err(ApiError::Conflict { code, .. })
+                if code == RESULT_RACE && attempt < RESULT_ATTEMPTS =>
+            {
+                tracing::info!(nomination = %n.id, attempt, "result changed meanwhile; tallying again");
+                continue;
+            }
+            Err(e) => return Err(e),
+            Ok(answer) => {
+                tracing::info!(nomination = %sheet.nomination_id, assessor = %sheet.assessor, state = ?sheet.state, version = sheet.version, "score sheet saved");
+                return Ok(answer.into_response());
+            }
+        }
+    }
 }
+
+/// The code of a lost race on a nomination's result, retried and never answered.
+const RESULT_RACE: &str = "result_race";
 
 /// The assessor's own sheet and the rubric to score on.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/score", tag = "selection", params(("id" = String, Path)),
@@ -244,12 +320,8 @@ pub async fn scores(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ScoresView>, ApiError> {
-    let admin = decide(&caller, Action::ManageRounds, &Resource::Programme)
-        == ovop_core::authz::Decision::Allow;
-    let n = if admin {
-        nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?
-    } else {
-        let n = nomination_for(&state.store, &caller, &id, Action::ScoreNomination).await?;
+    let n = nomination_for(&state.store, &caller, &id, Action::ReadScores).await?;
+    if caller.role == Role::Penilai {
         let round = round_of(&state.store, &n).await?;
         let own = own_sheet(&state, &n, &caller.user_id).await?;
         if !sees_others(own.as_ref(), round.scores_hidden_until_submitted) {
@@ -261,8 +333,7 @@ pub async fn scores(
                 ),
             });
         }
-        n
-    };
+    }
     // A nomination has a handful of assessors: at most a panel's size.
     let sheets: Vec<ScoreSheet> = state
         .store
@@ -277,7 +348,12 @@ pub async fn scores(
         .items;
     let totals: Vec<_> = sheets.iter().filter_map(|s| s.total).collect();
     let aggregate = aggregate(&totals, &BandTable::current(), &Policy::default());
-    Ok(Json(ScoresView { sheets, aggregate }))
+    let result = state.store.get::<NominationResult>(&n.id).await?;
+    Ok(Json(ScoresView {
+        sheets,
+        aggregate,
+        result,
+    }))
 }
 
 /// Sets the round's assessment deadline and whether scores stay hidden until one's own is

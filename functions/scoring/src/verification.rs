@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ovop_core::audit::AuditRecord;
 use ovop_core::authz::Action;
 use ovop_core::dto::PageParams;
 use ovop_core::nomination::{Nomination, NominationError};
@@ -14,6 +15,7 @@ use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::http::{idempotency_key, optional_if_match};
 use ovop_platform::idempotency::{Answer, Idempotency};
+use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::{bundle_of, nomination_for, round_of};
 use ovop_platform::paging::{refused_cursor, seal, PageRequest};
@@ -100,6 +102,12 @@ pub async fn decide(
     tx.update(&change.nomination, n.version)?;
     tx.create(&change.audit)?;
     tx.create(&verification)?;
+    tx.create(&AuditRecord::verification(
+        new_id(),
+        &verification,
+        n.status.as_str(),
+        change.nomination.status.as_str(),
+    ))?;
     let answer = idempotency
         .commit(&state.store, tx, answer, now, ApiError::from)
         .await?;

@@ -9,7 +9,10 @@
 //! | verification | `NOM#{nomination}`    | `VERIF#{sequence}` | –                                  | –                                 | –                                               | –      |
 //! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
 //! | score sheet  | `NOM#{nomination}`    | `SHEET#{user}`     | –                                  | –                                 | –                                               | –      |
-//! | assignment   | `NOM#{nomination}`    | `ASSIGN#{user}`    | –                                  | –                                 | –                                               | –      |
+//! | assignment   | `NOM#{nomination}`    | `ASSIGN#{user}`    | `ASSESSOR#{user}` / `{round}#{nomination}` | `ASSIGNED#{round}` / `{panel}#{user}#{nomination}` | –                        | –      |
+//! | result       | `NOM#{nomination}`    | `RESULT`           | –                                  | –                                 | `RESULTS#{round}` / `{commodity}#{nomination}`  | –      |
+//! | audit record | `NOM#{nomination}`    | `LOG#{id}`         | –                                  | –                                 | –                                               | –      |
+//! | recommendation | `ROUND#{round}`     | `RECOMMENDATION`   | –                                  | –                                 | –                                               | –      |
 //! | panels       | `ROUND#{round}`       | `PANELS`           | –                                  | –                                 | –                                               | –      |
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
@@ -30,8 +33,10 @@
 //!
 //! Adding an entity: implement [`Entity`] here (keys, indexes, summary) — no adapter code.
 
+use ovop_core::audit::AuditRecord;
 use ovop_core::document::{Document, DocumentType, ProductSample, Upload};
 use ovop_core::dto::NominationSummary;
+use ovop_core::moderation::{NominationResult, Recommendation};
 use ovop_core::nomination::{AuditEntry, Nomination};
 use ovop_core::panel::{Assignment, Panels};
 use ovop_core::region::{ProvinceCode, RegencyCode};
@@ -221,6 +226,120 @@ impl Entity for Assignment {
 
     fn version(&self) -> u64 {
         self.version
+    }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        vec![
+            IndexKey {
+                index: Index::Gsi1,
+                pk: format!("ASSESSOR#{}", self.assessor),
+                sk: format!("{}#{}", self.round_id, self.nomination_id),
+            },
+            IndexKey {
+                index: Index::Gsi2,
+                pk: format!("ASSIGNED#{}", self.round_id),
+                sk: format!("{}#{}#{}", self.panel_id, self.assessor, self.nomination_id),
+            },
+        ]
+    }
+
+    fn summary(&self) -> Option<Assignment> {
+        Some(self.clone())
+    }
+}
+
+/// An assessor's assignments, optionally of one round, by round then nomination.
+pub fn assignments_of_assessor(assessor: &str, round: Option<&str>) -> Listing {
+    Listing::of(Index::Gsi1, format!("ASSESSOR#{assessor}")).sorted(round_prefix(round))
+}
+
+/// A round's assignments, by panel, assessor and nomination.
+pub fn assignments_of_round(round: &str) -> Listing {
+    Listing::of(Index::Gsi2, format!("ASSIGNED#{round}"))
+}
+
+impl Entity for NominationResult {
+    const KIND: &'static str = "result";
+    type Summary = NominationResult;
+    /// The nomination id.
+    type Id = str;
+
+    fn key_of(nomination: &str) -> Key {
+        Key::new(format!("NOM#{nomination}"), "RESULT")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.nomination_id)
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        vec![IndexKey {
+            index: Index::Gsi3,
+            pk: format!("RESULTS#{}", self.round_id),
+            sk: format!("{}#{}", self.commodity, self.nomination_id),
+        }]
+    }
+
+    fn summary(&self) -> Option<NominationResult> {
+        Some(self.clone())
+    }
+}
+
+/// A round's results, optionally of one commodity group.
+pub fn results_of_round(round: &str, commodity: Option<&str>) -> Listing {
+    Listing::of(Index::Gsi3, format!("RESULTS#{round}")).sorted(match commodity {
+        Some(c) => SortCondition::BeginsWith(format!("{c}#")),
+        None => SortCondition::Any,
+    })
+}
+
+impl Entity for AuditRecord {
+    const KIND: &'static str = "audit record";
+    type Summary = AuditRecord;
+    /// (nomination id, record id)
+    type Id = (String, String);
+
+    fn key_of((nomination, id): &(String, String)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("LOG#{id}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.id.clone()))
+    }
+
+    /// Records are written once and never change.
+    fn version(&self) -> u64 {
+        1
+    }
+}
+
+/// A nomination's audit records, oldest first.
+pub fn audit_records_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("LOG#".into()))
+}
+
+impl Entity for Recommendation {
+    const KIND: &'static str = "recommendation";
+    type Summary = Recommendation;
+    /// The round id.
+    type Id = str;
+
+    fn key_of(round: &str) -> Key {
+        Key::new(format!("ROUND#{round}"), "RECOMMENDATION")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.round_id)
+    }
+
+    /// Locked once, never changed.
+    fn version(&self) -> u64 {
+        1
     }
 }
 

@@ -1,0 +1,278 @@
+//! After scoring (admin): a nomination's result and its moderation, the ranked leaderboard of a
+//! round (optionally of one commodity group) with its score distribution, and the
+//! recommendation list locked for determination (penetapan). The rules are core's
+//! ([`ovop_core::moderation`]).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ovop_core::audit::AuditRecord;
+use ovop_core::authz::{decide, Action, Resource};
+use ovop_core::dto::selection::{Leaderboard, ModerateRequest};
+use ovop_core::moderation::{
+    distribution, leaderboard, recommend, ModerationError, NominationResult, Recommendation,
+};
+use ovop_core::round::Round;
+use ovop_core::stars::BandTable;
+use ovop_core::Text;
+use ovop_platform::auth::Caller;
+use ovop_platform::extract::{ApiPath, ApiQuery};
+use ovop_platform::http::{etag, idempotency_key, if_match};
+use ovop_platform::idempotency::{Answer, Idempotency};
+use ovop_platform::ids::new_id;
+use ovop_platform::json::ApiJson;
+use ovop_platform::nominations::nomination_for;
+use ovop_platform::problem::require;
+use ovop_platform::store::{entities, Condition, Tx};
+use ovop_platform::ApiError;
+use serde::Deserialize;
+
+use crate::score::locked;
+use crate::AppState;
+
+/// Points per bar of the score distribution.
+const BUCKET_WIDTH: u16 = 5;
+
+fn not_scored() -> ApiError {
+    ApiError::Conflict {
+        code: "not_scored",
+        message: Text::new(
+            "Belum ada nilai akhir yang dikirim untuk usulan ini.",
+            "No final score has been submitted for this nomination yet.",
+        ),
+    }
+}
+
+/// A nomination's result: the aggregate of its submitted sheets and its moderation (admin).
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/result", tag = "selection", params(("id" = String, Path)),
+    responses((status = 200, body = NominationResult, headers(("ETag" = String))), (status = 403, body = ovop_core::errors::Problem),
+              (status = 404, body = ovop_core::errors::Problem), (status = 409, body = ovop_core::errors::Problem, description = "Not scored yet")))]
+pub async fn result(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let n = nomination_for(&state.store, &caller, &id, Action::ModerateScore).await?;
+    let result = state
+        .store
+        .get::<NominationResult>(&n.id)
+        .await?
+        .ok_or_else(not_scored)?;
+    Ok((
+        [(axum::http::header::ETAG, etag(result.version))],
+        Json(result),
+    )
+        .into_response())
+}
+
+/// Moderates a nomination's final score with a recorded justification (admin). Needs
+/// `If-Match` with the result's version: of two admins moderating the same score, the second
+/// gets 412. The raw aggregate is kept; refused once the recommendation is locked.
+#[utoipa::path(put, path = "/api/v1/nominations/{id}/result/moderation", tag = "selection", request_body = ModerateRequest,
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "The result's version"), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = NominationResult), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem), (status = 412, body = ovop_core::errors::Problem),
+              (status = 422, body = ovop_core::errors::Problem), (status = 428, body = ovop_core::errors::Problem)))]
+pub async fn moderate(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ModerateRequest>,
+) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
+    let idempotency = Idempotency::optional(
+        &caller.user_id,
+        &headers,
+        &format!("PUT /api/v1/nominations/{id}/result/moderation"),
+        &(expected, &req),
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n = nomination_for(&state.store, &caller, &id, Action::ModerateScore).await?;
+    let current = state
+        .store
+        .get::<NominationResult>(&n.id)
+        .await?
+        .ok_or_else(not_scored)?;
+    let is_locked = state
+        .store
+        .get::<Recommendation>(&n.round_id)
+        .await?
+        .is_some();
+    let now = state.clock.now();
+    let moderated = current
+        .moderate(
+            expected,
+            req.score,
+            &req.justification,
+            is_locked,
+            &caller.user_id,
+            now,
+        )
+        .map_err(|e| match e {
+            ModerationError::Invalid(fields) => ApiError::Validation(fields),
+            ModerationError::Stale { current } => ApiError::VersionMismatch { current },
+            ModerationError::Locked => locked(),
+        })?;
+    let answer = Answer::json(StatusCode::OK, Some(moderated.version), &moderated)?;
+    let mut tx = Tx::new();
+    tx.update(&moderated, current.version)?;
+    tx.check::<Recommendation>(&n.round_id, Condition::Absent);
+    tx.create(&AuditRecord::moderation(new_id(), &current, &moderated))?;
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, ApiError::from)
+        .await?;
+    tracing::info!(nomination = %n.id, by = %caller.user_id, score = %moderated.final_score(), version = moderated.version, "score moderated");
+    Ok(answer.into_response())
+}
+
+/// Which leaderboard.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default, deny_unknown_fields)]
+pub struct LeaderboardParams {
+    /// A commodity group code; every group when left out.
+    pub commodity: Option<String>,
+}
+
+async fn ranked_results(
+    state: &AppState,
+    round_id: &str,
+    commodity: Option<&str>,
+) -> Result<Vec<ovop_core::moderation::Ranked>, ApiError> {
+    let results = state
+        .store
+        .list_all::<NominationResult>("result", &entities::results_of_round(round_id, commodity))
+        .await?;
+    Ok(leaderboard(results, &BandTable::current()))
+}
+
+async fn round_for_admin(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    round_id: &str,
+) -> Result<Round, ApiError> {
+    require(decide(caller, Action::ManageRounds, &Resource::Programme))?;
+    state
+        .store
+        .get::<Round>(round_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The round's results ranked by final score (equal scores share a rank), with spread flags,
+/// the score distribution and the recommendation once locked (admin).
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/leaderboard", tag = "selection",
+    params(("round" = String, Path), LeaderboardParams),
+    responses((status = 200, body = Leaderboard), (status = 400, body = ovop_core::errors::Problem),
+              (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
+pub async fn board(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LeaderboardParams>,
+) -> Result<Json<Leaderboard>, ApiError> {
+    round_for_admin(&state, &caller, &round_id).await?;
+    let commodity = params.commodity.filter(|c| !c.is_empty());
+    if let Some(c) = &commodity {
+        if state.commodities.get(c).is_none() {
+            return Err(ApiError::BadRequest {
+                field: "commodity".into(),
+                message: Text::new(
+                    "Kelompok komoditas tidak dikenal.",
+                    "Unknown commodity group.",
+                ),
+            });
+        }
+    }
+    let items = ranked_results(&state, &round_id, commodity.as_deref()).await?;
+    let recommendation = state.store.get::<Recommendation>(&round_id).await?;
+    Ok(Json(Leaderboard {
+        distribution: distribution(&items, BUCKET_WIDTH)
+            .into_iter()
+            .map(|c| u32::try_from(c).unwrap_or(u32::MAX))
+            .collect(),
+        bucket_width: BUCKET_WIDTH,
+        round_id,
+        commodity,
+        items,
+        recommendation,
+    }))
+}
+
+/// Locks the round's recommendation list for determination (admin): every nomination whose
+/// final score earns stars, with the score and stars as they stand. Needs `Idempotency-Key`;
+/// from then on no score is submitted or moderated in the round.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/recommendation", tag = "selection",
+    params(("round" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = Recommendation), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem, description = "Locked already, or nothing scored"), (status = 428, body = ovop_core::errors::Problem)))]
+pub async fn lock(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let idempotency = Idempotency::new(
+        &caller.user_id,
+        Some(key),
+        &format!("POST /api/v1/rounds/{round_id}/recommendation"),
+        &(),
+    );
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    round_for_admin(&state, &caller, &round_id).await?;
+    if state
+        .store
+        .get::<Recommendation>(&round_id)
+        .await?
+        .is_some()
+    {
+        return Err(locked());
+    }
+    let ranked = ranked_results(&state, &round_id, None).await?;
+    if ranked.is_empty() {
+        return Err(ApiError::Conflict {
+            code: "nothing_scored",
+            message: Text::new(
+                "Belum ada usulan yang dinilai pada periode ini.",
+                "No nomination of this round has been scored yet.",
+            ),
+        });
+    }
+    let now = state.clock.now();
+    let recommendation = recommend(&round_id, &ranked, &caller.user_id, now);
+    let answer = Answer::json(StatusCode::CREATED, None, &recommendation)?;
+    let mut tx = Tx::new();
+    tx.create(&recommendation)?;
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, |e| match ApiError::from(e) {
+            ApiError::Conflict { .. } => locked(),
+            other => other,
+        })
+        .await?;
+    tracing::info!(round = %round_id, recommended = recommendation.items.len(), by = %caller.user_id, "recommendation locked");
+    Ok(answer.into_response())
+}
+
+/// The round's locked recommendation list (admin); 404 until it is locked.
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/recommendation", tag = "selection",
+    params(("round" = String, Path)),
+    responses((status = 200, body = Recommendation), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
+pub async fn recommendation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(round_id): ApiPath<String>,
+) -> Result<Json<Recommendation>, ApiError> {
+    round_for_admin(&state, &caller, &round_id).await?;
+    state
+        .store
+        .get::<Recommendation>(&round_id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
