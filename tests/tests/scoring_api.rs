@@ -832,6 +832,14 @@ fn scoring_writes(id: &str, round: &str) -> Vec<(reqwest::Method, String)> {
         ),
         (Method::PUT, format!("/api/v1/rounds/{round}/assessment")),
         (Method::POST, format!("/api/v1/rounds/{round}/assignments")),
+        (
+            Method::POST,
+            format!("/api/v1/rounds/{round}/assignments/balance"),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/nominations/{id}/result/moderation"),
+        ),
     ]
 }
 
@@ -841,7 +849,7 @@ async fn every_scoring_write_refuses_anonymous_malformed_unknown_and_oversize_bo
     let (_, n) = submitted(&app, "Anyaman Masukan Buruk").await;
     let admin = app.login("admin").await;
     let writes = scoring_writes(&n.id, &n.round_id);
-    assert_eq!(writes.len(), 10);
+    assert_eq!(writes.len(), 12);
     let oversize = format!("{{\"csv\": \"{}\"}}", "x".repeat(300 * 1024));
     for (method, path) in writes {
         let request = |token: Option<&str>, body: String| {
@@ -876,4 +884,524 @@ async fn every_scoring_write_refuses_anonymous_malformed_unknown_and_oversize_bo
         .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
         .await;
     assert_eq!((still.status, still.version), (n.status, n.version));
+}
+
+/// The round of `n` with Jawa Tengah's panel and the proposed anyaman rubric; the rubric.
+async fn panel_and_rubric(app: &TestApp, admin: &str, round: &str) -> Value {
+    let panels = app
+        .put(admin, &format!("/api/v1/rounds/{round}/panels"))
+        .json(&jateng_panels())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(panels.status(), 200);
+    let rubric = app
+        .post(
+            admin,
+            &format!("/api/v1/rounds/{round}/rubrics/anyaman/proposed"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rubric.status(), 201);
+    rubric.json().await.unwrap()
+}
+
+/// Assigns `who` of Jawa Tengah's panel to `id` (penilai-2, of the province office, only
+/// with an override).
+async fn assign(app: &TestApp, admin: &str, id: &str, who: &str) {
+    let body = if who == "penilai-2" {
+        json!({"panel": "jateng", "override_reason": "Satu-satunya ahli anyaman."})
+    } else {
+        json!({"panel": "jateng"})
+    };
+    let r = app
+        .put(admin, &format!("/api/v1/nominations/{id}/assessors/{who}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{who}");
+}
+
+async fn submit_sheet(app: &TestApp, token: &str, id: &str, body: &Value) -> reqwest::Response {
+    app.post(token, &format!("/api/v1/nominations/{id}/score/submit"))
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn moderate(
+    app: &TestApp,
+    admin: &str,
+    id: &str,
+    version: u64,
+    score: f64,
+) -> reqwest::Response {
+    app.put(
+        admin,
+        &format!("/api/v1/nominations/{id}/result/moderation"),
+    )
+    .header("If-Match", format!("\"{version}\""))
+    .json(&json!({"score": score, "justification": "Rapat pleno menilai sampel fisik lebih baik."}))
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn two_assessors_saving_and_submitting_at_once_lose_nothing_and_both_count_in_the_result() {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Serentak").await;
+    let admin = app.login("admin").await;
+    let rubric = panel_and_rubric(&app, &admin, &n.round_id).await;
+    assign(&app, &admin, &n.id, "penilai-1").await;
+    assign(&app, &admin, &n.id, "penilai-2").await;
+    let (one, two) = (app.login("penilai-1").await, app.login("penilai-2").await);
+    let score = format!("/api/v1/nominations/{}/score", n.id);
+
+    // Both autosave at the same moment: each keeps their own draft.
+    let draft = |token: &str, level: u8| {
+        app.put(token, &score)
+            .json(&json!({"levels": {"1.1": level}, "comments": {"1.1": "Motif khas daerah"}}))
+            .send()
+    };
+    let (a, b) = tokio::join!(draft(&one, 3), draft(&two, 1));
+    assert_eq!(
+        (a.unwrap().status().as_u16(), b.unwrap().status().as_u16()),
+        (200, 200)
+    );
+    for (token, level) in [(&one, 3), (&two, 1)] {
+        let mine: Value = app.get_json(token, &score).await;
+        assert_eq!(mine["sheet"]["levels"]["1.1"], level);
+    }
+
+    // Both submit at the same moment: the result counts both sheets.
+    let (three, two_levels) = (sheet(3, &rubric), sheet(2, &rubric));
+    let (a, b) = tokio::join!(
+        submit_sheet(&app, &one, &n.id, &three),
+        submit_sheet(&app, &two, &n.id, &two_levels),
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let result: Value = app
+        .get_json(&admin, &format!("/api/v1/nominations/{}/result", n.id))
+        .await;
+    assert_eq!(result["aggregate"]["assessors"], 2);
+    assert_eq!(result["aggregate"]["mean"], json!(83.33));
+    let mine: Value = app.get_json(&one, "/api/v1/assessments").await;
+    assert!(mine["items"][0]["scored_at"].is_string(), "{mine}");
+}
+
+#[tokio::test]
+async fn two_admins_moderating_the_same_score_one_wins_the_other_gets_412_and_every_step_is_in_the_audit_trail(
+) {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Dimoderasi").await;
+    let admin = app.login("admin").await;
+    let rubric = panel_and_rubric(&app, &admin, &n.round_id).await;
+    assign(&app, &admin, &n.id, "penilai-1").await;
+    assign(&app, &admin, &n.id, "penilai-2").await;
+    let two = app.login("penilai-2").await;
+    let declared = app
+        .post(&two, &format!("/api/v1/nominations/{}/conflict", n.id))
+        .json(&json!({"reason": "Pemilik IKM adalah sepupu saya."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declared.status(), 200);
+    let one = app.login("penilai-1").await;
+    assert_eq!(
+        submit_sheet(&app, &one, &n.id, &sheet(2, &rubric))
+            .await
+            .status(),
+        200
+    );
+
+    let result = app
+        .get(&admin, &format!("/api/v1/nominations/{}/result", n.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.headers()["etag"], "\"1\"");
+    let before: Value = result.json().await.unwrap();
+    assert_eq!(before["aggregate"]["mean"], json!(66.67));
+
+    // Two admins read version 1 and moderate: one wins, the other gets 412.
+    let other_admin = app.login("admin").await;
+    let (a, b) = tokio::join!(
+        moderate(&app, &admin, &n.id, 1, 72.0),
+        moderate(&app, &other_admin, &n.id, 1, 75.0),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+    let after: Value = app
+        .get_json(&admin, &format!("/api/v1/nominations/{}/result", n.id))
+        .await;
+    assert_eq!(after["version"], 2);
+    assert_eq!(
+        after["aggregate"], before["aggregate"],
+        "the raw result is kept"
+    );
+    let moderated = after["moderation"]["score"].as_f64().unwrap();
+    assert!(moderated == 72.0 || moderated == 75.0, "{after}");
+
+    // Moderation without If-Match, without a real justification, out of range: refused.
+    let path = format!("/api/v1/nominations/{}/result/moderation", n.id);
+    let p = problem(
+        app.put(&admin, &path)
+            .json(&json!({"score": 80, "justification": "Rapat pleno tim seleksi."}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.status, 428);
+    let p = problem(
+        app.put(&admin, &path)
+            .header("If-Match", "\"2\"")
+            .json(&json!({"score": 100.5, "justification": "singkat"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        p.status == 422 && p.errors.contains_key("score") && p.errors.contains_key("justification"),
+        "{p:?}"
+    );
+
+    // Who, when, before and after: every decision, assignment, override, conflict, score and
+    // moderation, in order.
+    let trail: Value = app
+        .get_json(&admin, &format!("/api/v1/nominations/{}/audit", n.id))
+        .await;
+    let actions: Vec<&str> = trail["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "verification",
+            "assignment",
+            "override",
+            "conflict",
+            "score_submitted",
+            "moderation"
+        ]
+    );
+    let last = &trail["records"][5];
+    assert_eq!(
+        (last["actor"].as_str(), last["before"].as_str()),
+        (Some("admin"), Some("66.67"))
+    );
+    assert!(
+        last["after"].as_str().unwrap().contains("Rapat pleno"),
+        "{last}"
+    );
+    assert!(
+        trail["history"].as_array().unwrap().len() >= 3,
+        "create, submit, verify, assign"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommendation_after_which_nothing_moves(
+) {
+    let app = TestApp::spawn().await;
+    let best = passed(&app, "Anyaman Terbaik").await;
+    let weak = passed(&app, "Anyaman Lemah").await;
+    let admin = app.login("admin").await;
+    let round = best.round_id.clone();
+    let rubric = panel_and_rubric(&app, &admin, &round).await;
+    for n in [&best, &weak] {
+        assign(&app, &admin, &n.id, "penilai-1").await;
+    }
+    assign(&app, &admin, &weak.id, "penilai-2").await;
+    let one = app.login("penilai-1").await;
+    assert_eq!(
+        submit_sheet(&app, &one, &best.id, &sheet(3, &rubric))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        submit_sheet(&app, &one, &weak.id, &sheet(1, &rubric))
+            .await
+            .status(),
+        200
+    );
+
+    let board: Value = app
+        .get_json(&admin, &format!("/api/v1/rounds/{round}/leaderboard"))
+        .await;
+    let ranked: Vec<(u64, &str, &Value)> = board["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rank"].as_u64().unwrap(),
+                r["result"]["ikm_name"].as_str().unwrap(),
+                &r["outcome"],
+            )
+        })
+        .collect();
+    assert_eq!(ranked[0].0, 1);
+    assert_eq!(ranked[1].0, 2);
+    assert_eq!(ranked[0].2["stars"]["stars"], 3, "100 points: 3★");
+    assert_eq!(ranked[1].2["outcome"], "no_award", "33.33 points");
+    let counts: Vec<u64> = board["distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 20);
+    assert_eq!(
+        (counts.iter().sum::<u64>(), counts[19], counts[6]),
+        (2, 1, 1)
+    );
+    let batik: Value = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/rounds/{round}/leaderboard?commodity=kain_batik"),
+        )
+        .await;
+    assert_eq!(batik["items"].as_array().unwrap().len(), 0);
+    let p = problem(
+        app.get(
+            &admin,
+            &format!("/api/v1/rounds/{round}/leaderboard?commodity=emas"),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(
+        p.status == 400 && p.errors.contains_key("commodity"),
+        "{p:?}"
+    );
+
+    // The lock: only what earns stars; a retry answers the same; a second lock is refused.
+    let lock_path = format!("/api/v1/rounds/{round}/recommendation");
+    assert_eq!(
+        problem(app.post(&admin, &lock_path).send().await.unwrap())
+            .await
+            .status,
+        428
+    );
+    let key = ulid::Ulid::new().to_string();
+    let lock = || {
+        app.post(&admin, &lock_path)
+            .header("Idempotency-Key", &key)
+            .send()
+    };
+    let first = lock().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let locked: Value = first.json().await.unwrap();
+    let retried: Value = lock().await.unwrap().json().await.unwrap();
+    assert_eq!(locked, retried);
+    let names: Vec<&str> = locked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ikm_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [best.profile.ikm.name.as_str()]);
+    let again = app
+        .post(&admin, &lock_path)
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(again).await.code, "recommendation_locked");
+    let read: Value = app.get_json(&admin, &lock_path).await;
+    assert_eq!(read, locked);
+
+    // From now on no score is moderated or submitted in the round.
+    let p = problem(moderate(&app, &admin, &best.id, 1, 95.0).await).await;
+    assert_eq!((p.status, p.code.as_str()), (409, "recommendation_locked"));
+    let two = app.login("penilai-2").await;
+    let late = problem(submit_sheet(&app, &two, &weak.id, &sheet(3, &rubric)).await).await;
+    assert_eq!(late.code, "recommendation_locked");
+}
+
+#[tokio::test]
+async fn automatic_balancing_gives_each_nomination_its_assessors_evenly_never_a_conflicted_one_and_again_adds_nothing(
+) {
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for name in ["Anyaman Satu", "Anyaman Dua", "Anyaman Tiga"] {
+        ids.push(passed(&app, name).await.id);
+    }
+    let round = app
+        .get_json::<Nomination>(
+            &app.login("admin").await,
+            &format!("/api/v1/nominations/{}", ids[0]),
+        )
+        .await
+        .round_id;
+    let admin = app.login("admin").await;
+    let panels = json!({"panels": [{
+        "id": "kementerian", "name": "Panel Kementerian",
+        "scope": {"kind": "ministry"},
+        "members": [
+            {"user_id": "penilai-1", "name": "Dr. Ratna"},
+            {"user_id": "penilai-2", "name": "Bambang", "region": "33"},
+            {"user_id": "penilai-3", "name": "Ir. Sari"},
+            {"user_id": "penilai-4", "name": "Yusuf", "region": "35"},
+        ],
+    }]});
+    let saved = app
+        .put(&admin, &format!("/api/v1/rounds/{round}/panels"))
+        .json(&panels)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let path = format!("/api/v1/rounds/{round}/assignments/balance");
+    let balance = |per: u8| {
+        app.post(&admin, &path)
+            .json(&json!({"panel": "kementerian", "per_nomination": per}))
+            .send()
+    };
+    let report: Value = balance(2).await.unwrap().json().await.unwrap();
+    let assigned = report["assigned"].as_array().unwrap();
+    assert_eq!(assigned.len(), 6, "{report}");
+    let mut load: std::collections::BTreeMap<&str, usize> = Default::default();
+    for a in assigned {
+        *load.entry(a["assessor"].as_str().unwrap()).or_default() += 1;
+    }
+    assert!(
+        !load.contains_key("penilai-2"),
+        "Jawa Tengah's own assessor: {load:?}"
+    );
+    assert_eq!(
+        load.values().copied().collect::<Vec<_>>(),
+        [2, 2, 2],
+        "{load:?}"
+    );
+    assert_eq!(report["short"], json!([]));
+
+    // Again: nothing to add. Four each: the three eligible are not enough.
+    let again: Value = balance(2).await.unwrap().json().await.unwrap();
+    assert_eq!(again["assigned"], json!([]));
+    let four: Value = balance(4).await.unwrap().json().await.unwrap();
+    assert_eq!(four["assigned"].as_array().unwrap().len(), 3);
+    assert_eq!(four["short"].as_array().unwrap().len(), 3);
+    assert_eq!(four["short"][0]["missing"], 1);
+
+    // The admin follows progress; each assessor lists their own work.
+    let progress: Value = app
+        .get_json(&admin, &format!("/api/v1/rounds/{round}/progress"))
+        .await;
+    assert_eq!(progress["count"], json!({"assigned": 9, "scored": 0}));
+    assert_eq!(
+        progress["panels"][0]["assessors"].as_array().unwrap().len(),
+        3
+    );
+    let mine: Value = app
+        .get_json(&app.login("penilai-1").await, "/api/v1/assessments")
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 3);
+    let none: Value = app
+        .get_json(&app.login("penilai-2").await, "/api/v1/assessments")
+        .await;
+    assert_eq!(none["items"], json!([]));
+
+    // Bad requests name the field; nobody but the admin balances.
+    let p = problem(balance(0).await.unwrap()).await;
+    assert!(
+        p.status == 422 && p.errors.contains_key("per_nomination"),
+        "{p:?}"
+    );
+    let p = problem(
+        app.post(&admin, &path)
+            .json(&json!({"panel": "tidak-ada", "per_nomination": 2}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(p.status == 422 && p.errors.contains_key("panel"), "{p:?}");
+    let secretariat = app.login("sekretariat").await;
+    let p = problem(
+        app.post(&secretariat, &path)
+            .json(&json!({"panel": "kementerian", "per_nomination": 2}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.status, 403);
+}
+
+#[tokio::test]
+async fn only_the_admin_reads_results_leaderboards_progress_audit_trails_and_locks() {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Rahasia").await;
+    let admin = app.login("admin").await;
+    let rubric = panel_and_rubric(&app, &admin, &n.round_id).await;
+    assign(&app, &admin, &n.id, "penilai-1").await;
+    let one = app.login("penilai-1").await;
+    assert_eq!(
+        submit_sheet(&app, &one, &n.id, &sheet(2, &rubric))
+            .await
+            .status(),
+        200
+    );
+    let round = &n.round_id;
+    let id = &n.id;
+    let nomination_reads = [
+        format!("/api/v1/nominations/{id}/result"),
+        format!("/api/v1/nominations/{id}/audit"),
+    ];
+    let round_reads = [
+        format!("/api/v1/rounds/{round}/leaderboard"),
+        format!("/api/v1/rounds/{round}/progress"),
+        format!("/api/v1/rounds/{round}/recommendation"),
+    ];
+    // Who sees the nomination is told no (403); who does not see it gets 404.
+    for (who, on_nomination) in [
+        ("dinas-semarang", 403),
+        ("disperin-jateng", 403),
+        ("sekretariat", 403),
+        ("penilai-1", 403),
+        ("dinas-pekalongan", 404),
+        ("penilai-2", 404),
+    ] {
+        let token = app.login(who).await;
+        for path in &nomination_reads {
+            let p = problem(app.get(&token, path).send().await.unwrap()).await;
+            assert_eq!(p.status, on_nomination, "{who} {path}");
+        }
+        let p = problem(moderate(&app, &token, id, 1, 90.0).await).await;
+        assert_eq!(p.status, on_nomination, "{who} moderates");
+        for path in &round_reads {
+            let p = problem(app.get(&token, path).send().await.unwrap()).await;
+            assert_eq!(p.status, 403, "{who} {path}");
+        }
+        let lock = app
+            .post(&token, &format!("/api/v1/rounds/{round}/recommendation"))
+            .header("Idempotency-Key", ulid::Ulid::new().to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem(lock).await.status, 403, "{who} locks");
+    }
+    // The admin reads them all (the recommendation once locked).
+    for path in nomination_reads.iter().chain(&round_reads[..2]) {
+        assert_eq!(
+            app.get(&admin, path).send().await.unwrap().status(),
+            200,
+            "{path}"
+        );
+    }
 }

@@ -106,9 +106,9 @@ async fn submitted_sheets(
     Ok(sheets)
 }
 
-/// How many times a final submit re-reads the result when another assessor's submit changed
-/// it in between.
-const RESULT_ATTEMPTS: usize = 5;
+/// How many times a save reads again after another assessor's save changed the rubric's freeze
+/// or the nomination's result in between.
+const SAVE_ATTEMPTS: usize = 5;
 
 /// How a sheet changes: [`ScoreSheet::save_draft`] or [`ScoreSheet::submit`].
 type SheetChange = fn(
@@ -125,8 +125,8 @@ type SheetChange = fn(
 /// Replays the answer to a retried request, or loads what the sheet change needs, runs it and
 /// writes the sheet in one transaction: with the first score, the rubric freezes; with a final
 /// submit, the assignment is marked scored, the nomination's result is tallied again and an
-/// audit record is kept. Two assessors submitting at once both land: the one whose result
-/// write lost re-reads and tallies again.
+/// audit record is kept. Two assessors saving or submitting at once both land: the one whose
+/// rubric freeze or result write lost reads again and retries.
 async fn write_sheet(
     state: &AppState,
     caller: &ovop_core::policy::Principal,
@@ -164,15 +164,16 @@ async fn write_sheet(
             Some(b) => tx.update(&sheet, b.version)?,
             None => tx.create(&sheet)?,
         };
+        // Ops another assessor's save may win at the same moment: then read again and retry.
+        let mut shared_ops = Vec::new();
         if !rubric.frozen {
             let frozen = Rubric {
                 frozen: true,
                 version: rubric.version + 1,
                 ..rubric.clone()
             };
-            tx.update(&frozen, rubric.version)?;
+            shared_ops.push(tx.update(&frozen, rubric.version)?);
         }
-        let mut result_op = None;
         if sheet.state == SheetState::Submitted {
             if state
                 .store
@@ -194,7 +195,7 @@ async fn write_sheet(
             let previous = state.store.get::<NominationResult>(&n.id).await?;
             if let Some(aggregate) = aggregate(&totals, &BandTable::current(), &Policy::default()) {
                 let result = NominationResult::tally(&n, aggregate, previous.as_ref());
-                result_op = Some(match &previous {
+                shared_ops.push(match &previous {
                     Some(p) => tx.update(&result, p.version)?,
                     None => tx.create(&result)?,
                 });
@@ -203,9 +204,9 @@ async fn write_sheet(
         }
         let committed = idempotency
             .commit(&state.store, tx, answer, now, |e| match e {
-                StoreError::ConditionFailed { op, .. } if Some(op) == result_op => {
+                StoreError::ConditionFailed { op, .. } if shared_ops.contains(&op) => {
                     ApiError::Conflict {
-                        code: RESULT_RACE,
+                        code: LOST_RACE,
                         message: Text::new("Coba lagi.", "Try again."),
                     }
                 }
@@ -214,9 +215,9 @@ async fn write_sheet(
             .await;
         match committed {
             Err(ApiError::Conflict { code, .. })
-                if code == RESULT_RACE && attempt < RESULT_ATTEMPTS =>
+                if code == LOST_RACE && attempt < SAVE_ATTEMPTS =>
             {
-                tracing::info!(nomination = %n.id, attempt, "result changed meanwhile; tallying again");
+                tracing::info!(nomination = %n.id, attempt, "rubric or result changed meanwhile; saving again");
                 continue;
             }
             Err(e) => return Err(e),
@@ -228,8 +229,9 @@ async fn write_sheet(
     }
 }
 
-/// The code of a lost race on a nomination's result, retried and never answered.
-const RESULT_RACE: &str = "result_race";
+/// The code of a lost race on the rubric's freeze or the nomination's result: retried, never
+/// answered.
+const LOST_RACE: &str = "lost_race";
 
 /// The assessor's own sheet and the rubric to score on.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/score", tag = "selection", params(("id" = String, Path)),
