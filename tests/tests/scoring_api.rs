@@ -1197,6 +1197,17 @@ async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommend
             .status,
         428
     );
+    // Not while a nomination is still being scored: penilai-2 has not submitted on it.
+    let early = app
+        .post(&admin, &lock_path)
+        .header("Idempotency-Key", ulid::Ulid::new().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(early).await.code, "scoring_unfinished");
+    let two = app.login("penilai-2").await;
+    let last = submit_sheet(&app, &two, &weak.id, &sheet(1, &rubric)).await;
+    assert_eq!(last.status(), 200);
     let key = ulid::Ulid::new().to_string();
     let lock = || {
         app.post(&admin, &lock_path)
@@ -1225,12 +1236,16 @@ async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommend
     let read: Value = app.get_json(&admin, &lock_path).await;
     assert_eq!(read, locked);
 
-    // From now on no score is moderated or submitted in the round.
+    // The nominations moved on; from now on no score is moderated.
+    let office = app.login("dinas-semarang").await;
+    for (n, status) in [(&best, "RECOMMENDED"), (&weak, "NOT_RECOMMENDED")] {
+        let seen: Value = app
+            .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+            .await;
+        assert_eq!(seen["status"], status);
+    }
     let p = problem(moderate(&app, &admin, &best.id, 1, 95.0).await).await;
     assert_eq!((p.status, p.code.as_str()), (409, "recommendation_locked"));
-    let two = app.login("penilai-2").await;
-    let late = problem(submit_sheet(&app, &two, &weak.id, &sheet(3, &rubric)).await).await;
-    assert_eq!(late.code, "recommendation_locked");
 }
 
 #[tokio::test]

@@ -145,6 +145,48 @@ impl NominationResult {
     }
 }
 
+impl crate::nomination::Nomination {
+    /// Every assessor's final score is in: in assessment → scored (audit "score").
+    pub fn scoring_complete(
+        &self,
+        actor: &crate::policy::Principal,
+        now: DateTime<Utc>,
+    ) -> Option<crate::nomination::Change> {
+        self.moved(crate::status::Event::CompleteScoring, actor, "score", now)
+    }
+
+    /// The locked recommendation decides: scored → recommended, or not recommended (audit
+    /// "recommend").
+    pub fn recommendation_locked(
+        &self,
+        recommended: bool,
+        actor: &crate::policy::Principal,
+        now: DateTime<Utc>,
+    ) -> Option<crate::nomination::Change> {
+        let event = if recommended {
+            crate::status::Event::Recommend
+        } else {
+            crate::status::Event::NotRecommend
+        };
+        self.moved(event, actor, "recommend", now)
+    }
+
+    fn moved(
+        &self,
+        event: crate::status::Event,
+        actor: &crate::policy::Principal,
+        action: &str,
+        now: DateTime<Utc>,
+    ) -> Option<crate::nomination::Change> {
+        let status = self.status.apply(event).ok()?;
+        let next = crate::nomination::Nomination {
+            status,
+            ..self.clone()
+        };
+        Some(self.changed(next, actor, action, now))
+    }
+}
+
 /// One line of a leaderboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -10,11 +10,14 @@ use axum::Json;
 use ovop_core::audit::AuditRecord;
 use ovop_core::authz::{decide, Action, Resource};
 use ovop_core::dto::selection::{Leaderboard, ModerateRequest};
+use ovop_core::dto::NominationSummary;
 use ovop_core::moderation::{
     distribution, leaderboard, recommend, ModerationError, NominationResult, Recommendation,
 };
+use ovop_core::nomination::Nomination;
 use ovop_core::round::Round;
 use ovop_core::stars::BandTable;
+use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
@@ -92,6 +95,12 @@ pub async fn moderate(
         return Ok(earlier.into_response());
     }
     let n = nomination_for(&state.store, &caller, &id, Action::ModerateScore).await?;
+    if !matches!(
+        n.status,
+        NominationStatus::InAssessment | NominationStatus::Scored
+    ) {
+        return Err(locked());
+    }
     let current = state
         .store
         .get::<NominationResult>(&n.id)
@@ -234,6 +243,30 @@ pub async fn lock(
     {
         return Err(locked());
     }
+    // Every nomination that passed administrative selection is scored before the lock.
+    let mut unfinished = 0;
+    for status in [
+        NominationStatus::AdminPassed,
+        NominationStatus::InAssessment,
+    ] {
+        unfinished += state
+            .store
+            .list_all::<NominationSummary>(
+                "nomination",
+                &entities::nominations_of_round(&round_id, Some(status)),
+            )
+            .await?
+            .len();
+    }
+    if unfinished > 0 {
+        return Err(ApiError::Conflict {
+            code: "scoring_unfinished",
+            message: Text::new(
+                format!("{unfinished} usulan belum selesai dinilai."),
+                format!("{unfinished} nominations are not fully scored yet."),
+            ),
+        });
+    }
     let ranked = ranked_results(&state, &round_id, None).await?;
     if ranked.is_empty() {
         return Err(ApiError::Conflict {
@@ -246,6 +279,7 @@ pub async fn lock(
     }
     let now = state.clock.now();
     let recommendation = recommend(&round_id, &ranked, &caller.user_id, now);
+    move_nominations(&state, &caller, &recommendation, &round_id).await?;
     let answer = Answer::json(StatusCode::CREATED, None, &recommendation)?;
     let mut tx = Tx::new();
     tx.create(&recommendation)?;
@@ -257,6 +291,53 @@ pub async fn lock(
         .await?;
     tracing::info!(round = %round_id, recommended = recommendation.items.len(), by = %caller.user_id, "recommendation locked");
     Ok(answer.into_response())
+}
+
+/// Nominations moved per transaction when the recommendation is locked (two ops each).
+const MOVES_PER_TX: usize = 40;
+
+/// Moves every scored nomination of the round to recommended or not recommended, as the
+/// recommendation says, a batch per transaction. Done before the lock itself is written, so an
+/// interrupted lock is finished by trying again (what moved stays moved; no score changes
+/// meanwhile, since moderation needs a nomination in assessment or scored).
+async fn move_nominations(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    recommendation: &Recommendation,
+    round_id: &str,
+) -> Result<(), ApiError> {
+    let recommended: std::collections::BTreeSet<&str> = recommendation
+        .items
+        .iter()
+        .map(|i| i.nomination_id.as_str())
+        .collect();
+    let scored = state
+        .store
+        .list_all::<NominationSummary>(
+            "nomination",
+            &entities::nominations_of_round(round_id, Some(NominationStatus::Scored)),
+        )
+        .await?;
+    for batch in scored.chunks(MOVES_PER_TX) {
+        let now = state.clock.now();
+        let mut tx = Tx::new();
+        for summary in batch {
+            let n = state
+                .store
+                .get::<Nomination>(&summary.id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if let Some(change) =
+                n.recommendation_locked(recommended.contains(n.id.as_str()), caller, now)
+            {
+                tx.update(&change.nomination, n.version)?;
+                tx.create(&change.audit)?;
+            }
+        }
+        state.store.commit(tx).await?;
+    }
+    tracing::info!(round = %round_id, moved = scored.len(), "nominations moved by the recommendation");
+    Ok(())
 }
 
 /// The round's locked recommendation list (admin); 404 until it is locked.

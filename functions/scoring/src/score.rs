@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ovop_core::aggregate::{aggregate, Policy};
 use ovop_core::audit::AuditRecord;
-use ovop_core::authz::{decide, Action, Resource};
+use ovop_core::authz::{decide, Action, Resource, Standing};
 use ovop_core::dto::selection::{ScoresView, SheetView};
 use ovop_core::moderation::{NominationResult, Recommendation};
 use ovop_core::nomination::Nomination;
@@ -139,11 +139,11 @@ async fn write_sheet(
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
-    let n = nomination_for(&state.store, caller, id, Action::ScoreNomination).await?;
-    let round = round_of(&state.store, &n).await?;
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let n = nomination_for(&state.store, caller, id, Action::ScoreNomination).await?;
+        let round = round_of(&state.store, &n).await?;
         let rubric = rubric_of(state, &n).await?;
         let before = own_sheet(state, &n, &caller.user_id).await?;
         let now = state.clock.now();
@@ -184,12 +184,34 @@ async fn write_sheet(
                 return Err(locked());
             }
             tx.check::<Recommendation>(&n.round_id, Condition::Absent);
-            let assignment = state
+            // A nomination has a handful of assessors: at most a panel's size.
+            let assignments = state
                 .store
-                .get::<Assignment>(&(n.id.clone(), caller.user_id.clone()))
+                .list::<Assignment>(
+                    "assignment",
+                    &entities::assignments_of(&n.id),
+                    ovop_core::panel::MAX_MEMBERS,
+                    None,
+                    |a: &Assignment| a.standing() == Standing::Assigned,
+                )
                 .await?
+                .items;
+            let assignment = assignments
+                .iter()
+                .find(|a| a.assessor == caller.user_id)
                 .ok_or(ApiError::NotFound)?;
             tx.update(&assignment.scored(now), assignment.version)?;
+            // The last assessor's score completes the nomination's scoring.
+            let others_done = assignments
+                .iter()
+                .all(|a| a.assessor == caller.user_id || a.scored_at.is_some());
+            if let Some(change) = others_done
+                .then(|| n.scoring_complete(caller, now))
+                .flatten()
+            {
+                shared_ops.push(tx.update(&change.nomination, n.version)?);
+                tx.create(&change.audit)?;
+            }
             let sheets = submitted_sheets(state, &n, &sheet).await?;
             let totals: Vec<_> = sheets.iter().filter_map(|s| s.total).collect();
             let previous = state.store.get::<NominationResult>(&n.id).await?;
@@ -229,8 +251,8 @@ async fn write_sheet(
     }
 }
 
-/// The code of a lost race on the rubric's freeze or the nomination's result: retried, never
-/// answered.
+/// The code of a lost race on the rubric's freeze, the nomination's result or its move to
+/// scored: retried, never answered.
 const LOST_RACE: &str = "lost_race";
 
 /// The assessor's own sheet and the rubric to score on.
