@@ -840,6 +840,7 @@ fn scoring_writes(id: &str, round: &str) -> Vec<(reqwest::Method, String)> {
             Method::PUT,
             format!("/api/v1/nominations/{id}/result/moderation"),
         ),
+        (Method::POST, format!("/api/v1/nominations/{id}/relations")),
     ]
 }
 
@@ -849,7 +850,7 @@ async fn every_scoring_write_refuses_anonymous_malformed_unknown_and_oversize_bo
     let (_, n) = submitted(&app, "Anyaman Masukan Buruk").await;
     let admin = app.login("admin").await;
     let writes = scoring_writes(&n.id, &n.round_id);
-    assert_eq!(writes.len(), 12);
+    assert_eq!(writes.len(), 13);
     let oversize = format!("{{\"csv\": \"{}\"}}", "x".repeat(300 * 1024));
     for (method, path) in writes {
         let request = |token: Option<&str>, body: String| {
@@ -1419,4 +1420,111 @@ async fn only_the_admin_reads_results_leaderboards_progress_audit_trails_and_loc
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_relation_declared_on_the_nomination_puts_the_assessor_in_conflict_whether_assigned_already_or_not(
+) {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Keluarga").await;
+    let admin = app.login("admin").await;
+    panel_and_rubric(&app, &admin, &n.round_id).await;
+    assign(&app, &admin, &n.id, "penilai-1").await;
+    let one = app.login("penilai-1").await;
+    let nomination = format!("/api/v1/nominations/{}", n.id);
+    assert_eq!(
+        app.get(&one, &nomination).send().await.unwrap().status(),
+        200
+    );
+
+    let relations = format!("{nomination}/relations");
+    let declare = |assessor: &str| {
+        app.post(&admin, &relations)
+            .json(&json!({"assessor": assessor, "reason": "Pemilik IKM adalah adik kandungnya."}))
+            .send()
+    };
+    assert_eq!(declare("penilai-1").await.unwrap().status(), 201);
+    assert_eq!(declare("penilai-3").await.unwrap().status(), 201);
+    assert_eq!(
+        problem(declare("penilai-1").await.unwrap()).await.code,
+        "relation_exists"
+    );
+    // Assigned already: the nomination is hidden from them from now on.
+    assert_eq!(
+        problem(app.get(&one, &nomination).send().await.unwrap())
+            .await
+            .status,
+        404
+    );
+    let listed: Value = app.get_json(&admin, &relations).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    // Not assigned yet: refused, naming the relation, unless overridden.
+    let panels = json!({"panels": [{
+        "id": "jateng", "name": "Panel Jawa Tengah",
+        "scope": {"kind": "province", "province": "33"},
+        "members": [
+            {"user_id": "penilai-1", "name": "Dr. Ratna"},
+            {"user_id": "penilai-2", "name": "Bambang", "region": "33"},
+            {"user_id": "penilai-3", "name": "Ir. Sari"},
+        ],
+    }]});
+    let saved = app
+        .put(&admin, &format!("/api/v1/rounds/{}/panels", n.round_id))
+        .header("If-Match", "\"1\"")
+        .json(&panels)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let refused = app
+        .put(&admin, &format!("{nomination}/assessors/penilai-3"))
+        .json(&json!({"panel": "jateng"}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(refused).await;
+    assert_eq!(p.code, "conflict_of_interest");
+    assert!(
+        p.detail.contains("hubungan") || p.detail.contains("related"),
+        "{}",
+        p.detail
+    );
+    // Balancing passes them over too: penilai-2 is Jawa Tengah's own, so nobody is left.
+    let report: Value = app
+        .post(
+            &admin,
+            &format!("/api/v1/rounds/{}/assignments/balance", n.round_id),
+        )
+        .json(&json!({"panel": "jateng", "per_nomination": 2}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["assigned"], json!([]));
+    assert_eq!(report["short"][0]["missing"], 2);
+    // Only the admin declares; bad input names the field.
+    let secretariat = app.login("sekretariat").await;
+    let p = problem(
+        app.post(&secretariat, &relations)
+            .json(&json!({"assessor": "penilai-2", "reason": "Rekan usaha."}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p.status, 403);
+    let p = problem(
+        app.post(&admin, &relations)
+            .json(&json!({"assessor": " ", "reason": ""}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        p.status == 422 && p.errors.contains_key("assessor") && p.errors.contains_key("reason"),
+        "{p:?}"
+    );
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::moderation::NominationResult;
-use crate::panel::{Assignment, ConflictReason};
+use crate::panel::{Assignment, ConflictReason, Relation};
 use crate::scoring::ScoreSheet;
 use crate::verification::Verification;
 
@@ -24,6 +24,8 @@ pub enum AuditAction {
     Override,
     /// An assessor declared a conflict of interest.
     Conflict,
+    /// A relation between the nomination and an assessor was declared.
+    Relation,
     /// An assessor submitted their final score.
     ScoreSubmitted,
     /// The admin moderated the final score.
@@ -127,6 +129,19 @@ impl AuditRecord {
             AuditAction::Conflict,
             Some(state(before)),
             state(after),
+        )
+    }
+
+    /// The record of a relation declared on the nomination.
+    pub fn relation(id: String, r: &Relation) -> Self {
+        Self::new(
+            &r.nomination_id,
+            id,
+            r.declared_at,
+            &r.declared_by,
+            AuditAction::Relation,
+            None,
+            format!("{}: {}", r.assessor, r.reason),
         )
     }
 

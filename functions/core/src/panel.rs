@@ -417,12 +417,14 @@ impl AssignError {
 
 impl Assignment {
     /// Assigns `member` of `panel` to `nomination` (which must have passed administrative
-    /// selection or be in assessment, from a region the panel covers). An assessor in
-    /// conflict is refused unless the admin gives an override reason, kept with who gave it.
+    /// selection or be in assessment, from a region the panel covers); `related` when a
+    /// [`Relation`] to the assessor is declared on the nomination. An assessor in conflict is
+    /// refused unless the admin gives an override reason, kept with who gave it.
     pub fn assign(
         nomination: &crate::nomination::Nomination,
         panel: &Panel,
         user_id: &str,
+        related: bool,
         override_reason: Option<&str>,
         actor: &Principal,
         now: DateTime<Utc>,
@@ -443,7 +445,7 @@ impl Assignment {
         if override_reason.is_some() && reason.is_none() {
             return Err(AssignError::OverrideWithoutReason);
         }
-        let found = conflict(&member.principal(), &nomination.regency_code, None, false);
+        let found = conflict(&member.principal(), &nomination.regency_code, None, related);
         if let (Some(c), None) = (&found, reason) {
             return Err(AssignError::Conflicted(c.clone()));
         }
@@ -499,6 +501,77 @@ impl Assignment {
     /// The standing the authorization decision gets from this assignment.
     pub fn standing(&self) -> Standing {
         standing(true, self.conflict.as_ref(), self.overridden_by.is_some())
+    }
+}
+
+/// A relation between a nomination and an assessor (family, business, adviser), declared on
+/// the nomination: the assessor is in conflict of interest on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Relation {
+    pub round_id: String,
+    pub nomination_id: String,
+    /// The assessor's user id.
+    pub assessor: String,
+    pub reason: String,
+    pub declared_by: String,
+    pub declared_at: DateTime<Utc>,
+}
+
+impl Relation {
+    /// Declares that `assessor` is related to `nomination`, for `reason` (required).
+    pub fn declare(
+        nomination: &crate::nomination::Nomination,
+        assessor: &str,
+        reason: &str,
+        actor: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Relation, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let assessor = assessor.trim();
+        if assessor.is_empty() || assessor.len() > 128 {
+            e.add("assessor", crate::errors::required());
+        }
+        let reason = match crate::text::clean(reason.trim(), 500, crate::text::Lines::Multi) {
+            Ok(r) if !r.is_empty() => Some(r),
+            Ok(_) => {
+                e.add("reason", crate::errors::required());
+                None
+            }
+            Err(t) => {
+                e.add("reason", t.into());
+                None
+            }
+        };
+        match reason {
+            Some(reason) if e.is_empty() => Ok(Relation {
+                round_id: nomination.round_id.clone(),
+                nomination_id: nomination.id.clone(),
+                assessor: assessor.to_owned(),
+                reason,
+                declared_by: actor.user_id.clone(),
+                declared_at: now,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+impl Assignment {
+    /// The assignment once a relation to its assessor is declared on the nomination: in
+    /// conflict, and an earlier override no longer covers it. `None` when it is in conflict
+    /// without override already.
+    pub fn related(&self) -> Option<Assignment> {
+        if self.standing() == Standing::Conflicted {
+            return None;
+        }
+        Some(Assignment {
+            conflict: Some(ConflictReason::NamedOnNomination),
+            overridden_by: None,
+            override_reason: None,
+            version: self.version + 1,
+            ..self.clone()
+        })
     }
 }
 
@@ -560,6 +633,36 @@ mod tests {
             None,
             "ministry and experts"
         );
+    }
+
+    #[test]
+    fn a_relation_declared_on_the_nomination_refuses_the_assessor_and_ends_an_assignment_they_have()
+    {
+        let n = passed("35.15");
+        let r = Relation::declare(&n, "penilai-1", "Kakak pemilik IKM.", &admin(), now()).unwrap();
+        assert_eq!(
+            (r.assessor.as_str(), r.declared_by.as_str()),
+            ("penilai-1", "admin")
+        );
+        let e = Relation::declare(&n, "", " ", &admin(), now()).unwrap_err();
+        assert!(
+            e.get("assessor").is_some() && e.get("reason").is_some(),
+            "{e:?}"
+        );
+        let ministry = Panel {
+            scope: PanelScope::Ministry,
+            ..jateng_panel()
+        };
+        assert_eq!(
+            Assignment::assign(&n, &ministry, "penilai-1", true, None, &admin(), now()),
+            Err(AssignError::Conflicted(ConflictReason::NamedOnNomination))
+        );
+        let a =
+            Assignment::assign(&n, &ministry, "penilai-1", false, None, &admin(), now()).unwrap();
+        let related = a.related().expect("now in conflict");
+        assert_eq!(related.standing(), Standing::Conflicted);
+        assert_eq!(related.version, a.version + 1);
+        assert_eq!(related.related(), None, "in conflict already");
     }
 
     #[test]
@@ -762,6 +865,7 @@ mod tests {
             &passed("33.26"),
             &jateng_panel(),
             "penilai-1",
+            false,
             None,
             &admin(),
             now(),
@@ -785,6 +889,7 @@ mod tests {
             &semarang,
             &jateng_panel(),
             "penilai-2",
+            false,
             None,
             &admin(),
             now(),
@@ -803,6 +908,7 @@ mod tests {
                 &semarang,
                 &jateng_panel(),
                 "penilai-2",
+                false,
                 Some("  "),
                 &admin(),
                 now()
@@ -813,6 +919,7 @@ mod tests {
             &semarang,
             &jateng_panel(),
             "penilai-2",
+            false,
             Some("Satu-satunya ahli batik"),
             &admin(),
             now(),
@@ -838,16 +945,32 @@ mod tests {
     fn only_members_of_a_covering_panel_are_assigned_to_a_nomination_awaiting_assessment() {
         let panel = jateng_panel();
         assert_eq!(
-            Assignment::assign(&passed("33.26"), &panel, "penilai-9", None, &admin(), now()),
+            Assignment::assign(
+                &passed("33.26"),
+                &panel,
+                "penilai-9",
+                false,
+                None,
+                &admin(),
+                now()
+            ),
             Err(AssignError::NotAMember)
         );
         assert_eq!(
-            Assignment::assign(&passed("35.15"), &panel, "penilai-1", None, &admin(), now()),
+            Assignment::assign(
+                &passed("35.15"),
+                &panel,
+                "penilai-1",
+                false,
+                None,
+                &admin(),
+                now()
+            ),
             Err(AssignError::OutOfScope)
         );
         let draft = crate::document::checklist::tests::nomination();
         assert_eq!(
-            Assignment::assign(&draft, &panel, "penilai-1", None, &admin(), now()),
+            Assignment::assign(&draft, &panel, "penilai-1", false, None, &admin(), now()),
             Err(AssignError::NotAssessable)
         );
     }

@@ -60,6 +60,10 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{N}/assessors"), get(panels::assessors))
         .route(&format!("{N}/conflict"), post(panels::declare_conflict))
         .route(
+            &format!("{N}/relations"),
+            get(panels::relations).post(panels::declare_relation),
+        )
+        .route(
             &format!("{N}/score"),
             get(score::sheet).put(score::save_draft),
         )

@@ -13,7 +13,7 @@ use crate::{panels, progress, results, rubric, score, verification};
     paths(verification::decide, verification::history, rubric::list, rubric::define, rubric::proposed, rubric::copy,
         panels::panels, panels::save_panels, panels::assign, panels::assessors, panels::declare_conflict, panels::bulk_assign,
         score::sheet, score::save_draft, score::submit, score::scores, score::assessment,
-        panels::balance, progress::mine, progress::progress, progress::audit,
+        panels::balance, panels::declare_relation, panels::relations, progress::mine, progress::progress, progress::audit,
         results::result, results::moderate, results::board, results::lock, results::recommendation),
     components(schemas(ovop_core::errors::Problem)),
     tags((name = "selection", description = "Seleksi administrasi dan penilaian"))

@@ -13,12 +13,12 @@ use ovop_core::audit::AuditRecord;
 use ovop_core::authz::{decide, Action, Resource, Standing};
 use ovop_core::dto::selection::{
     AssignRequest, AssignmentList, BalanceReport, BalanceRequest, BulkReport, BulkRequest,
-    ConflictRequest, RejectedRow, Shortfall,
+    ConflictRequest, RejectedRow, RelationList, RelationRequest, Shortfall,
 };
 use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::{AssignError, Assignment, Panels, PanelsForm};
-use ovop_core::panel::{Member, ToStaff};
+use ovop_core::panel::{Member, Relation, ToStaff};
 use ovop_core::round::Round;
 use ovop_core::status::NominationStatus;
 use ovop_core::Text;
@@ -374,7 +374,8 @@ async fn assignment_of(
     }
     let now = state.clock.now();
     let override_reason = override_reason.filter(|r| !r.is_empty());
-    let assignment = Assignment::assign(n, panel, assessor, override_reason, caller, now)
+    let related = state.store.get::<Relation>(&key).await?.is_some();
+    let assignment = Assignment::assign(n, panel, assessor, related, override_reason, caller, now)
         .map_err(assign_refused)?;
     let mut tx = Tx::new();
     tx.create(&assignment)?;
@@ -468,6 +469,10 @@ pub async fn balance(
         .store
         .list_all::<Assignment>("assignment", &entities::assignments_of_round(&round_id))
         .await?;
+    let relations = state
+        .store
+        .list_all::<Relation>("relation", &entities::relations_of_round(&round_id))
+        .await?;
     let principals: Vec<_> = panel.members.iter().map(|m| m.principal()).collect();
     let members: Vec<Member<'_>> = principals
         .iter()
@@ -494,7 +499,11 @@ pub async fn balance(
                     .filter(|a| a.standing() == Standing::Conflicted)
                     .map(|a| (a.assessor.as_str(), "conflict"))
                     .collect(),
-                named: Vec::new(),
+                named: relations
+                    .iter()
+                    .filter(|r| r.nomination_id == n.id)
+                    .map(|r| r.assessor.as_str())
+                    .collect(),
             }
         })
         .collect();
@@ -522,7 +531,8 @@ pub async fn balance(
         let mut tx = Tx::new();
         let mut made = Vec::new();
         for assessor in assessors {
-            let a = Assignment::assign(&n, panel, assessor, None, &caller, now)
+            // Balancing never picks a related assessor (`named` above).
+            let a = Assignment::assign(&n, panel, assessor, false, None, &caller, now)
                 .map_err(assign_refused)?;
             tx.create(&a)?;
             tx.create(&AuditRecord::assignment(new_id(), &a))?;
@@ -541,3 +551,73 @@ pub async fn balance(
 
 /// Most assessors per nomination in automatic balancing.
 const MAX_PER_NOMINATION: u8 = 9;
+
+/// Declares a relation between the nomination and an assessor (family, business, adviser) on
+/// the nomination (admin): from then on the assessor is in conflict of interest on it — never
+/// assigned without an override, never picked by balancing, and an assignment they have now
+/// no longer lets them open it.
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/relations", tag = "selection", request_body = RelationRequest,
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = Relation), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem, description = "Declared already"), (status = 422, body = ovop_core::errors::Problem)))]
+pub async fn declare_relation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RelationRequest>,
+) -> Result<Response, ApiError> {
+    let idempotency = Idempotency::optional(
+        &caller.user_id,
+        &headers,
+        &format!("POST /api/v1/nominations/{id}/relations"),
+        &req,
+    )?;
+    if let Some(earlier) = idempotency.replay(&state.store).await? {
+        return Ok(earlier.into_response());
+    }
+    let n: Nomination = nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+    let now = state.clock.now();
+    let relation = Relation::declare(&n, &req.assessor, &req.reason, &caller, now)
+        .map_err(ApiError::Validation)?;
+    let key = (n.id.clone(), relation.assessor.clone());
+    let mut tx = Tx::new();
+    tx.create(&relation)?;
+    if let Some(current) = state.store.get::<Assignment>(&key).await? {
+        if let Some(conflicted) = current.related() {
+            tx.update(&conflicted, current.version)?;
+        }
+    }
+    tx.create(&AuditRecord::relation(new_id(), &relation))?;
+    let answer = Answer::json(StatusCode::CREATED, None, &relation)?;
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, |e| match ApiError::from(e) {
+            ApiError::Conflict { .. } => ApiError::Conflict {
+                code: "relation_exists",
+                message: Text::new(
+                    "Hubungan ini sudah dicatat.",
+                    "This relation is recorded already.",
+                ),
+            },
+            other => other,
+        })
+        .await?;
+    tracing::info!(nomination = %n.id, assessor = %relation.assessor, "relation declared");
+    Ok(answer.into_response())
+}
+
+/// The relations declared on a nomination (admin).
+#[utoipa::path(get, path = "/api/v1/nominations/{id}/relations", tag = "selection", params(("id" = String, Path)),
+    responses((status = 200, body = RelationList), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem)))]
+pub async fn relations(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<RelationList>, ApiError> {
+    let n = nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+    let items = state
+        .store
+        .list_all::<Relation>("relation", &entities::relations_of(&n.id))
+        .await?;
+    Ok(Json(RelationList { items }))
+}

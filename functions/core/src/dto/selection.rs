@@ -9,7 +9,7 @@ use crate::audit::AuditRecord;
 use crate::i18n::Text;
 use crate::moderation::{NominationResult, Ranked, Recommendation};
 use crate::nomination::AuditEntry;
-use crate::panel::Assignment;
+use crate::panel::{Assignment, Relation};
 use crate::rubric::Rubric;
 use crate::scoring::ScoreSheet;
 
@@ -49,6 +49,22 @@ pub struct AssignRequest {
 #[serde(default, deny_unknown_fields)]
 pub struct ConflictRequest {
     pub reason: String,
+}
+
+/// A relation to declare on a nomination: the assessor (user id) and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct RelationRequest {
+    pub assessor: String,
+    pub reason: String,
+}
+
+/// The relations declared on a nomination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RelationList {
+    pub items: Vec<Relation>,
 }
 
 /// Assignments: a nomination's assessors, or an assessor's own work list.

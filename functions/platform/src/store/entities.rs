@@ -10,6 +10,7 @@
 //! | sample (D08) | `NOM#{nomination}`    | `SAMPLE`           | –                                  | –                                 | –                                               | –      |
 //! | score sheet  | `NOM#{nomination}`    | `SHEET#{user}`     | –                                  | –                                 | –                                               | –      |
 //! | assignment   | `NOM#{nomination}`    | `ASSIGN#{user}`    | `ASSESSOR#{user}` / `{round}#{nomination}` | `ASSIGNED#{round}` / `{panel}#{user}#{nomination}` | –                        | –      |
+//! | relation     | `NOM#{nomination}`    | `REL#{user}`       | –                                  | `RELATED#{round}` / `{nomination}#{user}` | –                                   | –      |
 //! | result       | `NOM#{nomination}`    | `RESULT`           | –                                  | –                                 | `RESULTS#{round}` / `{commodity}#{nomination}`  | –      |
 //! | audit record | `NOM#{nomination}`    | `LOG#{id}`         | –                                  | –                                 | –                                               | –      |
 //! | recommendation | `ROUND#{round}`     | `RECOMMENDATION`   | –                                  | –                                 | –                                               | –      |
@@ -38,7 +39,7 @@ use ovop_core::document::{Document, DocumentType, ProductSample, Upload};
 use ovop_core::dto::NominationSummary;
 use ovop_core::moderation::{NominationResult, Recommendation};
 use ovop_core::nomination::{AuditEntry, Nomination};
-use ovop_core::panel::{Assignment, Panels};
+use ovop_core::panel::{Assignment, Panels, Relation};
 use ovop_core::region::{ProvinceCode, RegencyCode};
 use ovop_core::round::Round;
 use ovop_core::rubric::Rubric;
@@ -256,6 +257,49 @@ pub fn assignments_of_assessor(assessor: &str, round: Option<&str>) -> Listing {
 /// A round's assignments, by panel, assessor and nomination.
 pub fn assignments_of_round(round: &str) -> Listing {
     Listing::of(Index::Gsi2, format!("ASSIGNED#{round}"))
+}
+
+impl Entity for Relation {
+    const KIND: &'static str = "relation";
+    type Summary = Relation;
+    /// (nomination id, assessor user id)
+    type Id = (String, String);
+
+    fn key_of((nomination, assessor): &(String, String)) -> Key {
+        Key::new(format!("NOM#{nomination}"), format!("REL#{assessor}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.nomination_id.clone(), self.assessor.clone()))
+    }
+
+    /// Declared once, never changed.
+    fn version(&self) -> u64 {
+        1
+    }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        vec![IndexKey {
+            index: Index::Gsi2,
+            pk: format!("RELATED#{}", self.round_id),
+            sk: format!("{}#{}", self.nomination_id, self.assessor),
+        }]
+    }
+
+    fn summary(&self) -> Option<Relation> {
+        Some(self.clone())
+    }
+}
+
+/// A nomination's declared relations, by assessor.
+pub fn relations_of(nomination_id: &str) -> Listing {
+    Listing::of(Index::Primary, format!("NOM#{nomination_id}"))
+        .sorted(SortCondition::BeginsWith("REL#".into()))
+}
+
+/// A round's declared relations, by nomination.
+pub fn relations_of_round(round: &str) -> Listing {
+    Listing::of(Index::Gsi2, format!("RELATED#{round}"))
 }
 
 impl Entity for NominationResult {
