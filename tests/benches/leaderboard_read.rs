@@ -1,6 +1,7 @@
 //! The leaderboard read of a national round through the store, on both backends: 5,000 stored
 //! results (one per nomination, each with its aggregate), listed from the round's index page
-//! by page ([`entities::results_of_round`]), ranked ([`leaderboard`]) and bucketed
+//! by page ([`entities::results_of_round`]), normalised across the round
+//! ([`normalise_round`]), ranked ([`leaderboard`]) and bucketed
 //! ([`distribution`]) — what `GET /api/v1/rounds/{round}/leaderboard` does. Writing the
 //! results is not timed.
 //!
@@ -12,7 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovop_core::aggregate::{aggregate, Policy};
-use ovop_core::moderation::{distribution, leaderboard, NominationResult};
+use ovop_core::moderation::{
+    distribution, leaderboard, normalise_round, AssessorTotal, NominationResult,
+};
 use ovop_core::rubric::Total;
 use ovop_core::stars::BandTable;
 use ovop_platform::store::{entities, ItemStore, Store, Tx};
@@ -55,6 +58,14 @@ fn results() -> Vec<NominationResult> {
                 ikm_name: format!("IKM Sentra Nomor {i}"),
                 aggregate: aggregate(&totals, &BandTable::current(), &Policy::default())
                     .expect("five totals"),
+                totals: totals
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| AssessorTotal {
+                        assessor: format!("penilai-{:03}", (i * 5 + k * 53) % 250),
+                        total: *t,
+                    })
+                    .collect(),
                 moderation: None,
                 version: 1,
             }
@@ -79,9 +90,11 @@ async fn read(store: &Store, runs: usize) -> (Duration, Duration, Duration, usiz
     for _ in 0..runs {
         let start = Instant::now();
         let results = store
-            .list_all::<NominationResult>("result", &entities::results_of_round("ovop-2026", None))
+            .list_all::<NominationResult>("result", &entities::results_of_round("ovop-2026"))
             .await
             .expect("listed");
+        let mut results = results;
+        normalise_round(&mut results);
         let ranked = leaderboard(results, &BandTable::current());
         let counts = distribution(&ranked, 5);
         times.push(start.elapsed());

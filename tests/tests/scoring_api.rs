@@ -1156,6 +1156,10 @@ async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommend
     assert_eq!(ranked[0].0, 1);
     assert_eq!(ranked[1].0, 2);
     assert_eq!(ranked[0].2["stars"]["stars"], 3, "100 points: 3★");
+    assert!(
+        board["items"][0]["result"]["aggregate"]["normalised"].is_number(),
+        "normalised across the round, beside the raw mean: {board}"
+    );
     assert_eq!(ranked[1].2["outcome"], "no_award", "33.33 points");
     let counts: Vec<u64> = board["distribution"]
         .as_array()

@@ -6,9 +6,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::Aggregate;
+use std::collections::BTreeMap;
+
+use crate::aggregate::{aggregate, normalise, Aggregate, Policy, Sheet};
 use crate::errors::FieldErrors;
 use crate::i18n::Text;
+use crate::rubric::Total;
 use crate::stars::{BandTable, Outcome, Score};
 use crate::text::{clean, Lines};
 
@@ -25,6 +28,15 @@ pub struct Moderation {
     pub at: DateTime<Utc>,
 }
 
+/// One assessor's exact total in a result: what normalisation across the round needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssessorTotal {
+    pub assessor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub total: Total,
+}
+
 /// A nomination's result in its round.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -33,7 +45,11 @@ pub struct NominationResult {
     pub nomination_id: String,
     pub commodity: String,
     pub ikm_name: String,
+    /// Its aggregate; `normalised` is filled across the round when a leaderboard is read.
     pub aggregate: Aggregate,
+    /// Every submitted sheet's total, by assessor.
+    #[serde(default)]
+    pub totals: Vec<AssessorTotal>,
     pub moderation: Option<Moderation>,
     pub version: u64,
 }
@@ -50,22 +66,25 @@ pub enum ModerationError {
 }
 
 impl NominationResult {
-    /// The result of `nomination` with the `aggregate` of its submitted sheets: a new one, or
-    /// `before` brought up to date (its moderation kept).
+    /// The result of `nomination` from the `totals` of its submitted sheets (by assessor): a
+    /// new one, or `before` brought up to date (its moderation kept). `None` without a total.
     pub fn tally(
         nomination: &crate::nomination::Nomination,
-        aggregate: Aggregate,
+        totals: Vec<AssessorTotal>,
         before: Option<&NominationResult>,
-    ) -> NominationResult {
-        NominationResult {
+    ) -> Option<NominationResult> {
+        let exact: Vec<Total> = totals.iter().map(|t| t.total).collect();
+        let aggregate = aggregate(&exact, &BandTable::current(), &Policy::default())?;
+        Some(NominationResult {
             round_id: nomination.round_id.clone(),
             nomination_id: nomination.id.clone(),
             commodity: nomination.profile.product.commodity.clone(),
             ikm_name: nomination.profile.ikm.name.clone(),
             aggregate,
+            totals,
             moderation: before.and_then(|b| b.moderation.clone()),
             version: before.map_or(1, |b| b.version + 1),
-        }
+        })
     }
 
     /// The score that counts: the moderated one when there is one, else the mean.
@@ -187,6 +206,31 @@ impl crate::nomination::Nomination {
     }
 }
 
+/// Fills every result's normalised score from all the assessors' totals across the round
+/// (each assessor's z-scores rescaled to the round's mean and spread, [`normalise`]), beside
+/// the raw mean, which stays the final score.
+pub fn normalise_round(results: &mut [NominationResult]) {
+    let normalised: BTreeMap<String, Score> = {
+        let sheets: Vec<Sheet<'_>> = results
+            .iter()
+            .flat_map(|r| {
+                r.totals.iter().map(|t| Sheet {
+                    nomination: &r.nomination_id,
+                    assessor: &t.assessor,
+                    total: t.total,
+                })
+            })
+            .collect();
+        normalise(&sheets)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    };
+    for r in results {
+        r.aggregate.normalised = normalised.get(&r.nomination_id).copied();
+    }
+}
+
 /// One line of a leaderboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -280,8 +324,6 @@ pub fn recommend(round_id: &str, ranked: &[Ranked], by: &str, at: DateTime<Utc>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::{aggregate, Policy};
-    use crate::rubric::Total;
 
     fn result(id: &str, points: &[f64]) -> NominationResult {
         let totals: Vec<Total> = points
@@ -297,6 +339,14 @@ mod tests {
             commodity: "kain_batik".into(),
             ikm_name: format!("IKM {id}"),
             aggregate: aggregate(&totals, &BandTable::current(), &Policy::default()).unwrap(),
+            totals: totals
+                .iter()
+                .enumerate()
+                .map(|(i, t)| AssessorTotal {
+                    assessor: format!("penilai-{i}"),
+                    total: *t,
+                })
+                .collect(),
             moderation: None,
             version: 1,
         }
@@ -369,5 +419,33 @@ mod tests {
         let rec = recommend("ovop-2026", &ranked, "admin", at());
         let ids: Vec<&str> = rec.items.iter().map(|i| i.nomination_id.as_str()).collect();
         assert_eq!(ids, vec!["A", "B", "D"], "no award, no recommendation");
+    }
+
+    #[test]
+    fn normalisation_across_the_round_is_kept_beside_the_raw_mean_which_stays_the_final_score() {
+        // penilai-0 scores everyone 10 points lower than penilai-1.
+        let mut results = vec![
+            result("A", &[70.0, 80.0]),
+            result("B", &[80.0, 90.0]),
+            result("C", &[90.0, 100.0]),
+        ];
+        normalise_round(&mut results);
+        let means: Vec<String> = results
+            .iter()
+            .map(|r| r.final_score().to_string())
+            .collect();
+        assert_eq!(
+            means,
+            ["75.00", "85.00", "95.00"],
+            "the raw mean still counts"
+        );
+        // The two assessors differ only by their bias, so once each is put on z-scores their
+        // scores of a nomination agree: ±1.22 of their own SD, rescaled to the round's mean 85
+        // and SD 9.57.
+        let n: Vec<String> = results
+            .iter()
+            .map(|r| r.aggregate.normalised.unwrap().to_string())
+            .collect();
+        assert_eq!(n, ["73.27", "85.00", "96.73"]);
     }
 }

@@ -12,7 +12,8 @@ use ovop_core::authz::{decide, Action, Resource};
 use ovop_core::dto::selection::{Leaderboard, ModerateRequest};
 use ovop_core::dto::NominationSummary;
 use ovop_core::moderation::{
-    distribution, leaderboard, recommend, ModerationError, NominationResult, Recommendation,
+    distribution, leaderboard, normalise_round, recommend, ModerationError, NominationResult,
+    Recommendation,
 };
 use ovop_core::nomination::Nomination;
 use ovop_core::round::Round;
@@ -151,10 +152,14 @@ async fn ranked_results(
     round_id: &str,
     commodity: Option<&str>,
 ) -> Result<Vec<ovop_core::moderation::Ranked>, ApiError> {
-    let results = state
+    // Normalisation looks at every assessor's scores across the round, so the whole round is
+    // read, then one commodity group kept.
+    let mut results = state
         .store
-        .list_all::<NominationResult>("result", &entities::results_of_round(round_id, commodity))
+        .list_all::<NominationResult>("result", &entities::results_of_round(round_id))
         .await?;
+    normalise_round(&mut results);
+    results.retain(|r| commodity.is_none_or(|c| r.commodity == c));
     Ok(leaderboard(results, &BandTable::current()))
 }
 

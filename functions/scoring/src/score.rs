@@ -11,7 +11,7 @@ use ovop_core::aggregate::{aggregate, Policy};
 use ovop_core::audit::AuditRecord;
 use ovop_core::authz::{decide, Action, Resource, Standing};
 use ovop_core::dto::selection::{ScoresView, SheetView};
-use ovop_core::moderation::{NominationResult, Recommendation};
+use ovop_core::moderation::{AssessorTotal, NominationResult, Recommendation};
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::Assignment;
 use ovop_core::policy::Role;
@@ -212,11 +212,18 @@ async fn write_sheet(
                 shared_ops.push(tx.update(&change.nomination, n.version)?);
                 tx.create(&change.audit)?;
             }
-            let sheets = submitted_sheets(state, &n, &sheet).await?;
-            let totals: Vec<_> = sheets.iter().filter_map(|s| s.total).collect();
+            let totals = submitted_sheets(state, &n, &sheet)
+                .await?
+                .into_iter()
+                .filter_map(|s| {
+                    s.total.map(|total| AssessorTotal {
+                        assessor: s.assessor,
+                        total,
+                    })
+                })
+                .collect();
             let previous = state.store.get::<NominationResult>(&n.id).await?;
-            if let Some(aggregate) = aggregate(&totals, &BandTable::current(), &Policy::default()) {
-                let result = NominationResult::tally(&n, aggregate, previous.as_ref());
+            if let Some(result) = NominationResult::tally(&n, totals, previous.as_ref()) {
                 shared_ops.push(match &previous {
                     Some(p) => tx.update(&result, p.version)?,
                     None => tx.create(&result)?,

@@ -333,12 +333,9 @@ impl Entity for NominationResult {
     }
 }
 
-/// A round's results, optionally of one commodity group.
-pub fn results_of_round(round: &str, commodity: Option<&str>) -> Listing {
-    Listing::of(Index::Gsi3, format!("RESULTS#{round}")).sorted(match commodity {
-        Some(c) => SortCondition::BeginsWith(format!("{c}#")),
-        None => SortCondition::Any,
-    })
+/// A round's results, by commodity group.
+pub fn results_of_round(round: &str) -> Listing {
+    Listing::of(Index::Gsi3, format!("RESULTS#{round}"))
 }
 
 impl Entity for AuditRecord {
