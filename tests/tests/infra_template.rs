@@ -497,23 +497,32 @@ fn table_queries_go_to_indexes_except_the_primary_key_listings_the_entities_decl
     let t = template();
     let entities =
         std::fs::read_to_string(root().join("functions/platform/src/store/entities.rs")).unwrap();
-    // `Listing::of(Index::Primary, format!("NOM#{id}"))` → the partition key prefix `NOM#`.
-    let leading_prefixes: BTreeSet<String> =
-        Regex::new(r#"Listing::of\(\s*Index::Primary,\s*format!\("([^"{]+)"#)
+    // `pub fn documents_of(…) -> Listing { Listing::of(Index::Primary, format!("NOM#{id}")) … }`
+    // → the primary-key listing `documents_of`, on partition keys starting `NOM#`.
+    let listings: Vec<(String, String)> =
+        Regex::new(r"(?s)pub fn (\w+)\([^)]*\) -> Listing \{(.*?)\n\}")
             .unwrap()
             .captures_iter(&entities)
-            .map(|c| format!("{}*", &c[1]))
+            .map(|c| (c[1].to_owned(), c[2].to_owned()))
             .collect();
+    let primary = Regex::new(r#"Listing::of\(\s*Index::Primary,\s*format!\("([^"{]+)"#).unwrap();
+    let primary_listings: Vec<(String, String)> = listings
+        .iter()
+        .filter_map(|(name, body)| {
+            primary
+                .captures(body)
+                .map(|c| (name.clone(), format!("{}*", &c[1])))
+        })
+        .collect();
     assert!(
-        leading_prefixes.contains("NOM#*"),
-        "a nomination's history is a primary-key listing: {leading_prefixes:?}"
+        primary_listings.iter().any(|(_, p)| p == "NOM#*"),
+        "a nomination's history is a primary-key listing: {primary_listings:?}"
     );
     // The listings entities.rs declares on a secondary index…
-    let index_fns: Vec<String> = Regex::new(r"(?s)pub fn (\w+)\([^)]*\) -> Listing \{(.*?)\n\}")
-        .unwrap()
-        .captures_iter(&entities)
-        .filter(|c| c[2].contains("Index::Gsi"))
-        .map(|c| c[1].to_owned())
+    let index_fns: Vec<String> = listings
+        .iter()
+        .filter(|(_, body)| body.contains("Index::Gsi"))
+        .map(|(name, _)| name.clone())
         .collect();
     assert!(
         index_fns.iter().any(|f| f == "nominations_of_round"),
@@ -522,8 +531,17 @@ fn table_queries_go_to_indexes_except_the_primary_key_listings_the_entities_decl
     // …and a function lists an index when its own code names one of them.
     let index_listing = Regex::new(&format!(r"entities::({})\(", index_fns.join("|"))).unwrap();
     for (id, dir, f) in functions(&t) {
-        let lists_indexes =
-            index_listing.is_match(&rust_sources(&root().join(&dir).join("src"), &[]));
+        let code = rust_sources(&root().join(&dir).join("src"), &[]);
+        let lists_indexes = index_listing.is_match(&code);
+        // Every function reads a nomination's items (through the platform's shared steps);
+        // other partitions only when its own code names their listing.
+        let leading_prefixes: BTreeSet<String> = primary_listings
+            .iter()
+            .filter(|(name, prefix)| {
+                prefix == "NOM#*" || code.contains(&format!("entities::{name}("))
+            })
+            .map(|(_, prefix)| prefix.clone())
+            .collect();
         let mut table_query_keys = BTreeSet::new();
         let mut index_queries = false;
         for statement in policy_statements(&f) {

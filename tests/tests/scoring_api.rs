@@ -993,6 +993,12 @@ async fn two_assessors_saving_and_submitting_at_once_lose_nothing_and_both_count
     assert_eq!(result["aggregate"]["mean"], json!(83.33));
     let mine: Value = app.get_json(&one, "/api/v1/assessments").await;
     assert!(mine["items"][0]["scored_at"].is_string(), "{mine}");
+    // Whoever came last saw the other's score: the nomination is fully scored.
+    let office = app.login("dinas-semarang").await;
+    let seen: Value = app
+        .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+        .await;
+    assert_eq!(seen["status"], "SCORED");
 }
 
 #[tokio::test]
@@ -1105,10 +1111,88 @@ async fn two_admins_moderating_the_same_score_one_wins_the_other_gets_412_and_ev
         last["after"].as_str().unwrap().contains("Rapat pleno"),
         "{last}"
     );
-    assert!(
-        trail["history"].as_array().unwrap().len() >= 3,
-        "create, submit, verify, assign"
+    let history: Vec<&str> = trail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(history.last(), Some(&"score"), "{history:?}");
+    assert_eq!(
+        history.iter().filter(|a| **a == "assign").count(),
+        2,
+        "{history:?}"
     );
+
+    // A moderation needs a score.
+    let p = problem(
+        app.put(&admin, &path)
+            .header("If-Match", "\"2\"")
+            .json(&json!({"justification": "Rapat pleno tim seleksi memutuskan."}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(p.status == 422 && p.errors.contains_key("score"), "{p:?}");
+}
+
+#[tokio::test]
+async fn a_conflict_declared_after_scoring_takes_the_sheet_out_of_the_result_and_the_others_complete_it(
+) {
+    let app = TestApp::spawn().await;
+    let n = passed(&app, "Anyaman Konflik Belakangan").await;
+    let admin = app.login("admin").await;
+    let rubric = panel_and_rubric(&app, &admin, &n.round_id).await;
+    assign(&app, &admin, &n.id, "penilai-1").await;
+    assign(&app, &admin, &n.id, "penilai-2").await;
+    let (one, two) = (app.login("penilai-1").await, app.login("penilai-2").await);
+    assert_eq!(
+        submit_sheet(&app, &two, &n.id, &sheet(3, &rubric))
+            .await
+            .status(),
+        200
+    );
+    let result = format!("/api/v1/nominations/{}/result", n.id);
+    let before: Value = app.get_json(&admin, &result).await;
+    assert_eq!(before["aggregate"]["mean"], json!(100.0));
+
+    // penilai-2 finds out they know the owner: their 100 points no longer count.
+    let declared = app
+        .post(&two, &format!("/api/v1/nominations/{}/conflict", n.id))
+        .json(&json!({"reason": "Ternyata pemilik IKM tetangga saya."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declared.status(), 200);
+    let p = problem(app.get(&admin, &result).send().await.unwrap()).await;
+    assert_eq!(p.code, "not_scored", "no sheet left to count");
+
+    // penilai-1, the only assessor left, scores: the nomination is fully scored on their sheet.
+    assert_eq!(
+        submit_sheet(&app, &one, &n.id, &sheet(2, &rubric))
+            .await
+            .status(),
+        200
+    );
+    let after: Value = app.get_json(&admin, &result).await;
+    assert_eq!(
+        (
+            after["aggregate"]["assessors"].as_u64(),
+            after["aggregate"]["mean"].as_f64()
+        ),
+        (Some(1), Some(66.67))
+    );
+    let office = app.login("dinas-semarang").await;
+    let seen: Value = app
+        .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
+        .await;
+    assert_eq!(seen["status"], "SCORED");
+    // An assessor reads the sheets and aggregate, not the admin's result.
+    let scores: Value = app
+        .get_json(&one, &format!("/api/v1/nominations/{}/scores", n.id))
+        .await;
+    assert_eq!(scores["result"], Value::Null);
 }
 
 #[tokio::test]
@@ -1222,15 +1306,12 @@ async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommend
     let first = lock().await.unwrap();
     assert_eq!(first.status(), 201);
     let locked: Value = first.json().await.unwrap();
+    assert_eq!(
+        (locked["recommended"].as_u64(), locked["locked_by"].as_str()),
+        (Some(1), Some("admin"))
+    );
     let retried: Value = lock().await.unwrap().json().await.unwrap();
     assert_eq!(locked, retried);
-    let names: Vec<&str> = locked["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["ikm_name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, [best.profile.ikm.name.as_str()]);
     let again = app
         .post(&admin, &lock_path)
         .header("Idempotency-Key", ulid::Ulid::new().to_string())
@@ -1238,8 +1319,23 @@ async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommend
         .await
         .unwrap();
     assert_eq!(problem(again).await.code, "recommendation_locked");
-    let read: Value = app.get_json(&admin, &lock_path).await;
-    assert_eq!(read, locked);
+    let list: Value = app.get_json(&admin, &lock_path).await;
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ikm_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [best.profile.ikm.name.as_str()],
+        "only what earns stars"
+    );
+    assert_eq!(list["items"][0]["outcome"]["stars"]["stars"], 3);
+    let board: Value = app
+        .get_json(&admin, &format!("/api/v1/rounds/{round}/leaderboard"))
+        .await;
+    assert_eq!(board["recommendation"], list);
 
     // The nominations moved on; from now on no score is moderated.
     let office = app.login("dinas-semarang").await;

@@ -13,6 +13,7 @@ use crate::errors::FieldErrors;
 use crate::i18n::Text;
 use crate::rubric::Total;
 use crate::stars::{BandTable, Outcome, Score};
+use crate::status::NominationStatus;
 use crate::text::{clean, Lines};
 
 /// Shortest justification of a moderated score, in characters.
@@ -63,6 +64,8 @@ pub enum ModerationError {
     Stale { current: u64 },
     #[error("the recommendation is locked")]
     Locked,
+    #[error("the nomination is not fully scored yet")]
+    NotScored,
 }
 
 impl NominationResult {
@@ -100,19 +103,26 @@ impl NominationResult {
     }
 
     /// Moderates the final score to `score` (0–100, two decimals) with a justification of at
-    /// least [`MIN_JUSTIFICATION`] characters, from the version read (`If-Match`); refused once
-    /// the round's recommendation is locked. The raw aggregate stays as it was.
+    /// least [`MIN_JUSTIFICATION`] characters, from the version read (`If-Match`), once the
+    /// nomination (in `status`) is fully scored; refused once the round's recommendation is
+    /// locked. The raw aggregate stays as it was.
+    #[allow(clippy::too_many_arguments)]
     pub fn moderate(
         &self,
         expected_version: u64,
-        score: f64,
+        score: Option<f64>,
         justification: &str,
+        status: NominationStatus,
         locked: bool,
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<NominationResult, ModerationError> {
-        if locked {
+        if locked || status != NominationStatus::Scored && status != NominationStatus::InAssessment
+        {
             return Err(ModerationError::Locked);
+        }
+        if status != NominationStatus::Scored {
+            return Err(ModerationError::NotScored);
         }
         if expected_version != self.version {
             return Err(ModerationError::Stale {
@@ -120,7 +130,9 @@ impl NominationResult {
             });
         }
         let mut e = FieldErrors::new();
-        let score = Score::try_from(score)
+        let score = score
+            .ok_or(())
+            .and_then(|s| Score::try_from(s).map_err(|_| ()))
             .map_err(|_| {
                 e.add(
                     "score",
@@ -290,15 +302,52 @@ pub struct Recommendation {
     pub locked_at: DateTime<Utc>,
 }
 
+/// The lock of a round's recommendation, as stored: who locked it, when, and how many
+/// nominations it recommends (each is stored on its own, [`Recommended`], so that a national
+/// round's list never meets an item size limit).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecommendationLock {
+    pub round_id: String,
+    pub recommended: u32,
+    pub locked_by: String,
+    pub locked_at: DateTime<Utc>,
+}
+
+impl Recommendation {
+    /// The stored lock of this list.
+    pub fn lock(&self) -> RecommendationLock {
+        RecommendationLock {
+            round_id: self.round_id.clone(),
+            recommended: u32::try_from(self.items.len()).unwrap_or(u32::MAX),
+            locked_by: self.locked_by.clone(),
+            locked_at: self.locked_at,
+        }
+    }
+
+    /// The list of a stored lock and its items.
+    pub fn of(lock: RecommendationLock, items: Vec<Recommended>) -> Recommendation {
+        Recommendation {
+            round_id: lock.round_id,
+            items,
+            locked_by: lock.locked_by,
+            locked_at: lock.locked_at,
+        }
+    }
+}
+
 /// One recommended nomination.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recommended {
+    pub round_id: String,
     pub nomination_id: String,
     pub ikm_name: String,
     pub commodity: String,
     pub final_score: Score,
     pub outcome: Outcome,
+    /// The result's version it was taken from.
+    pub result_version: u64,
 }
 
 /// Locks the recommendation of `round_id` from its leaderboard.
@@ -309,6 +358,8 @@ pub fn recommend(round_id: &str, ranked: &[Ranked], by: &str, at: DateTime<Utc>)
             .iter()
             .filter(|r| r.outcome.stars().is_some())
             .map(|r| Recommended {
+                round_id: round_id.to_owned(),
+                result_version: r.result.version,
                 nomination_id: r.result.nomination_id.clone(),
                 ikm_name: r.result.ikm_name.clone(),
                 commodity: r.result.commodity.clone(),
@@ -360,7 +411,10 @@ mod tests {
     fn a_moderated_score_needs_a_justification_keeps_the_raw_result_and_counts_for_the_star() {
         let r = result("A", &[79.0, 80.0]); // 79.50: 1★
         let why = "Sampel kedua menunjukkan mutu jauh di atas penilaian awal.";
-        let m = r.moderate(1, 82.5, why, false, "admin", at()).unwrap();
+        let scored = NominationStatus::Scored;
+        let m = r
+            .moderate(1, Some(82.5), why, scored, false, "admin", at())
+            .unwrap();
         assert_eq!(m.final_score().to_string(), "82.50");
         assert_eq!(m.outcome(&BandTable::current()).stars().unwrap().stars, 2);
         assert_eq!(m.aggregate, r.aggregate, "the raw aggregate is kept");
@@ -369,7 +423,7 @@ mod tests {
             (2, "admin")
         );
         let Err(ModerationError::Invalid(e)) =
-            r.moderate(1, 100.5, "singkat", false, "admin", at())
+            r.moderate(1, Some(100.5), "singkat", scored, false, "admin", at())
         else {
             panic!("refused")
         };
@@ -384,16 +438,36 @@ mod tests {
         let r = result("A", &[79.0, 80.0]);
         let why = "Kesepakatan rapat pleno tim seleksi tanggal 3 Oktober.";
         // Both read version 1; the first to write stores version 2.
-        let first = r.moderate(1, 81.0, why, false, "admin-1", at()).unwrap();
+        let scored = NominationStatus::Scored;
+        let first = r
+            .moderate(1, Some(81.0), why, scored, false, "admin-1", at())
+            .unwrap();
         assert_eq!(
-            first.moderate(1, 75.0, why, false, "admin-2", at()),
+            first.moderate(1, Some(75.0), why, scored, false, "admin-2", at()),
             Err(ModerationError::Stale { current: 2 }),
             "the second gets 412"
         );
         assert_eq!(
-            first.moderate(2, 75.0, why, true, "admin-2", at()),
+            first.moderate(2, Some(75.0), why, scored, true, "admin-2", at()),
             Err(ModerationError::Locked)
         );
+        let recommended = NominationStatus::Recommended;
+        assert_eq!(
+            first.moderate(2, Some(75.0), why, recommended, false, "admin-2", at()),
+            Err(ModerationError::Locked)
+        );
+        let in_assessment = NominationStatus::InAssessment;
+        assert_eq!(
+            first.moderate(2, Some(75.0), why, in_assessment, false, "admin-2", at()),
+            Err(ModerationError::NotScored),
+            "not before every assessor's score is in"
+        );
+        let Err(ModerationError::Invalid(e)) =
+            first.moderate(2, None, why, scored, false, "admin-2", at())
+        else {
+            panic!("a score is needed")
+        };
+        assert!(e.get("score").is_some(), "{e:?}");
     }
 
     #[test]

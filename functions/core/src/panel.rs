@@ -576,17 +576,21 @@ impl Assignment {
 }
 
 impl crate::nomination::Nomination {
-    /// The first assignment moves a nomination that passed administrative selection into
-    /// assessment (audit action "assign"); later ones change nothing.
-    pub fn into_assessment(
+    /// The nomination's change when an assessor is added: the first assignment moves a
+    /// nomination that passed administrative selection into assessment; a later one keeps the
+    /// status but still writes a new version (audit action "assign"), so that a final score
+    /// read before it cannot close the scoring without the new assessor. `None` when no
+    /// assessor may be added.
+    pub fn assessor_added(
         &self,
         actor: &Principal,
         now: DateTime<Utc>,
     ) -> Option<crate::nomination::Change> {
-        let status = self
-            .status
-            .apply(crate::status::Event::AssignAssessors)
-            .ok()?;
+        use crate::status::NominationStatus as S;
+        let status = match self.status {
+            S::InAssessment => S::InAssessment,
+            s => s.apply(crate::status::Event::AssignAssessors).ok()?,
+        };
         let next = crate::nomination::Nomination {
             status,
             ..self.clone()
@@ -1004,14 +1008,21 @@ mod tests {
     }
 
     #[test]
-    fn the_first_assignment_puts_the_nomination_in_assessment() {
+    fn the_first_assignment_puts_the_nomination_in_assessment_and_each_one_writes_a_version() {
         let n = passed("33.26");
-        let change = n.into_assessment(&admin(), now()).unwrap();
+        let change = n.assessor_added(&admin(), now()).unwrap();
         assert_eq!(
             change.nomination.status,
             crate::status::NominationStatus::InAssessment
         );
         assert_eq!(change.audit.action, "assign");
-        assert!(change.nomination.into_assessment(&admin(), now()).is_none());
+        let again = change.nomination.assessor_added(&admin(), now()).unwrap();
+        assert_eq!(again.nomination.status, change.nomination.status);
+        assert_eq!(again.nomination.version, change.nomination.version + 1);
+        let scored = crate::nomination::Nomination {
+            status: crate::status::NominationStatus::Scored,
+            ..n
+        };
+        assert!(scored.assessor_added(&admin(), now()).is_none());
     }
 }

@@ -24,6 +24,7 @@ pub mod progress;
 pub mod results;
 pub mod rubric;
 pub mod score;
+mod settle;
 pub mod verification;
 
 /// What the handlers share: ports and reference data, built once per process.

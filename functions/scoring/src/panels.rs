@@ -30,10 +30,11 @@ use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::nomination_for;
 use ovop_platform::problem::require;
-use ovop_platform::store::{entities, Tx};
+use ovop_platform::store::{entities, Condition, StoreError, Tx};
 use ovop_platform::ApiError;
 use serde::Deserialize;
 
+use crate::settle::{lost_race_or, retry, settle, unlocked};
 use crate::AppState;
 
 /// A round's panels (admin).
@@ -150,26 +151,37 @@ pub async fn assign(
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
-    let n: Nomination = nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
-    let panels = state.store.get::<Panels>(&n.round_id).await?;
-    let reason = req.override_reason.as_deref();
-    let (assignment, tx) = assignment_of(
-        &state,
-        &caller,
-        &n,
-        panels.as_ref(),
-        &req.panel,
-        &assessor,
-        reason,
-    )
-    .await?;
-    let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
-    let now = state.clock.now();
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let n: Nomination =
+            nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+        let panels = state.store.get::<Panels>(&n.round_id).await?;
+        let reason = req.override_reason.as_deref();
+        let (assignment, tx, shared) = assignment_of(
+            &state,
+            &caller,
+            &n,
+            panels.as_ref(),
+            &req.panel,
+            &assessor,
+            reason,
+        )
         .await?;
-    tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
-    Ok(answer.into_response())
+        let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
+        let now = state.clock.now();
+        match idempotency
+            .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
+            .await
+        {
+            Err(e) if retry(&e, attempt) => continue,
+            Err(e) => return Err(e),
+            Ok(answer) => {
+                tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
+                return Ok(answer.into_response());
+            }
+        }
+    }
 }
 
 /// A nomination's assessors, with conflicts and overrides (admin).
@@ -218,7 +230,26 @@ pub async fn declare_conflict(
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
-    let n: Nomination = nomination_for(&state.store, &caller, &id, Action::DeclareConflict).await?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_declare_conflict(&state, &caller, &id, &idempotency, &req).await {
+            Err(e) if retry(&e, attempt) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// One attempt of [`declare_conflict`]: the assignment in conflict, its audit record and the
+/// nomination settled without the assessor's sheet.
+async fn try_declare_conflict(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    id: &str,
+    idempotency: &Idempotency,
+    req: &ConflictRequest,
+) -> Result<Response, ApiError> {
+    let n: Nomination = nomination_for(&state.store, caller, id, Action::DeclareConflict).await?;
     let current = state
         .store
         .get::<Assignment>(&(n.id.clone(), caller.user_id.clone()))
@@ -232,11 +263,33 @@ pub async fn declare_conflict(
     let mut tx = Tx::new();
     tx.update(&declared, current.version)?;
     tx.create(&AuditRecord::conflict(new_id(), &current, &declared, now))?;
+    let shared = settled(state, &n, caller, now, &declared, &mut tx).await?;
     let answer = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
+        .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
         .await?;
     tracing::info!(nomination = %n.id, assessor = %caller.user_id, "conflict declared");
     Ok(answer.into_response())
+}
+
+/// While a nomination is scored, and until the lock, a new conflict settles it again
+/// ([`settle`]): the conflicted assessor's sheet no longer counts, and the others may now be
+/// all there is. Returns the ops another save may win.
+async fn settled(
+    state: &AppState,
+    n: &Nomination,
+    actor: &ovop_core::policy::Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    assignment: &Assignment,
+    tx: &mut Tx,
+) -> Result<Vec<usize>, ApiError> {
+    if !matches!(
+        n.status,
+        NominationStatus::InAssessment | NominationStatus::Scored
+    ) {
+        return Ok(Vec::new());
+    }
+    unlocked(state, &n.round_id, tx).await?;
+    settle(state, n, actor, now, assignment, None, tx).await
 }
 
 /// Most lines in one file.
@@ -347,9 +400,10 @@ pub async fn bulk_assign(
 }
 
 /// The assignment of `assessor` (of panel `panel_id` in the round's `panels`) to `n`, and the
-/// transaction that writes it — with the nomination's move into assessment on its first
-/// assignment. The rules are core's ([`Assignment::assign`]); an assessor already on the
-/// nomination is a 409.
+/// transaction that writes it — with the nomination's new version (its move into assessment on
+/// the first assignment), so that a final score read before cannot close the scoring without
+/// the new assessor, and the check that no relation was declared meanwhile. The rules are
+/// core's ([`Assignment::assign`]); an assessor already on the nomination is a 409.
 async fn assignment_of(
     state: &AppState,
     caller: &ovop_core::policy::Principal,
@@ -358,7 +412,7 @@ async fn assignment_of(
     panel_id: &str,
     assessor: &str,
     override_reason: Option<&str>,
-) -> Result<(Assignment, Tx), ApiError> {
+) -> Result<(Assignment, Tx, Vec<usize>), ApiError> {
     let panel = panels
         .and_then(|p| p.panel(panel_id))
         .ok_or_else(|| assign_refused(AssignError::NoSuchPanel))?;
@@ -380,11 +434,15 @@ async fn assignment_of(
     let mut tx = Tx::new();
     tx.create(&assignment)?;
     tx.create(&AuditRecord::assignment(new_id(), &assignment))?;
-    if let Some(change) = n.into_assessment(caller, now) {
-        tx.update(&change.nomination, n.version)?;
-        tx.create(&change.audit)?;
+    if !related {
+        tx.check::<Relation>(&key, Condition::Absent);
     }
-    Ok((assignment, tx))
+    let change = n
+        .assessor_added(caller, now)
+        .ok_or_else(|| assign_refused(AssignError::NotAssessable))?;
+    let shared = vec![tx.update(&change.nomination, n.version)?];
+    tx.create(&change.audit)?;
+    Ok((assignment, tx, shared))
 }
 
 /// One line of a bulk assignment, in one transaction.
@@ -395,21 +453,32 @@ async fn assign_row(
     panels: Option<&Panels>,
     row: &Row,
 ) -> Result<Assignment, ApiError> {
-    let n: Nomination = nomination_for(
-        &state.store,
-        caller,
-        &row.nomination,
-        Action::AssignAssessors,
-    )
-    .await?;
-    if n.round_id != round_id {
-        return Err(ApiError::NotFound);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let n: Nomination = nomination_for(
+            &state.store,
+            caller,
+            &row.nomination,
+            Action::AssignAssessors,
+        )
+        .await?;
+        if n.round_id != round_id {
+            return Err(ApiError::NotFound);
+        }
+        let reason = row.override_reason.as_deref();
+        let (assignment, tx, shared) =
+            assignment_of(state, caller, &n, panels, &row.panel, &row.assessor, reason).await?;
+        match state.store.commit(tx).await {
+            Ok(()) => return Ok(assignment),
+            Err(e) => {
+                let e = lost_race_or(&shared, e);
+                if !retry(&e, attempt) {
+                    return Err(e);
+                }
+            }
+        }
     }
-    let reason = row.override_reason.as_deref();
-    let (assignment, tx) =
-        assignment_of(state, caller, &n, panels, &row.panel, &row.assessor, reason).await?;
-    state.store.commit(tx).await?;
-    Ok(assignment)
 }
 
 /// Gives every nomination of the round that the panel covers and that passed administrative
@@ -525,28 +594,51 @@ pub async fn balance(
         by_nomination.entry(nomination).or_default().push(assessor);
     }
     for (id, assessors) in by_nomination {
-        let n: Nomination =
-            nomination_for(&state.store, &caller, id, Action::AssignAssessors).await?;
-        let now = state.clock.now();
-        let mut tx = Tx::new();
-        let mut made = Vec::new();
-        for assessor in assessors {
-            // Balancing never picks a related assessor (`named` above).
-            let a = Assignment::assign(&n, panel, assessor, false, None, &caller, now)
-                .map_err(assign_refused)?;
-            tx.create(&a)?;
-            tx.create(&AuditRecord::assignment(new_id(), &a))?;
-            made.push(a);
+        match staff_one(&state, &caller, panel, id, &assessors).await {
+            Ok(made) => report.assigned.extend(made),
+            Err(e) => {
+                // Changed meanwhile (or no longer assessable): reported as still missing, and
+                // running the balancing again picks it up.
+                tracing::warn!(nomination = %id, error = %e, "balancing skipped a nomination");
+                report.short.push(Shortfall {
+                    nomination_id: id.to_owned(),
+                    missing: u32::try_from(assessors.len()).unwrap_or(u32::MAX),
+                });
+            }
         }
-        if let Some(change) = n.into_assessment(&caller, now) {
-            tx.update(&change.nomination, n.version)?;
-            tx.create(&change.audit)?;
-        }
-        state.store.commit(tx).await?;
-        report.assigned.extend(made);
     }
     tracing::info!(round = %round_id, panel = %req.panel, assigned = report.assigned.len(), short = report.short.len(), "assessors balanced");
     Ok(Json(report))
+}
+
+/// Assigns `assessors` of `panel` to the nomination `id` in one transaction, with the
+/// nomination's new version and the check that no relation to them was declared meanwhile.
+async fn staff_one(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    panel: &ovop_core::panel::Panel,
+    id: &str,
+    assessors: &[&str],
+) -> Result<Vec<Assignment>, ApiError> {
+    let n: Nomination = nomination_for(&state.store, caller, id, Action::AssignAssessors).await?;
+    let now = state.clock.now();
+    let mut tx = Tx::new();
+    let mut made = Vec::new();
+    for assessor in assessors {
+        let a = Assignment::assign(&n, panel, assessor, false, None, caller, now)
+            .map_err(assign_refused)?;
+        tx.create(&a)?;
+        tx.create(&AuditRecord::assignment(new_id(), &a))?;
+        tx.check::<Relation>(&(n.id.clone(), (*assessor).to_owned()), Condition::Absent);
+        made.push(a);
+    }
+    let change = n
+        .assessor_added(caller, now)
+        .ok_or_else(|| assign_refused(AssignError::NotAssessable))?;
+    tx.update(&change.nomination, n.version)?;
+    tx.create(&change.audit)?;
+    state.store.commit(tx).await?;
+    Ok(made)
 }
 
 /// Most assessors per nomination in automatic balancing.
@@ -576,30 +668,54 @@ pub async fn declare_relation(
     if let Some(earlier) = idempotency.replay(&state.store).await? {
         return Ok(earlier.into_response());
     }
-    let n: Nomination = nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_declare_relation(&state, &caller, &id, &idempotency, &req).await {
+            Err(e) if retry(&e, attempt) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// One attempt of [`declare_relation`].
+async fn try_declare_relation(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    id: &str,
+    idempotency: &Idempotency,
+    req: &RelationRequest,
+) -> Result<Response, ApiError> {
+    let n: Nomination = nomination_for(&state.store, caller, id, Action::AssignAssessors).await?;
     let now = state.clock.now();
-    let relation = Relation::declare(&n, &req.assessor, &req.reason, &caller, now)
+    let relation = Relation::declare(&n, &req.assessor, &req.reason, caller, now)
         .map_err(ApiError::Validation)?;
     let key = (n.id.clone(), relation.assessor.clone());
     let mut tx = Tx::new();
-    tx.create(&relation)?;
-    if let Some(current) = state.store.get::<Assignment>(&key).await? {
-        if let Some(conflicted) = current.related() {
-            tx.update(&conflicted, current.version)?;
-        }
-    }
+    let created = tx.create(&relation)?;
     tx.create(&AuditRecord::relation(new_id(), &relation))?;
+    let mut shared = Vec::new();
+    match state.store.get::<Assignment>(&key).await? {
+        Some(current) => {
+            if let Some(conflicted) = current.related() {
+                shared.push(tx.update(&conflicted, current.version)?);
+                shared.extend(settled(state, &n, caller, now, &conflicted, &mut tx).await?);
+            }
+        }
+        // An assignment made meanwhile is read again.
+        None => shared.push(tx.check::<Assignment>(&key, Condition::Absent)),
+    }
     let answer = Answer::json(StatusCode::CREATED, None, &relation)?;
     let answer = idempotency
-        .commit(&state.store, tx, answer, now, |e| match ApiError::from(e) {
-            ApiError::Conflict { .. } => ApiError::Conflict {
+        .commit(&state.store, tx, answer, now, |e| match e {
+            StoreError::ConditionFailed { op, .. } if op == created => ApiError::Conflict {
                 code: "relation_exists",
                 message: Text::new(
                     "Hubungan ini sudah dicatat.",
                     "This relation is recorded already.",
                 ),
             },
-            other => other,
+            e => lost_race_or(&shared, e),
         })
         .await?;
     tracing::info!(nomination = %n.id, assessor = %relation.assessor, "relation declared");

@@ -31,6 +31,9 @@ pub struct AssessmentParams {
     pub round: Option<String>,
 }
 
+/// Longest round id a query may name (ids are short slugs).
+const MAX_ROUND_ID: usize = 64;
+
 /// The caller's own assignments that they may score (not in conflict), by round then
 /// nomination; anyone who is not an assessor has none.
 #[utoipa::path(get, path = "/api/v1/assessments", tag = "selection", params(AssessmentParams),
@@ -41,6 +44,12 @@ pub async fn mine(
     ApiQuery(params): ApiQuery<AssessmentParams>,
 ) -> Result<Json<AssignmentList>, ApiError> {
     let round = params.round.filter(|r| !r.is_empty());
+    if round.as_ref().is_some_and(|r| r.len() > MAX_ROUND_ID) {
+        return Err(ApiError::BadRequest {
+            field: "round".into(),
+            message: ovop_core::Text::new("Periode tidak dikenal.", "Unknown round."),
+        });
+    }
     let items = state
         .store
         .list_all::<Assignment>(

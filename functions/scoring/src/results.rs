@@ -6,6 +6,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+
 use axum::Json;
 use ovop_core::audit::AuditRecord;
 use ovop_core::authz::{decide, Action, Resource};
@@ -13,7 +15,7 @@ use ovop_core::dto::selection::{Leaderboard, ModerateRequest};
 use ovop_core::dto::NominationSummary;
 use ovop_core::moderation::{
     distribution, leaderboard, normalise_round, recommend, ModerationError, NominationResult,
-    Recommendation,
+    Recommendation, RecommendationLock, Recommended,
 };
 use ovop_core::nomination::Nomination;
 use ovop_core::round::Round;
@@ -28,11 +30,11 @@ use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::nomination_for;
 use ovop_platform::problem::require;
-use ovop_platform::store::{entities, Condition, Tx};
+use ovop_platform::store::{entities, Condition, StoreError, Tx};
 use ovop_platform::ApiError;
 use serde::Deserialize;
 
-use crate::score::locked;
+use crate::settle::locked;
 use crate::AppState;
 
 /// Points per bar of the score distribution.
@@ -42,8 +44,8 @@ fn not_scored() -> ApiError {
     ApiError::Conflict {
         code: "not_scored",
         message: Text::new(
-            "Belum ada nilai akhir yang dikirim untuk usulan ini.",
-            "No final score has been submitted for this nomination yet.",
+            "Penilaian usulan ini belum lengkap.",
+            "This nomination is not fully scored yet.",
         ),
     }
 }
@@ -96,12 +98,6 @@ pub async fn moderate(
         return Ok(earlier.into_response());
     }
     let n = nomination_for(&state.store, &caller, &id, Action::ModerateScore).await?;
-    if !matches!(
-        n.status,
-        NominationStatus::InAssessment | NominationStatus::Scored
-    ) {
-        return Err(locked());
-    }
     let current = state
         .store
         .get::<NominationResult>(&n.id)
@@ -109,7 +105,7 @@ pub async fn moderate(
         .ok_or_else(not_scored)?;
     let is_locked = state
         .store
-        .get::<Recommendation>(&n.round_id)
+        .get::<RecommendationLock>(&n.round_id)
         .await?
         .is_some();
     let now = state.clock.now();
@@ -118,6 +114,7 @@ pub async fn moderate(
             expected,
             req.score,
             &req.justification,
+            n.status,
             is_locked,
             &caller.user_id,
             now,
@@ -126,14 +123,22 @@ pub async fn moderate(
             ModerationError::Invalid(fields) => ApiError::Validation(fields),
             ModerationError::Stale { current } => ApiError::VersionMismatch { current },
             ModerationError::Locked => locked(),
+            ModerationError::NotScored => not_scored(),
         })?;
     let answer = Answer::json(StatusCode::OK, Some(moderated.version), &moderated)?;
     let mut tx = Tx::new();
     tx.update(&moderated, current.version)?;
-    tx.check::<Recommendation>(&n.round_id, Condition::Absent);
+    // The lock moves the nomination before it is written: either check failing means locked.
+    let guards = [
+        tx.check::<RecommendationLock>(&n.round_id, Condition::Absent),
+        tx.check::<Nomination>(&n.id, Condition::Version(n.version)),
+    ];
     tx.create(&AuditRecord::moderation(new_id(), &current, &moderated))?;
     let answer = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
+        .commit(&state.store, tx, answer, now, |e| match e {
+            StoreError::ConditionFailed { op, .. } if guards.contains(&op) => locked(),
+            e => ApiError::from(e),
+        })
         .await?;
     tracing::info!(nomination = %n.id, by = %caller.user_id, score = %moderated.final_score(), version = moderated.version, "score moderated");
     Ok(answer.into_response())
@@ -202,7 +207,7 @@ pub async fn board(
         }
     }
     let items = ranked_results(&state, &round_id, commodity.as_deref()).await?;
-    let recommendation = state.store.get::<Recommendation>(&round_id).await?;
+    let recommendation = locked_list(&state, &round_id).await?;
     Ok(Json(Leaderboard {
         distribution: distribution(&items, BUCKET_WIDTH)
             .into_iter()
@@ -216,13 +221,37 @@ pub async fn board(
     }))
 }
 
+/// The round's locked recommendation, if locked.
+async fn locked_list(state: &AppState, round_id: &str) -> Result<Option<Recommendation>, ApiError> {
+    let Some(lock) = state.store.get::<RecommendationLock>(round_id).await? else {
+        return Ok(None);
+    };
+    let mut items = state
+        .store
+        .list_all::<Recommended>(
+            "recommended nomination",
+            &entities::recommended_of(round_id),
+        )
+        .await?;
+    // In the order of the leaderboard.
+    items.sort_by(|a, b| {
+        b.final_score
+            .cmp(&a.final_score)
+            .then_with(|| a.nomination_id.cmp(&b.nomination_id))
+    });
+    Ok(Some(Recommendation::of(lock, items)))
+}
+
 /// Locks the round's recommendation list for determination (admin): every nomination whose
-/// final score earns stars, with the score and stars as they stand. Needs `Idempotency-Key`;
-/// from then on no score is submitted or moderated in the round.
+/// final score earns stars, with the score and stars as they stand. Every scored nomination
+/// moves to recommended or not recommended; the lock itself is written last, so a lock
+/// interrupted half-way is finished by sending it again. Needs `Idempotency-Key`; from then on
+/// no score is submitted or moderated in the round.
 #[utoipa::path(post, path = "/api/v1/rounds/{round}/recommendation", tag = "selection",
     params(("round" = String, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = Recommendation), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
-              (status = 409, body = ovop_core::errors::Problem, description = "Locked already, or nothing scored"), (status = 428, body = ovop_core::errors::Problem)))]
+    responses((status = 201, body = RecommendationLock), (status = 403, body = ovop_core::errors::Problem), (status = 404, body = ovop_core::errors::Problem),
+              (status = 409, body = ovop_core::errors::Problem, description = "Locked already, scoring unfinished, nothing scored, or a score changed meanwhile (send it again)"),
+              (status = 428, body = ovop_core::errors::Problem)))]
 pub async fn lock(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -242,7 +271,7 @@ pub async fn lock(
     round_for_admin(&state, &caller, &round_id).await?;
     if state
         .store
-        .get::<Recommendation>(&round_id)
+        .get::<RecommendationLock>(&round_id)
         .await?
         .is_some()
     {
@@ -284,37 +313,44 @@ pub async fn lock(
     }
     let now = state.clock.now();
     let recommendation = recommend(&round_id, &ranked, &caller.user_id, now);
-    move_nominations(&state, &caller, &recommendation, &round_id).await?;
-    let answer = Answer::json(StatusCode::CREATED, None, &recommendation)?;
+    let versions: BTreeMap<&str, u64> = ranked
+        .iter()
+        .map(|r| (r.result.nomination_id.as_str(), r.result.version))
+        .collect();
+    move_nominations(&state, &caller, &recommendation, &versions).await?;
+    let lock = recommendation.lock();
+    let answer = Answer::json(StatusCode::CREATED, None, &lock)?;
     let mut tx = Tx::new();
-    tx.create(&recommendation)?;
+    tx.create(&lock)?;
     let answer = idempotency
-        .commit(&state.store, tx, answer, now, |e| match ApiError::from(e) {
-            ApiError::Conflict { .. } => locked(),
-            other => other,
+        .commit(&state.store, tx, answer, now, |e| match e {
+            StoreError::ConditionFailed { .. } => locked(),
+            e => ApiError::from(e),
         })
         .await?;
-    tracing::info!(round = %round_id, recommended = recommendation.items.len(), by = %caller.user_id, "recommendation locked");
+    tracing::info!(round = %round_id, recommended = lock.recommended, by = %caller.user_id, "recommendation locked");
     Ok(answer.into_response())
 }
 
-/// Nominations moved per transaction when the recommendation is locked (two ops each).
-const MOVES_PER_TX: usize = 40;
+/// Nominations moved per transaction when the recommendation is locked (four ops each: the
+/// nomination, its history line, the check of its result, its place on the list).
+const MOVES_PER_TX: usize = 24;
 
 /// Moves every scored nomination of the round to recommended or not recommended, as the
-/// recommendation says, a batch per transaction. Done before the lock itself is written, so an
-/// interrupted lock is finished by trying again (what moved stays moved; no score changes
-/// meanwhile, since moderation needs a nomination in assessment or scored).
+/// recommendation says, a batch per transaction (its nominations read at once); each recommended one gets its place on the
+/// stored list. Each move checks that the nomination's result is still the version ranked
+/// (a moderation or a conflict that changed it meanwhile refuses the lock: send it again).
 async fn move_nominations(
     state: &AppState,
     caller: &ovop_core::policy::Principal,
     recommendation: &Recommendation,
-    round_id: &str,
+    versions: &BTreeMap<&str, u64>,
 ) -> Result<(), ApiError> {
-    let recommended: std::collections::BTreeSet<&str> = recommendation
+    let round_id = &recommendation.round_id;
+    let recommended: BTreeMap<&str, &Recommended> = recommendation
         .items
         .iter()
-        .map(|i| i.nomination_id.as_str())
+        .map(|i| (i.nomination_id.as_str(), i))
         .collect();
     let scored = state
         .store
@@ -324,22 +360,46 @@ async fn move_nominations(
         )
         .await?;
     for batch in scored.chunks(MOVES_PER_TX) {
+        let mut reads = tokio::task::JoinSet::new();
+        for summary in batch {
+            let store = state.store.clone();
+            let id = summary.id.clone();
+            reads.spawn(async move { store.get::<Nomination>(&id).await });
+        }
+        let mut nominations = Vec::with_capacity(batch.len());
+        while let Some(read) = reads.join_next().await {
+            nominations.extend(read.map_err(ApiError::internal)??);
+        }
         let now = state.clock.now();
         let mut tx = Tx::new();
-        for summary in batch {
-            let n = state
-                .store
-                .get::<Nomination>(&summary.id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if let Some(change) =
-                n.recommendation_locked(recommended.contains(n.id.as_str()), caller, now)
-            {
-                tx.update(&change.nomination, n.version)?;
-                tx.create(&change.audit)?;
+        for n in &nominations {
+            let place = recommended.get(n.id.as_str());
+            let Some(change) = n.recommendation_locked(place.is_some(), caller, now) else {
+                continue; // moved by an earlier, interrupted lock
+            };
+            tx.update(&change.nomination, n.version)?;
+            tx.create(&change.audit)?;
+            match versions.get(n.id.as_str()) {
+                Some(v) => tx.check::<NominationResult>(&n.id, Condition::Version(*v)),
+                None => tx.check::<NominationResult>(&n.id, Condition::Absent),
+            };
+            if let Some(item) = place {
+                tx.create(*item)?;
             }
         }
-        state.store.commit(tx).await?;
+        if tx.is_empty() {
+            continue;
+        }
+        state.store.commit(tx).await.map_err(|e| match e {
+            StoreError::ConditionFailed { .. } => ApiError::Conflict {
+                code: "changed_meanwhile",
+                message: Text::new(
+                    "Nilai berubah saat dikunci; kirim kunci sekali lagi.",
+                    "A score changed while locking; send the lock again.",
+                ),
+            },
+            e => ApiError::from(e),
+        })?;
     }
     tracing::info!(round = %round_id, moved = scored.len(), "nominations moved by the recommendation");
     Ok(())
@@ -355,9 +415,7 @@ pub async fn recommendation(
     ApiPath(round_id): ApiPath<String>,
 ) -> Result<Json<Recommendation>, ApiError> {
     round_for_admin(&state, &caller, &round_id).await?;
-    state
-        .store
-        .get::<Recommendation>(&round_id)
+    locked_list(&state, &round_id)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)

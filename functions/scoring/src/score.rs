@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ovop_core::aggregate::{aggregate, Policy};
 use ovop_core::audit::AuditRecord;
-use ovop_core::authz::{decide, Action, Resource, Standing};
+use ovop_core::authz::{decide, Action, Resource};
 use ovop_core::dto::selection::{ScoresView, SheetView};
-use ovop_core::moderation::{AssessorTotal, NominationResult, Recommendation};
+use ovop_core::moderation::NominationResult;
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::Assignment;
 use ovop_core::policy::Role;
@@ -28,9 +28,10 @@ use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::{nomination_for, round_of};
 use ovop_platform::problem::require;
-use ovop_platform::store::{entities, Condition, StoreError, Tx};
+use ovop_platform::store::{entities, Tx};
 use ovop_platform::ApiError;
 
+use crate::settle::{lost_race_or, retry, settle, unlocked};
 use crate::AppState;
 
 fn refused(e: ScoreError) -> ApiError {
@@ -71,45 +72,6 @@ async fn own_sheet(
         .await?)
 }
 
-/// What the recommendation lock answers to a change after it.
-pub(crate) fn locked() -> ApiError {
-    ApiError::Conflict {
-        code: "recommendation_locked",
-        message: Text::new(
-            "Daftar rekomendasi periode ini sudah dikunci.",
-            "This round's recommendation list is locked.",
-        ),
-    }
-}
-
-/// A nomination's submitted sheets, with `sheet` in place of the stored one of its assessor.
-async fn submitted_sheets(
-    state: &AppState,
-    n: &Nomination,
-    sheet: &ScoreSheet,
-) -> Result<Vec<ScoreSheet>, ApiError> {
-    // A nomination has a handful of assessors: at most a panel's size.
-    let mut sheets: Vec<ScoreSheet> = state
-        .store
-        .list::<ScoreSheet>(
-            "score sheet",
-            &entities::sheets_of(&n.id),
-            ovop_core::panel::MAX_MEMBERS,
-            None,
-            |s: &ScoreSheet| s.state == SheetState::Submitted && s.assessor != sheet.assessor,
-        )
-        .await?
-        .items;
-    if sheet.state == SheetState::Submitted {
-        sheets.push(sheet.clone());
-    }
-    Ok(sheets)
-}
-
-/// How many times a save reads again after another assessor's save changed the rubric's freeze
-/// or the nomination's result in between.
-const SAVE_ATTEMPTS: usize = 5;
-
 /// How a sheet changes: [`ScoreSheet::save_draft`] or [`ScoreSheet::submit`].
 type SheetChange = fn(
     Option<&ScoreSheet>,
@@ -125,8 +87,8 @@ type SheetChange = fn(
 /// Replays the answer to a retried request, or loads what the sheet change needs, runs it and
 /// writes the sheet in one transaction: with the first score, the rubric freezes; with a final
 /// submit, the assignment is marked scored, the nomination's result is tallied again and an
-/// audit record is kept. Two assessors saving or submitting at once both land: the one whose
-/// rubric freeze or result write lost reads again and retries.
+/// audit record is kept ([`settle`]). Two assessors saving or submitting at once both land:
+/// the one whose rubric freeze, result or nomination write lost reads again and retries.
 async fn write_sheet(
     state: &AppState,
     caller: &ovop_core::policy::Principal,
@@ -142,125 +104,76 @@ async fn write_sheet(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let n = nomination_for(&state.store, caller, id, Action::ScoreNomination).await?;
-        let round = round_of(&state.store, &n).await?;
-        let rubric = rubric_of(state, &n).await?;
-        let before = own_sheet(state, &n, &caller.user_id).await?;
-        let now = state.clock.now();
-        let sheet = change(
-            before.as_ref(),
-            expected,
-            &round,
-            &rubric,
-            &n.id,
-            &caller.user_id,
-            form,
-            now,
-        )
-        .map_err(refused)?;
-        let answer = Answer::json(StatusCode::OK, Some(sheet.version), &sheet)?;
-        let mut tx = Tx::new();
-        match &before {
-            Some(b) => tx.update(&sheet, b.version)?,
-            None => tx.create(&sheet)?,
-        };
-        // Ops another assessor's save may win at the same moment: then read again and retry.
-        let mut shared_ops = Vec::new();
-        if !rubric.frozen {
-            let frozen = Rubric {
-                frozen: true,
-                version: rubric.version + 1,
-                ..rubric.clone()
-            };
-            shared_ops.push(tx.update(&frozen, rubric.version)?);
-        }
-        if sheet.state == SheetState::Submitted {
-            if state
-                .store
-                .get::<Recommendation>(&n.round_id)
-                .await?
-                .is_some()
-            {
-                return Err(locked());
+        match try_write_sheet(state, caller, id, &idempotency, expected, form, change).await {
+            Err(e) if retry(&e, attempt) => {
+                tracing::info!(nomination = %id, attempt, "changed meanwhile; saving again");
             }
-            tx.check::<Recommendation>(&n.round_id, Condition::Absent);
-            // A nomination has a handful of assessors: at most a panel's size.
-            let assignments = state
-                .store
-                .list::<Assignment>(
-                    "assignment",
-                    &entities::assignments_of(&n.id),
-                    ovop_core::panel::MAX_MEMBERS,
-                    None,
-                    |a: &Assignment| a.standing() == Standing::Assigned,
-                )
-                .await?
-                .items;
-            let assignment = assignments
-                .iter()
-                .find(|a| a.assessor == caller.user_id)
-                .ok_or(ApiError::NotFound)?;
-            tx.update(&assignment.scored(now), assignment.version)?;
-            // The last assessor's score completes the nomination's scoring.
-            let others_done = assignments
-                .iter()
-                .all(|a| a.assessor == caller.user_id || a.scored_at.is_some());
-            if let Some(change) = others_done
-                .then(|| n.scoring_complete(caller, now))
-                .flatten()
-            {
-                shared_ops.push(tx.update(&change.nomination, n.version)?);
-                tx.create(&change.audit)?;
-            }
-            let totals = submitted_sheets(state, &n, &sheet)
-                .await?
-                .into_iter()
-                .filter_map(|s| {
-                    s.total.map(|total| AssessorTotal {
-                        assessor: s.assessor,
-                        total,
-                    })
-                })
-                .collect();
-            let previous = state.store.get::<NominationResult>(&n.id).await?;
-            if let Some(result) = NominationResult::tally(&n, totals, previous.as_ref()) {
-                shared_ops.push(match &previous {
-                    Some(p) => tx.update(&result, p.version)?,
-                    None => tx.create(&result)?,
-                });
-            }
-            tx.create(&AuditRecord::score(new_id(), &sheet))?;
-        }
-        let committed = idempotency
-            .commit(&state.store, tx, answer, now, |e| match e {
-                StoreError::ConditionFailed { op, .. } if shared_ops.contains(&op) => {
-                    ApiError::Conflict {
-                        code: LOST_RACE,
-                        message: Text::new("Coba lagi.", "Try again."),
-                    }
-                }
-                e => ApiError::from(e),
-            })
-            .await;
-        match committed {
-            Err(ApiError::Conflict { code, .. })
-                if code == LOST_RACE && attempt < SAVE_ATTEMPTS =>
-            {
-                tracing::info!(nomination = %n.id, attempt, "rubric or result changed meanwhile; saving again");
-                continue;
-            }
-            Err(e) => return Err(e),
-            Ok(answer) => {
-                tracing::info!(nomination = %sheet.nomination_id, assessor = %sheet.assessor, state = ?sheet.state, version = sheet.version, "score sheet saved");
-                return Ok(answer.into_response());
-            }
+            other => return other,
         }
     }
 }
 
-/// The code of a lost race on the rubric's freeze, the nomination's result or its move to
-/// scored: retried, never answered.
-const LOST_RACE: &str = "lost_race";
+/// One attempt of [`write_sheet`].
+async fn try_write_sheet(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    id: &str,
+    idempotency: &Idempotency,
+    expected: Option<u64>,
+    form: &SheetForm,
+    change: SheetChange,
+) -> Result<Response, ApiError> {
+    let n = nomination_for(&state.store, caller, id, Action::ScoreNomination).await?;
+    let round = round_of(&state.store, &n).await?;
+    let stored = rubric_of(state, &n).await?;
+    // The first score freezes the rubric: the sheet records the frozen version.
+    let rubric = Rubric {
+        frozen: true,
+        version: stored.version + u64::from(!stored.frozen),
+        ..stored.clone()
+    };
+    let before = own_sheet(state, &n, &caller.user_id).await?;
+    let now = state.clock.now();
+    let sheet = change(
+        before.as_ref(),
+        expected,
+        &round,
+        &rubric,
+        &n.id,
+        &caller.user_id,
+        form,
+        now,
+    )
+    .map_err(refused)?;
+    let answer = Answer::json(StatusCode::OK, Some(sheet.version), &sheet)?;
+    let mut tx = Tx::new();
+    match &before {
+        Some(b) => tx.update(&sheet, b.version)?,
+        None => tx.create(&sheet)?,
+    };
+    // Ops another assessor's save may win at the same moment: then read again and retry.
+    let mut shared = Vec::new();
+    if !stored.frozen {
+        shared.push(tx.update(&rubric, stored.version)?);
+    }
+    if sheet.state == SheetState::Submitted {
+        unlocked(state, &n.round_id, &mut tx).await?;
+        let assignment = state
+            .store
+            .get::<Assignment>(&(n.id.clone(), caller.user_id.clone()))
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let scored = assignment.scored(now);
+        tx.update(&scored, assignment.version)?;
+        shared.extend(settle(state, &n, caller, now, &scored, Some(&sheet), &mut tx).await?);
+        tx.create(&AuditRecord::score(new_id(), &sheet))?;
+    }
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
+        .await?;
+    tracing::info!(nomination = %sheet.nomination_id, assessor = %sheet.assessor, state = ?sheet.state, version = sheet.version, "score sheet saved");
+    Ok(answer.into_response())
+}
 
 /// The assessor's own sheet and the rubric to score on.
 #[utoipa::path(get, path = "/api/v1/nominations/{id}/score", tag = "selection", params(("id" = String, Path)),
@@ -379,7 +292,12 @@ pub async fn scores(
         .items;
     let totals: Vec<_> = sheets.iter().filter_map(|s| s.total).collect();
     let aggregate = aggregate(&totals, &BandTable::current(), &Policy::default());
-    let result = state.store.get::<NominationResult>(&n.id).await?;
+    // The stored result carries the admin's moderation: the admin's alone.
+    let result = if caller.role == Role::Admin {
+        state.store.get::<NominationResult>(&n.id).await?
+    } else {
+        None
+    };
     Ok(Json(ScoresView {
         sheets,
         aggregate,

@@ -184,7 +184,7 @@ pub struct Leaderboard {
 #[serde(default, deny_unknown_fields)]
 pub struct ModerateRequest {
     /// 0–100, at most two decimals.
-    pub score: f64,
+    pub score: Option<f64>,
     pub justification: String,
 }
 

@@ -13,7 +13,8 @@
 //! | relation     | `NOM#{nomination}`    | `REL#{user}`       | –                                  | `RELATED#{round}` / `{nomination}#{user}` | –                                   | –      |
 //! | result       | `NOM#{nomination}`    | `RESULT`           | –                                  | –                                 | `RESULTS#{round}` / `{commodity}#{nomination}`  | –      |
 //! | audit record | `NOM#{nomination}`    | `LOG#{id}`         | –                                  | –                                 | –                                               | –      |
-//! | recommendation | `ROUND#{round}`     | `RECOMMENDATION`   | –                                  | –                                 | –                                               | –      |
+//! | recommendation lock | `ROUND#{round}` | `RECOMMENDATION`   | –                                  | –                                 | –                                               | –      |
+//! | recommended  | `ROUND#{round}`       | `RECOMMENDED#{nomination}` | –                          | –                                 | –                                               | –      |
 //! | panels       | `ROUND#{round}`       | `PANELS`           | –                                  | –                                 | –                                               | –      |
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
@@ -37,7 +38,7 @@
 use ovop_core::audit::AuditRecord;
 use ovop_core::document::{Document, DocumentType, ProductSample, Upload};
 use ovop_core::dto::NominationSummary;
-use ovop_core::moderation::{NominationResult, Recommendation};
+use ovop_core::moderation::{NominationResult, RecommendationLock, Recommended};
 use ovop_core::nomination::{AuditEntry, Nomination};
 use ovop_core::panel::{Assignment, Panels, Relation};
 use ovop_core::region::{ProvinceCode, RegencyCode};
@@ -364,9 +365,9 @@ pub fn audit_records_of(nomination_id: &str) -> Listing {
         .sorted(SortCondition::BeginsWith("LOG#".into()))
 }
 
-impl Entity for Recommendation {
-    const KIND: &'static str = "recommendation";
-    type Summary = Recommendation;
+impl Entity for RecommendationLock {
+    const KIND: &'static str = "recommendation lock";
+    type Summary = RecommendationLock;
     /// The round id.
     type Id = str;
 
@@ -382,6 +383,32 @@ impl Entity for Recommendation {
     fn version(&self) -> u64 {
         1
     }
+}
+
+impl Entity for Recommended {
+    const KIND: &'static str = "recommended nomination";
+    type Summary = Recommended;
+    /// (round id, nomination id)
+    type Id = (String, String);
+
+    fn key_of((round, nomination): &(String, String)) -> Key {
+        Key::new(format!("ROUND#{round}"), format!("RECOMMENDED#{nomination}"))
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&(self.round_id.clone(), self.nomination_id.clone()))
+    }
+
+    /// Written once, with the lock.
+    fn version(&self) -> u64 {
+        1
+    }
+}
+
+/// The nominations a round's locked recommendation names, by nomination id.
+pub fn recommended_of(round: &str) -> Listing {
+    Listing::of(Index::Primary, format!("ROUND#{round}"))
+        .sorted(SortCondition::BeginsWith("RECOMMENDED#".into()))
 }
 
 impl Entity for ScoreSheet {
