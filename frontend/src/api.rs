@@ -1,7 +1,10 @@
 //! Typed client of the OVOP API, using the DTOs of the core crate.
 
+use std::future::Future;
+
 use gloo_net::http::{Method, RequestBuilder};
 use ovop_core::document::{Document, DocumentType, ProductSample, SampleShipmentForm};
+use ovop_core::dto::selection::{AssignRequest, BalanceRequest, BulkRequest, ConflictRequest};
 use ovop_core::dto::uploads::{
     ChecklistView, CompleteRequest, DeclareRequest, Declared, Link, PartRef, PartsRequest,
     SignedParts, UploadList, UploadStatus,
@@ -9,12 +12,16 @@ use ovop_core::dto::uploads::{
 use ovop_core::dto::{NominationPage, RoundPage};
 use ovop_core::errors::Problem;
 use ovop_core::nomination::{Nomination, NominationForm};
+use ovop_core::panel::PanelsForm;
 use ovop_core::policy::Principal;
 use ovop_core::round::{Round, RoundForm};
+use ovop_core::scoring::SheetForm;
+use ovop_core::stars::Score;
 use ovop_core::verification::{Decided, VerificationForm};
 use ovop_core::Lang;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::JsValue;
 
 use crate::auth;
 
@@ -44,6 +51,35 @@ impl ApiFailure {
                 Lang::Id => format!("Tidak dapat menghubungi server: {e}"),
                 Lang::En => format!("Cannot reach the server: {e}"),
             },
+        }
+    }
+
+    /// [`ApiFailure::message`] followed by the message of each field the problem names.
+    pub fn details(&self, lang: Lang) -> String {
+        let mut message = self.message(lang);
+        if let ApiFailure::Problem(p) = self {
+            for text in p.errors.values() {
+                message.push(' ');
+                message.push_str(text);
+            }
+        }
+        message
+    }
+
+    /// The problem's status (412, 409 …); 0 without an answer.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiFailure::Problem(p) => p.status,
+            ApiFailure::Unauthorized => 401,
+            ApiFailure::Network(_) => 0,
+        }
+    }
+
+    /// The problem's code (`conflict_of_interest`, `own_score_first` …); empty without one.
+    pub fn code(&self) -> &str {
+        match self {
+            ApiFailure::Problem(p) => &p.code,
+            _ => "",
         }
     }
 }
@@ -96,9 +132,12 @@ async fn call(
 /// from the JavaScript value: serde's derived code for each DTO is then not built around
 /// serde_json's parser, which makes the wasm ~6 KB (brotli) smaller.
 fn decode<T: DeserializeOwned>(answer: Result<String, ApiFailure>) -> Result<T, ApiFailure> {
-    let json = js_sys::JSON::parse(&answer?)
-        .map_err(|e| ApiFailure::Network(js_sys::Error::from(e).message().into()))?;
-    serde_wasm_bindgen::from_value(json).map_err(|e| ApiFailure::Network(e.to_string()))
+    read(parse(&answer?)?)
+}
+
+fn parse(text: &str) -> Answer {
+    js_sys::JSON::parse(text)
+        .map_err(|e| ApiFailure::Network(js_sys::Error::from(e).message().into()))
 }
 
 /// The JSON of a request's body.
@@ -248,7 +287,7 @@ pub async fn withdraw(n: &Nomination, lang: Lang) -> Result<Nomination, ApiFailu
 
 // ------------------------------------------------------------------ documents and uploads
 
-fn nomination_path(id: &str, rest: &str) -> String {
+pub fn nomination_path(id: &str, rest: &str) -> String {
     format!("/nominations/{id}/{rest}")
 }
 
@@ -347,4 +386,183 @@ pub async fn verify(
     let headers = [("Idempotency-Key", key), ("If-Match", version.as_str())];
     let path = nomination_path(&n.id, "verification");
     send_json(Method::POST, &path, lang, &headers, form).await
+}
+
+// ------------------------------------------------------------------ selection
+//
+// These calls answer the JSON as the browser parsed it, not a DTO: they share one
+// non-generic call ([`fetch`]), and the page reads the DTO it needs with [`read`]. Their GETs
+// are loaded with `resource::load` from the paths below.
+
+/// The JSON of an answer, or why there is none.
+pub type Answer = Result<JsValue, ApiFailure>;
+
+/// One call answering JSON: `headers` and the JSON `body` sent.
+pub async fn fetch(
+    method: Method,
+    path: String,
+    lang: Lang,
+    headers: Vec<(&'static str, String)>,
+    body: Option<String>,
+) -> Answer {
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let text = signed_in(call(method, &path, lang, &headers, body).await)?;
+    parse(&text)
+}
+
+/// The DTO in an answer's JSON.
+pub fn read<T: DeserializeOwned>(json: JsValue) -> Result<T, ApiFailure> {
+    serde_wasm_bindgen::from_value(json).map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+/// A request's JSON body (these bodies always serialise).
+fn body<B: Serialize>(b: &B) -> Option<String> {
+    serde_json::to_string(b).ok()
+}
+
+fn if_match(version: u64) -> (&'static str, String) {
+    ("If-Match", format!("\"{version}\""))
+}
+
+pub fn round_path(round: &str, rest: &str) -> String {
+    format!("/rounds/{round}/{rest}")
+}
+
+/// A round's leaderboard, of one commodity group when `commodity` is not empty.
+pub fn leaderboard_path(round: &str, commodity: &str) -> String {
+    if commodity.is_empty() {
+        round_path(round, "leaderboard")
+    } else {
+        let code = String::from(js_sys::encode_uri_component(commodity));
+        round_path(round, &format!("leaderboard?commodity={code}"))
+    }
+}
+
+/// Saves the assessor's draft sheet over `version` (none before the first save).
+pub fn save_sheet(
+    id: &str,
+    version: Option<u64>,
+    form: &SheetForm,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let headers = version.map(if_match).into_iter().collect();
+    fetch(
+        Method::PUT,
+        nomination_path(id, "score"),
+        lang,
+        headers,
+        body(form),
+    )
+}
+
+/// Submits the sheet for good; `key` names the intended submit.
+pub fn submit_sheet(
+    id: &str,
+    key: String,
+    form: &SheetForm,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let headers = vec![("Idempotency-Key", key)];
+    fetch(
+        Method::POST,
+        nomination_path(id, "score/submit"),
+        lang,
+        headers,
+        body(form),
+    )
+}
+
+/// The assessor declares a conflict of interest on a nomination assigned to them.
+pub fn declare_conflict(id: &str, reason: String, lang: Lang) -> impl Future<Output = Answer> {
+    let b = body(&ConflictRequest { reason });
+    fetch(
+        Method::POST,
+        nomination_path(id, "conflict"),
+        lang,
+        Vec::new(),
+        b,
+    )
+}
+
+/// Assigns `assessor` of panel `req.panel` to a nomination (admin).
+pub fn assign(
+    id: &str,
+    assessor: &str,
+    req: &AssignRequest,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let path = nomination_path(id, &format!("assessors/{assessor}"));
+    fetch(Method::PUT, path, lang, Vec::new(), body(req))
+}
+
+/// Moderates a nomination's final score over the result's `version` (admin). The body is the
+/// JSON of a [`ModerateRequest`](ovop_core::dto::selection::ModerateRequest), written here: serde_json would print its `f64` with a float
+/// formatter whose table alone is ~8 KB of the brotli'd wasm, while a [`Score`] prints itself.
+pub fn moderate(
+    id: &str,
+    version: u64,
+    score: Score,
+    justification: &str,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let path = nomination_path(id, "result/moderation");
+    let why = serde_json::to_string(justification).unwrap_or_default();
+    let b = format!("{{\"score\":{score},\"justification\":{why}}}");
+    fetch(Method::PUT, path, lang, vec![if_match(version)], Some(b))
+}
+
+/// Saves a round's panels over `version` (0: none saved yet).
+pub fn save_panels(
+    round: &str,
+    version: u64,
+    form: &PanelsForm,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let headers = (version > 0)
+        .then(|| if_match(version))
+        .into_iter()
+        .collect();
+    fetch(
+        Method::PUT,
+        round_path(round, "panels"),
+        lang,
+        headers,
+        body(form),
+    )
+}
+
+/// Starts a commodity group's rubric from the proposed default (admin).
+pub fn propose_rubric(round: &str, commodity: &str, lang: Lang) -> impl Future<Output = Answer> {
+    let path = round_path(round, &format!("rubrics/{commodity}/proposed"));
+    fetch(Method::POST, path, lang, Vec::new(), None)
+}
+
+/// Assignments from a CSV file's text (admin).
+pub fn bulk_assign(round: &str, csv: String, lang: Lang) -> impl Future<Output = Answer> {
+    let b = body(&BulkRequest { csv });
+    fetch(
+        Method::POST,
+        round_path(round, "assignments"),
+        lang,
+        Vec::new(),
+        b,
+    )
+}
+
+/// Automatic balancing of one panel's assessors over the round (admin).
+pub fn balance(round: &str, req: &BalanceRequest, lang: Lang) -> impl Future<Output = Answer> {
+    let path = round_path(round, "assignments/balance");
+    fetch(Method::POST, path, lang, Vec::new(), body(req))
+}
+
+/// Locks the round's recommendation list; `key` names the intended lock (admin).
+pub fn lock_recommendation(round: &str, key: String, lang: Lang) -> impl Future<Output = Answer> {
+    let headers = vec![("Idempotency-Key", key)];
+    fetch(
+        Method::POST,
+        round_path(round, "recommendation"),
+        lang,
+        headers,
+        None,
+    )
 }

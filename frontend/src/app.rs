@@ -6,13 +6,16 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::{path, NavigateOptions};
+use ovop_core::policy::Role;
 use ovop_core::{Lang, Text};
 
 use crate::api::{self, ApiFailure};
+use crate::assess::{Assessments, ScorePage};
 use crate::auth;
 use crate::i18n::tr;
 use crate::pages::{Home, NewNomination, NominationDetail};
 use crate::rounds::Rounds;
+use crate::selection::Selection;
 use crate::session::{load_lang, AppCtx, AuthPhase, SignedIn};
 
 /// Where the issuer sends the browser back (`redirect_uri`).
@@ -52,6 +55,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/periode") view=Rounds/>
                         <Route path=path!("/usulan/baru") view=NewNomination/>
                         <Route path=path!("/usulan/:id") view=NominationDetail/>
+                        <Route path=path!("/penilaian") view=Assessments/>
+                        <Route path=path!("/penilaian/:id") view=ScorePage/>
+                        <Route path=path!("/seleksi") view=Selection/>
                     </Routes>
                 </SignedInOnly>
             </main>
@@ -86,6 +92,7 @@ fn Header() -> impl IntoView {
         })
     };
     let signed_in = move || ctx.session.with(Option::is_some);
+    let role = move || ctx.session.with(|s| s.as_ref().map(|s| s.principal.role));
     view! {
         <header>
             <A href="/"><strong class="brand">"OVOP"</strong></A>
@@ -94,6 +101,8 @@ fn Header() -> impl IntoView {
                 <nav class="menu" aria-label=tr("Menu utama", "Main menu")>
                     <A href="/" exact=true>{tr("Usulan", "Nominations")}</A>
                     <A href="/periode">{tr("Periode", "Rounds")}</A>
+                    {(role() == Some(Role::Penilai)).then(|| view! { <A href="/penilaian">{tr("Penilaian", "Assessment")}</A> })}
+                    {(role() == Some(Role::Admin)).then(|| view! { <A href="/seleksi">{tr("Seleksi", "Selection")}</A> })}
                 </nav>
             })}
             <nav aria-label=tr("Bahasa", "Language")>

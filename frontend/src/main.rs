@@ -2,14 +2,24 @@
 
 mod api;
 mod app;
+mod assess;
+mod assign;
+mod audit;
 mod auth;
 mod documents;
+#[cfg(test)]
+mod fixtures;
 mod form;
 mod i18n;
+mod leaderboard;
 mod pages;
+mod panels;
 mod resource;
 mod rounds;
+mod scores;
+mod selection;
 mod session;
+mod ui;
 mod upload;
 mod verification;
 

@@ -14,10 +14,13 @@ use ovop_core::status::NominationStatus;
 use ovop_core::Lang;
 
 use crate::api::{self, ApiFailure};
+use crate::assign::assessors;
+use crate::audit::audit_trail;
 use crate::documents::Documents;
 use crate::form::{FormState, NominationFields};
 use crate::i18n::{t, tr};
-use crate::resource::resource;
+use crate::resource::{load, resource};
+use crate::scores::scores;
 use crate::session::AppCtx;
 use crate::verification::{RevisionRequested, VerifyForm};
 
@@ -471,6 +474,10 @@ pub fn NominationDetail() -> impl IntoView {
             current.set(Some(n));
         }
     });
+    let admin = move || {
+        ctx.session
+            .with(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Admin))
+    };
     let secretariat = move || {
         ctx.session
             .with(|s| s.as_ref().map(|s| s.principal.role) == Some(Role::Verifikator))
@@ -565,14 +572,46 @@ pub fn NominationDetail() -> impl IntoView {
         {move || current.get().filter(|n| {
             secretariat() && matches!(n.status, NominationStatus::Submitted | NominationStatus::AdminReview)
         }).map(|n| view! { <VerifyForm n=n decided=decided/> })}
+        {move || current.with(|n| n.as_ref().filter(|_| admin()).map(|n| (n.id.clone(), n.round_id.clone(), n.status))).map(selection_of)}
         <p><A href="/">{tr("← Kembali ke daftar", "← Back to the list")}</A></p>
+    }
+    .into_any()
+}
+
+/// For the admin, a nomination's selection: its assessors (and assigning one more) while it
+/// awaits or is in assessment, its scores once in assessment, and its audit trail.
+fn selection_of((id, round, status): (String, String, NominationStatus)) -> AnyView {
+    use NominationStatus as S;
+    let assigning = matches!(status, S::AdminPassed | S::InAssessment).then(|| {
+        let path = api::round_path(&round, "panels");
+        let panels = load(move || path.clone());
+        view! {
+            <section class="assessors-of" aria-labelledby="assessors-title">
+                <h2 id="assessors-title">{tr("Penilai", "Assessors")}</h2>
+                {assessors(id.clone(), panels, None)}
+            </section>
+        }
+    });
+    let scored = matches!(
+        status,
+        S::InAssessment
+            | S::Scored
+            | S::NotRecommended
+            | S::Recommended
+            | S::Determined
+            | S::Awarded
+    );
+    view! {
+        {assigning}
+        {scored.then(|| scores(id.clone()))}
+        {audit_trail(&id)}
     }
     .into_any()
 }
 
 /// Read-only profile.
 #[component]
-fn Summary(n: Nomination) -> impl IntoView {
+pub fn Summary(n: Nomination) -> impl IntoView {
     let p = n.profile;
     let row = move |label: (&'static str, &'static str), value: String| {
         view! { <tr><th scope="row">{tr(label.0, label.1)}</th><td>{value}</td></tr> }

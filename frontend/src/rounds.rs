@@ -201,6 +201,14 @@ pub fn Rounds() -> impl IntoView {
                 </tbody>
             </table>
         </Show>
+        {move || (admin && items.with(|i| !i.is_empty())).then(|| view! {
+            <nav class="selection-links" aria-label=tr("Seleksi per periode", "Selection by round")>
+                {tr("Seleksi: ", "Selection: ")}
+                {items.get().into_iter().map(|r| {
+                    view! { <a href=format!("/seleksi?periode={}", r.id)>{r.name}</a> " " }
+                }).collect_view()}
+            </nav>
+        })}
         {admin.then(|| view! { <NewRound items=items notice=notice zone=zone/> })}
     }
 }

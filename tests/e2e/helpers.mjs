@@ -353,3 +353,33 @@ export async function attachCompleteBundle(base, token, nominationId) {
   const after = await api(base, 'GET', path('documents'), { token });
   assert.equal(after.body.complete, true, `the bundle is complete; missing: ${JSON.stringify(after.body.missing)}`);
 }
+
+/**
+ * The secretariat's decision on nomination `id` in the browser, with the form on its page:
+ * `revise` (D01 invalid with a note, reasons, a deadline a week ahead) or `pass`; waits for the
+ * status the decision leads to.
+ */
+export async function verifyInBrowser(desk, base, id, decision) {
+  await desk.goto(`${base}/usulan/${id}`);
+  const form = desk.locator('form.verification');
+  await form.locator('tr[data-code="D01"]').waitFor();
+  if (decision === 'revise') {
+    await form.getByLabel('Hasil D01').selectOption('invalid');
+    await form.getByLabel('Catatan D01').fill('Surat usulan belum ditandatangani kepala dinas.');
+    await form.getByLabel('Kembalikan untuk perbaikan').check();
+    await form.getByLabel('Alasan untuk dinas pengusul').fill('Tanda tangan kepala dinas diperlukan.');
+    await form.getByLabel('Batas perbaikan').fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16));
+  } else {
+    await form.getByLabel('Lulus', { exact: true }).check();
+  }
+  await form.getByRole('button', { name: 'Simpan keputusan' }).click();
+  await desk.locator(`[data-status="${decision === 'revise' ? 'NEEDS_REVISION' : 'ADMIN_PASSED'}"]`).waitFor();
+}
+
+/** The regency office resubmits nomination `id`, returned for revision, in the browser. */
+export async function resubmitInBrowser(office, base, id) {
+  await office.goto(`${base}/usulan/${id}`);
+  await office.locator('section.revision').waitFor();
+  await office.getByRole('button', { name: 'Ajukan usulan' }).click();
+  await office.locator('[data-status="SUBMITTED"]').waitFor();
+}

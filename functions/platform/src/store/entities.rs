@@ -392,7 +392,10 @@ impl Entity for Recommended {
     type Id = (String, String);
 
     fn key_of((round, nomination): &(String, String)) -> Key {
-        Key::new(format!("ROUND#{round}"), format!("RECOMMENDED#{nomination}"))
+        Key::new(
+            format!("ROUND#{round}"),
+            format!("RECOMMENDED#{nomination}"),
+        )
     }
 
     fn key(&self) -> Key {

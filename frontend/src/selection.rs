@@ -1,0 +1,310 @@
+//! The admin's selection page of a round, `/seleksi?periode=&bagian=`: rubrics and panels,
+//! assignment, scoring progress, and the leaderboard with moderation and the locked
+//! recommendation — one part at a time, chosen in the page's own menu.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use ovop_core::commodity::CommodityCatalog;
+use ovop_core::dto::RoundPage;
+use ovop_core::rubric::Rubric;
+use ovop_core::Lang;
+use serde::Deserialize;
+
+use crate::api;
+use crate::assign::assignment;
+use crate::i18n::{t, tr};
+use crate::leaderboard::leaderboard;
+use crate::panels::panels_editor;
+use crate::resource::load;
+use crate::session::AppCtx;
+use crate::ui::{
+    alert_of, dyn_opt, html, html_with_actions, items, n, on_value, s, show, Html, Value,
+};
+
+/// The parts of the page: `bagian` in the URL, and the menu's label.
+const PARTS: [(&str, (&str, &str)); 4] = [
+    ("panel", ("Rubrik dan panel", "Rubrics and panels")),
+    ("penugasan", ("Penugasan", "Assignment")),
+    ("kemajuan", ("Kemajuan", "Progress")),
+    ("peringkat", ("Peringkat", "Leaderboard")),
+];
+
+/// The page's URL for a round and a part.
+fn page_path(round: &str, part: &str) -> String {
+    let round = String::from(js_sys::encode_uri_component(round));
+    format!("/seleksi?periode={round}&bagian={part}")
+}
+
+#[component]
+pub fn Selection() -> impl IntoView {
+    let query = use_query_map();
+    let round = Memo::new(move |_| query.with(|q| q.get("periode")).unwrap_or_default());
+    let part = Memo::new(move |_| {
+        let asked = query.with(|q| q.get("bagian")).unwrap_or_default();
+        PARTS
+            .iter()
+            .find(|(key, _)| *key == asked)
+            .map_or(PARTS[0].0, |(key, _)| key)
+    });
+    let rounds = load(|| "/rounds".into());
+    let navigate = use_navigate();
+    // Without a round in the URL: the newest, written into the URL.
+    let newest = navigate.clone();
+    Effect::new(move |_| {
+        if round.get().is_empty() {
+            let first = rounds.with(|r| match r {
+                Some(Ok(json)) => api::read::<RoundPage>(json.clone())
+                    .ok()?
+                    .items
+                    .into_iter()
+                    .next(),
+                _ => None,
+            });
+            if let Some(r) = first {
+                let options = NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                };
+                newest(&page_path(&r.id, part.get_untracked()), options);
+            }
+        }
+    });
+    let on_round = move |round: String| {
+        navigate(&page_path(&round, part.get_untracked()), Default::default());
+    };
+    let options = show(rounds, move |json, lang| {
+        let page = api::read::<RoundPage>(json)?;
+        if page.items.is_empty() {
+            let none = t(
+                lang,
+                "Belum ada periode penghargaan.",
+                "No award round yet.",
+            );
+            return Ok(html(Html::status("list-status", none)));
+        }
+        let options = page.items.into_iter().map(|r| {
+            let selected = round.with_untracked(|id| *id == r.id);
+            view! { <option value=r.id selected=selected>{r.name}</option> }
+        });
+        Ok(view! {
+            <div class="field round-pick">
+                <label for="selection-round">{tr("Periode", "Round")}</label>
+                <select id="selection-round" name="round" on:change=on_value(on_round.clone())>{options.collect_view()}</select>
+            </div>
+        }
+        .into_any())
+    });
+    let tabs = PARTS
+        .iter()
+        .map(|(key, label)| {
+            let href = move || page_path(&round.get(), key);
+            let current = move || (part.get() == *key).then_some("page");
+            view! { <a href=href aria-current=current>{tr(label.0, label.1)}</a> }
+        })
+        .collect_view();
+    view! {
+        <h1>{tr("Seleksi", "Selection")}</h1>
+        {options}
+        <nav class="tabs" aria-label=tr("Bagian seleksi", "Parts of the selection")>{tabs}</nav>
+        {dyn_opt(move || {
+            let round = round.get();
+            (!round.is_empty()).then(|| match part.get() {
+                "penugasan" => assignment(round),
+                "kemajuan" => progress(round),
+                "peringkat" => leaderboard(round),
+                _ => view! { {rubrics(round.clone())} {panels_editor(round)} }.into_any(),
+            })
+        })}
+    }
+}
+
+/// The round's rubrics.
+#[derive(Deserialize)]
+struct RubricList {
+    items: Vec<Rubric>,
+}
+
+/// Each commodity group's rubric for the round, and for a group without one the proposed
+/// default to start from.
+fn rubrics(round: String) -> AnyView {
+    let lang = AppCtx::use_ctx().lang;
+    let reload = RwSignal::new(0u32);
+    let failure = RwSignal::new(None::<String>);
+    let path = api::round_path(&round, "rubrics");
+    let list = load(move || {
+        reload.track();
+        path.clone()
+    });
+    let round = StoredValue::new(round);
+    let propose = move |code: String| {
+        let lang = lang.get_untracked();
+        let proposing = api::propose_rubric(&round.get_value(), &code, lang);
+        failure.set(None);
+        spawn_local(async move {
+            match proposing.await {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => failure.set(Some(e.details(lang))),
+            }
+        });
+    };
+    let table = show(list, move |json, lang| {
+        let items = api::read::<RubricList>(json)?.items;
+        let rows = CommodityCatalog::default()
+            .groups
+            .into_iter()
+            .filter(|c| c.active)
+            .map(|c| {
+                let rubric = items.iter().find(|r| r.commodity.as_ref() == Some(&c.code));
+                let state = match rubric {
+                    None => t(lang, "Belum ada", "None yet"),
+                    Some(r) if r.frozen => t(
+                        lang,
+                        "Dibekukan (penilaian berjalan)",
+                        "Frozen (scoring started)",
+                    ),
+                    Some(r) if r.proposed_default => t(lang, "Rubrik usulan", "Proposed rubric"),
+                    Some(_) => t(lang, "Ditetapkan", "Defined"),
+                };
+                let name = if lang == Lang::Id {
+                    c.name_id
+                } else {
+                    c.name_en
+                };
+                let action = match rubric {
+                    None => Html::button(
+                        "propose",
+                        &c.code,
+                        t(lang, "Pakai rubrik usulan", "Use the proposed rubric"),
+                        &name,
+                    ),
+                    Some(_) => Html::default(),
+                };
+                vec![Html::text(&name), Html::text(state), action]
+            })
+            .collect();
+        let table = Html::table(
+            "rubrics",
+            (
+                "Rubrik per kelompok komoditas",
+                "Rubrics per commodity group",
+            ),
+            &[
+                ("Kelompok komoditas", "Commodity group"),
+                ("Rubrik", "Rubric"),
+                ("Tindakan", "Action"),
+            ],
+            rows,
+            lang,
+        );
+        Ok(html_with_actions(table, move |_, code| propose(code)))
+    });
+    view! {
+        <section class="rubrics" aria-labelledby="rubrics-title">
+            <h2 id="rubrics-title">{tr("Rubrik penilaian", "Scoring rubrics")}</h2>
+            <p class="hint">{tr("Rubrik dibekukan saat nilai pertama disimpan.",
+                "A rubric freezes when the first score is saved.")}</p>
+            {alert_of(failure)}
+            {table}
+        </section>
+    }
+    .into_any()
+}
+
+/// Assigned and submitted sheets per panel and assessor.
+fn progress(round: String) -> AnyView {
+    let path = api::round_path(&round, "progress");
+    let table = show(load(move || path.clone()), |json, lang| {
+        Ok(html(progress_view(&api::read(json)?, lang)))
+    });
+    view! {
+        <section class="progress" aria-labelledby="progress-title">
+            <h2 id="progress-title">{tr("Kemajuan penilaian", "Scoring progress")}</h2>
+            {table}
+        </section>
+    }
+    .into_any()
+}
+
+/// A round's [`ovop_core::dto::selection::Progress`]: the round's count, then each panel's and
+/// its assessors'.
+fn progress_view(p: &Value, lang: Lang) -> Html {
+    let row = |panel: &str, who: &str, c: &Value| {
+        let (scored, assigned) = (
+            c["scored"].as_u64().unwrap_or(0),
+            c["assigned"].as_u64().unwrap_or(0),
+        );
+        let done = format!("{}%", (scored * 100).checked_div(assigned).unwrap_or(0));
+        let cells = [
+            panel,
+            who,
+            &assigned.to_string(),
+            &scored.to_string(),
+            &done,
+        ];
+        cells.into_iter().map(Html::text).collect()
+    };
+    let mut rows = Vec::new();
+    for panel in items(&p["panels"]) {
+        let id = s(&panel["panel_id"]);
+        rows.push(row(
+            id,
+            t(lang, "Seluruh panel", "Whole panel"),
+            &panel["count"],
+        ));
+        for a in items(&panel["assessors"]) {
+            rows.push(row(
+                id,
+                &format!("{} ({})", s(&a["name"]), s(&a["user_id"])),
+                &a["count"],
+            ));
+        }
+    }
+    let (scored, assigned) = (n(&p["count"]["scored"]), n(&p["count"]["assigned"]));
+    let summary = match lang {
+        Lang::Id => format!("{scored} dari {assigned} lembar nilai telah dikirim."),
+        Lang::En => format!("{scored} of {assigned} score sheets submitted."),
+    };
+    let table = Html::table(
+        "progress",
+        (
+            "Kemajuan per panel dan penilai",
+            "Progress per panel and assessor",
+        ),
+        &[
+            ("Panel", "Panel"),
+            ("Penilai", "Assessor"),
+            ("Ditugaskan", "Assigned"),
+            ("Dikirim", "Submitted"),
+            ("Selesai", "Done"),
+        ],
+        rows,
+        lang,
+    );
+    Html::el("p", "context", Html::text(&summary)).and(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_the_round_each_panel_and_each_assessor() {
+        let html = format!(
+            "{:?}",
+            progress_view(&crate::fixtures::progress(), Lang::En)
+        );
+        assert!(html.contains("1 of 2 score sheets submitted."), "{html}");
+        assert!(
+            html.contains("kementerian</th><td>Whole panel</td><td>2</td><td>1</td><td>50%"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "kementerian</th><td>Dr. Ratna (penilai-1)</td><td>1</td><td>1</td><td>100%"
+            ),
+            "{html}"
+        );
+    }
+}
