@@ -1,5 +1,6 @@
 //! Typed client of the OVOP API, using the DTOs of the core crate.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use gloo_net::http::{Method, RequestBuilder};
@@ -64,6 +65,14 @@ impl ApiFailure {
             }
         }
         message
+    }
+
+    /// The message of each field the problem names, by field path.
+    pub fn field_errors(&self) -> BTreeMap<String, String> {
+        match self {
+            ApiFailure::Problem(p) => p.errors.clone(),
+            _ => BTreeMap::new(),
+        }
     }
 
     /// The problem's status (412, 409 …); 0 without an answer.
@@ -565,4 +574,43 @@ pub fn lock_recommendation(round: &str, key: String, lang: Lang) -> impl Future<
         headers,
         None,
     )
+}
+
+/// A JSON object of text fields, written here (as [`moderate`]'s body) rather than by serde.
+pub fn text_object(fields: &[(&str, &str)]) -> String {
+    let members: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":{}", serde_json::to_string(v).unwrap_or_default()))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+/// Records that `assessor` is related to a nomination, for `reason` (admin).
+pub fn declare_relation(
+    id: &str,
+    assessor: &str,
+    reason: &str,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let b = text_object(&[("assessor", assessor), ("reason", reason)]);
+    fetch(
+        Method::POST,
+        nomination_path(id, "relations"),
+        lang,
+        Vec::new(),
+        Some(b),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_objects_are_json_with_their_texts_escaped() {
+        let b = text_object(&[("assessor", "penilai-1"), ("reason", "Kakak \"ipar\"\n")]);
+        assert_eq!(b, r#"{"assessor":"penilai-1","reason":"Kakak \"ipar\"\n"}"#);
+        let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+        assert_eq!(v["reason"], "Kakak \"ipar\"\n");
+    }
 }

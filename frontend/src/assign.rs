@@ -18,8 +18,8 @@ use crate::i18n::{t, tr};
 use crate::resource::{load, Loaded};
 use crate::session::AppCtx;
 use crate::ui::{
-    alert_of, dyn_opt, dyn_text, focus_by_id, html, html_with_actions, items, n, notice_of,
-    on_submit, on_value, s, show, text_field, text_in, Html, Value,
+    alert_of, at, dyn_opt, dyn_text, error_field, focus_by_id, html, html_with_actions, items, n,
+    notice_of, on_submit, on_value, s, show, text_field, text_in, Html, Value,
 };
 
 /// The list of the round's nominations in `status` (one page of up to 200).
@@ -171,7 +171,7 @@ pub fn assignment(round: String) -> AnyView {
             {dyn_opt(move || chosen.get().map(|(id, name)| view! {
                 <section class="chosen" aria-labelledby="assessors-title">
                     <h3 id="assessors-title" tabindex="-1">{tr("Penilai: ", "Assessors: ")} {name}</h3>
-                    {assessors(id, panels, Some(reload))}
+                    {assessors(id, panels, reload)}
                 </section>
             }.into_any()))}
         </section>
@@ -182,11 +182,10 @@ pub fn assignment(round: String) -> AnyView {
 }
 
 /// A nomination's assessors and the form that assigns one more, from the round's `panels`;
-/// `changed` is bumped after an assignment.
-pub fn assessors(id: String, panels: Loaded, changed: Option<RwSignal<u32>>) -> AnyView {
+/// the list is loaded again when `reload` changes, and `reload` is bumped after an assignment.
+pub fn assessors(id: String, panels: Loaded, reload: RwSignal<u32>) -> AnyView {
     let lang = AppCtx::use_ctx().lang;
     let dom = format!("assign-{id}");
-    let reload = RwSignal::new(0u32);
     let path = api::nomination_path(&id, "assessors");
     let list = load(move || {
         reload.track();
@@ -225,9 +224,6 @@ pub fn assessors(id: String, panels: Loaded, changed: Option<RwSignal<u32>>) -> 
                     reason.set(String::new());
                     assessor.set(String::new());
                     reload.update(|n| *n += 1);
-                    if let Some(changed) = changed {
-                        changed.update(|n| *n += 1);
-                    }
                 }
                 Err(e) => {
                     conflict.set(e.code() == "conflict_of_interest");
@@ -347,6 +343,103 @@ fn assessor_list(list: &Value, lang: Lang) -> Html {
         return Html::status("hint", t(lang, "Belum ada penilai.", "No assessors yet."));
     }
     Html::el("ul", "assessors", lines)
+}
+
+/// The relations declared between a nomination and assessors, and the form that records one;
+/// `changed` is bumped after a declaration (an assessor assigned meanwhile is now in
+/// conflict).
+pub fn relations(id: String, changed: RwSignal<u32>) -> AnyView {
+    let lang = AppCtx::use_ctx().lang;
+    let path = api::nomination_path(&id, "relations");
+    let list = load(move || {
+        changed.track();
+        path.clone()
+    });
+    let id = StoredValue::new(id);
+    let assessor = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let errors = RwSignal::new(Default::default());
+    let failure = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let declare = move || {
+        let lang = lang.get_untracked();
+        let declaring = api::declare_relation(
+            &id.get_value(),
+            assessor.get_untracked().trim(),
+            &reason.get_untracked(),
+            lang,
+        );
+        failure.set(None);
+        notice.set(None);
+        spawn_local(async move {
+            match declaring.await {
+                Ok(_) => {
+                    let done = t(lang, "Hubungan tercatat.", "The relation is recorded.");
+                    notice.set(Some(done.into()));
+                    errors.set(Default::default());
+                    assessor.set(String::new());
+                    reason.set(String::new());
+                    changed.update(|n| *n += 1);
+                }
+                Err(e) => {
+                    errors.set(e.field_errors());
+                    failure.set(Some(e.message(lang)));
+                }
+            }
+        });
+    };
+    let current = show(list, |json, lang| {
+        Ok(html(relation_list(&api::read(json)?, lang)))
+    });
+    view! {
+        <section class="relations" aria-labelledby="relations-title">
+            <h2 id="relations-title">{tr("Hubungan dengan penilai", "Relations with assessors")}</h2>
+            {current}
+            <form class="relation" on:submit=on_submit(declare) novalidate aria-labelledby="relation-title">
+                <h3 id="relation-title">{tr("Catat hubungan dengan penilai", "Record a relation with an assessor")}</h3>
+                {error_field("relation-assessor".into(), ("Id pengguna penilai", "Assessor's user id"), assessor, 0, errors, "assessor")}
+                {error_field("relation-reason".into(), ("Hubungan (keluarga, usaha, pembina …)", "Relation (family, business, adviser …)"), reason, 2, errors, "reason")}
+                {alert_of(failure)}
+                {notice_of(notice)}
+                <div class="actions"><button type="submit">{tr("Catat hubungan", "Record the relation")}</button></div>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// A nomination's relations ([`ovop_core::dto::selection::RelationList`]).
+fn relation_list(list: &Value, lang: Lang) -> Html {
+    let rows: Vec<_> = items(&list["items"])
+        .iter()
+        .map(|r| {
+            [&r["assessor"], &r["reason"], &r["declared_by"]]
+                .into_iter()
+                .map(|v| Html::text(s(v)))
+                .chain([Html::text(&at(&r["declared_at"]))])
+                .collect()
+        })
+        .collect();
+    if rows.is_empty() {
+        let none = t(
+            lang,
+            "Belum ada hubungan tercatat.",
+            "No relation recorded.",
+        );
+        return Html::status("hint", none);
+    }
+    Html::table(
+        "relations",
+        ("Hubungan tercatat", "Recorded relations"),
+        &[
+            ("Penilai", "Assessor"),
+            ("Hubungan", "Relation"),
+            ("Dicatat oleh", "Recorded by"),
+            ("Waktu", "When"),
+        ],
+        rows,
+        lang,
+    )
 }
 
 /// What a bulk assignment or a balancing did ([`ovop_core::dto::selection::BulkReport`],
@@ -534,6 +627,30 @@ mod tests {
         );
         let none = format!("{:?}", assessor_list(&assignments(vec![]), Lang::Id));
         assert!(none.contains("Belum ada penilai."), "{none}");
+    }
+
+    #[test]
+    fn relations_list_who_why_by_whom_and_when() {
+        let list = json(&ovop_core::dto::selection::RelationList {
+            items: vec![ovop_core::panel::Relation {
+                round_id: "ovop-2026".into(),
+                nomination_id: "N1".into(),
+                assessor: "penilai-2".into(),
+                reason: "Ipar pemilik <IKM>".into(),
+                declared_by: "admin".into(),
+                declared_at: "2026-03-02T03:04:00Z".parse().unwrap(),
+            }],
+        });
+        let html = format!("{:?}", relation_list(&list, Lang::Id));
+        assert!(
+            html.contains("penilai-2</th><td>Ipar pemilik &lt;IKM&gt;</td><td>admin</td><td>"),
+            "{html}"
+        );
+        let none = format!(
+            "{:?}",
+            relation_list(&json(&serde_json::json!({"items": []})), Lang::En)
+        );
+        assert!(none.contains("No relation recorded."), "{none}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use ovop_core::status::NominationStatus;
 use ovop_core::Lang;
 
 use crate::api::{self, ApiFailure};
-use crate::assign::assessors;
+use crate::assign::{assessors, relations};
 use crate::audit::audit_trail;
 use crate::documents::Documents;
 use crate::form::{FormState, NominationFields};
@@ -585,11 +585,14 @@ fn selection_of((id, round, status): (String, String, NominationStatus)) -> AnyV
     let assigning = matches!(status, S::AdminPassed | S::InAssessment).then(|| {
         let path = api::round_path(&round, "panels");
         let panels = load(move || path.clone());
+        // A relation declared puts an assessor assigned already in conflict: both reload.
+        let changed = RwSignal::new(0u32);
         view! {
             <section class="assessors-of" aria-labelledby="assessors-title">
                 <h2 id="assessors-title">{tr("Penilai", "Assessors")}</h2>
-                {assessors(id.clone(), panels, None)}
+                {assessors(id.clone(), panels, changed)}
             </section>
+            {relations(id.clone(), changed)}
         }
     });
     let scored = matches!(

@@ -8,6 +8,8 @@
 //! by [`on_submit`], [`on_click`] or [`on_value`], is a boxed closure of one type whose Leptos
 //! code exists once. Tables and lists that only show data are text ([`Html`]).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use ovop_core::commodity::CommodityCatalog;
@@ -373,16 +375,46 @@ pub fn on_value(f: impl Fn(String) + 'static) -> Box<dyn FnMut(leptos::ev::Event
 
 /// A labelled text field bound to `value`: one line, or `rows` lines when `rows` > 0.
 pub fn text_field(id: String, label: Label, value: RwSignal<String>, rows: u8) -> AnyView {
+    checked_field(id, label, value, rows, None)
+}
+
+/// The messages of a problem's fields, by field path ([`crate::api::ApiFailure::field_errors`]).
+pub type FieldErrors = RwSignal<BTreeMap<String, String>>;
+
+/// Like [`text_field`], with the message `errors` holds for `field` below the control (and
+/// describing it) while there is one.
+pub fn error_field(
+    id: String,
+    label: Label,
+    value: RwSignal<String>,
+    rows: u8,
+    errors: FieldErrors,
+    field: &'static str,
+) -> AnyView {
+    let message = dyn_text(move || errors.with(|e| e.get(field).cloned().unwrap_or_default()));
+    checked_field(id, label, value, rows, Some(message))
+}
+
+fn checked_field(
+    id: String,
+    label: Label,
+    value: RwSignal<String>,
+    rows: u8,
+    error: Option<DynText>,
+) -> AnyView {
+    let described = error.is_some().then(|| format!("{id}-error"));
     let control = if rows > 0 {
-        view! { <textarea id=id.clone() rows=rows.to_string() bind:value=value></textarea> }
+        view! { <textarea id=id.clone() rows=rows.to_string() aria-describedby=described.clone() bind:value=value></textarea> }
             .into_any()
     } else {
-        view! { <input id=id.clone() type="text" bind:value=value/> }.into_any()
+        view! { <input id=id.clone() type="text" aria-describedby=described.clone() bind:value=value/> }.into_any()
     };
+    let error = error.map(|e| view! { <p class="error" id=described>{e}</p> });
     view! {
         <div class="field">
             <label for=id>{tr(label.0, label.1)}</label>
             {control}
+            {error}
         </div>
     }
     .into_any()

@@ -1347,6 +1347,18 @@ async fn the_admin_ranks_the_round_sees_its_distribution_and_locks_the_recommend
     }
     let p = problem(moderate(&app, &admin, &best.id, 1, 95.0).await).await;
     assert_eq!((p.status, p.code.as_str()), (409, "recommendation_locked"));
+    // Nor does anyone join the assessment of the locked round.
+    let late = passed(&app, "Anyaman Terlambat Dikunci").await;
+    let refused = app
+        .put(
+            &admin,
+            &format!("/api/v1/nominations/{}/assessors/penilai-1", late.id),
+        )
+        .json(&json!({"panel": "jateng"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(refused).await.code, "recommendation_locked");
 }
 
 #[tokio::test]

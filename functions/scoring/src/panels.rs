@@ -442,6 +442,8 @@ async fn assignment_of(
         .ok_or_else(|| assign_refused(AssignError::NotAssessable))?;
     let shared = vec![tx.update(&change.nomination, n.version)?];
     tx.create(&change.audit)?;
+    // Nobody joins the assessment of a round whose recommendation is locked.
+    unlocked(state, &n.round_id, &mut tx).await?;
     Ok((assignment, tx, shared))
 }
 
@@ -637,6 +639,7 @@ async fn staff_one(
         .ok_or_else(|| assign_refused(AssignError::NotAssessable))?;
     tx.update(&change.nomination, n.version)?;
     tx.create(&change.audit)?;
+    unlocked(state, &n.round_id, &mut tx).await?;
     state.store.commit(tx).await?;
     Ok(made)
 }
