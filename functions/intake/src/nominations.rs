@@ -206,30 +206,32 @@ pub async fn create(
         "POST /api/v1/nominations",
         &form,
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let valid = validate(&state, &form)?;
-    let facts = NominationFacts::of(&valid.regency);
-    require(decide(
-        &caller,
-        Action::CreateNomination,
-        &Resource::Nomination(facts),
-    ))?;
-    let round = round_of(&state, &valid.round_id).await?;
-    let now = state.clock.now();
-    let change = Nomination::create(ovop_platform::ids::new_id(), valid, &round, &caller, now)
-        .map_err(refused)?;
-    let n = &change.nomination;
-    let answer = Answer::json(StatusCode::CREATED, Some(n.version), n)?;
-    let mut tx = Tx::new();
-    tx.create(n)?;
-    tx.create(&change.audit)?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
-        .await?;
-    tracing::info!(nomination = %n.id, regency = %n.regency_code, "nomination created");
-    Ok(answer.into_response())
+    idempotency
+        .once(&state.store, async {
+            let valid = validate(&state, &form)?;
+            let facts = NominationFacts::of(&valid.regency);
+            require(decide(
+                &caller,
+                Action::CreateNomination,
+                &Resource::Nomination(facts),
+            ))?;
+            let round = round_of(&state, &valid.round_id).await?;
+            let now = state.clock.now();
+            let change =
+                Nomination::create(ovop_platform::ids::new_id(), valid, &round, &caller, now)
+                    .map_err(refused)?;
+            let n = &change.nomination;
+            let answer = Answer::json(StatusCode::CREATED, Some(n.version), n)?;
+            let mut tx = Tx::new();
+            tx.create(n)?;
+            tx.create(&change.audit)?;
+            let answer = idempotency
+                .commit(&state.store, tx, answer, now, ApiError::from)
+                .await?;
+            tracing::info!(nomination = %n.id, regency = %n.regency_code, "nomination created");
+            Ok(answer.into_response())
+        })
+        .await
 }
 
 /// One nomination.
@@ -302,15 +304,16 @@ pub async fn update(
         &format!("PUT /api/v1/nominations/{id}"),
         &(expected, &form),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let current = load(&state, &caller, &id, Action::EditNomination).await?;
-    let valid = validate(&state, &form)?;
-    let change = current
-        .edit(expected, valid, &caller, state.clock.now())
-        .map_err(refused)?;
-    save(&state, &idempotency, current.version, change).await
+    idempotency
+        .once(&state.store, async {
+            let current = load(&state, &caller, &id, Action::EditNomination).await?;
+            let valid = validate(&state, &form)?;
+            let change = current
+                .edit(expected, valid, &caller, state.clock.now())
+                .map_err(refused)?;
+            save(&state, &idempotency, current.version, change).await
+        })
+        .await
 }
 
 /// Submits to the ministry (copy to the province) while the round is open; in a round that
@@ -334,16 +337,17 @@ pub async fn submit(
         &format!("POST /api/v1/nominations/{id}/submit"),
         &expected,
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let current = load(&state, &caller, &id, Action::SubmitNomination).await?;
-    let round = round_of(&state, &current.round_id).await?;
-    let (bundle, _) = bundle_of(&state.store, &state.commodities, &current, &round).await?;
-    let change = current
-        .submit_with_bundle(expected, &round, &bundle, &caller, state.clock.now())
-        .map_err(refused)?;
-    save(&state, &idempotency, current.version, change).await
+    idempotency
+        .once(&state.store, async {
+            let current = load(&state, &caller, &id, Action::SubmitNomination).await?;
+            let round = round_of(&state, &current.round_id).await?;
+            let (bundle, _) = bundle_of(&state.store, &state.commodities, &current, &round).await?;
+            let change = current
+                .submit_with_bundle(expected, &round, &bundle, &caller, state.clock.now())
+                .map_err(refused)?;
+            save(&state, &idempotency, current.version, change).await
+        })
+        .await
 }
 
 /// Withdraws a draft or a nomination returned for revision.
@@ -363,12 +367,13 @@ pub async fn withdraw(
         &format!("POST /api/v1/nominations/{id}/withdraw"),
         &expected,
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let current = load(&state, &caller, &id, Action::WithdrawNomination).await?;
-    let change = current
-        .withdraw(expected, &caller, state.clock.now())
-        .map_err(refused)?;
-    save(&state, &idempotency, current.version, change).await
+    idempotency
+        .once(&state.store, async {
+            let current = load(&state, &caller, &id, Action::WithdrawNomination).await?;
+            let change = current
+                .withdraw(expected, &caller, state.clock.now())
+                .map_err(refused)?;
+            save(&state, &idempotency, current.version, change).await
+        })
+        .await
 }

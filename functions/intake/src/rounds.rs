@@ -68,29 +68,30 @@ pub async fn create(
         "POST /api/v1/rounds",
         &form,
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let now = state.clock.now();
-    let round = form.validate(now).map_err(ApiError::Validation)?;
-    let answer = Answer::json(StatusCode::CREATED, Some(round.version), &round)?;
-    let mut tx = Tx::new();
-    tx.create(&round)?;
-    let exists = |e: StoreError| match e {
-        StoreError::ConditionFailed { .. } => ApiError::Conflict {
-            code: "round_exists",
-            message: Text::new(
-                format!("Periode tahun {} sudah ada.", round.year),
-                format!("A round for {} already exists.", round.year),
-            ),
-        },
-        other => other.into(),
-    };
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, exists)
-        .await?;
-    tracing::info!(round = %round.id, actor = %caller.user_id, "round created");
-    Ok(answer.into_response())
+    idempotency
+        .once(&state.store, async {
+            let now = state.clock.now();
+            let round = form.validate(now).map_err(ApiError::Validation)?;
+            let answer = Answer::json(StatusCode::CREATED, Some(round.version), &round)?;
+            let mut tx = Tx::new();
+            tx.create(&round)?;
+            let exists = |e: StoreError| match e {
+                StoreError::ConditionFailed { .. } => ApiError::Conflict {
+                    code: "round_exists",
+                    message: Text::new(
+                        format!("Periode tahun {} sudah ada.", round.year),
+                        format!("A round for {} already exists.", round.year),
+                    ),
+                },
+                other => other.into(),
+            };
+            let answer = idempotency
+                .commit(&state.store, tx, answer, now, exists)
+                .await?;
+            tracing::info!(round = %round.id, actor = %caller.user_id, "round created");
+            Ok(answer.into_response())
+        })
+        .await
 }
 
 async fn change_phase(
@@ -112,29 +113,30 @@ async fn change_phase(
         &format!("POST /api/v1/rounds/{id}/{action}"),
         &expected,
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let current = state
-        .store
-        .get::<Round>(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let updated = next(&current, expected).map_err(|e| match e {
-        RoundError::Stale { current } => ApiError::VersionMismatch { current },
-        e => ApiError::Conflict {
-            code: e.code(),
-            message: e.message(),
-        },
-    })?;
-    let answer = Answer::json(StatusCode::OK, Some(updated.version), &updated)?;
-    let mut tx = Tx::new();
-    tx.update(&updated, current.version)?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
-        .await?;
-    tracing::info!(round = %id, phase = ?updated.phase, actor = %caller.user_id, "round phase changed");
-    Ok(answer.into_response())
+    idempotency
+        .once(&state.store, async {
+        let current = state
+            .store
+            .get::<Round>(id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let updated = next(&current, expected).map_err(|e| match e {
+            RoundError::Stale { current } => ApiError::VersionMismatch { current },
+            e => ApiError::Conflict {
+                code: e.code(),
+                message: e.message(),
+            },
+        })?;
+        let answer = Answer::json(StatusCode::OK, Some(updated.version), &updated)?;
+        let mut tx = Tx::new();
+        tx.update(&updated, current.version)?;
+        let answer = idempotency
+            .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+            .await?;
+        tracing::info!(round = %id, phase = ?updated.phase, actor = %caller.user_id, "round phase changed");
+        Ok(answer.into_response())
+        })
+        .await
 }
 
 /// Opens a planned round for proposals (admin).

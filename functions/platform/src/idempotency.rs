@@ -140,6 +140,31 @@ impl Idempotency {
         }))
     }
 
+    /// Runs `work` once for this key: a retry answers the stored answer without running it;
+    /// and when `work` is refused (409, 412, 404) because a twin request with the same key
+    /// changed the state first — a double click, a client's retry racing the original — the
+    /// twin's stored answer is given instead of the refusal.
+    pub async fn once(
+        &self,
+        store: &Store,
+        work: impl std::future::Future<Output = Result<Response, ApiError>>,
+    ) -> Result<Response, ApiError> {
+        if let Some(earlier) = self.replay(store).await? {
+            return Ok(earlier.into_response());
+        }
+        match work.await {
+            Err(
+                refusal @ (ApiError::Conflict { .. }
+                | ApiError::VersionMismatch { .. }
+                | ApiError::NotFound),
+            ) if self.key.is_some() => match self.replay(store).await? {
+                Some(earlier) => Ok(earlier.into_response()),
+                None => Err(refusal),
+            },
+            other => other,
+        }
+    }
+
     /// Commits `tx` together with the record of `answer` and answers it. If a twin request
     /// with the same key won the race, its answer is given instead; any other refusal goes
     /// through `refused`.

@@ -84,35 +84,36 @@ pub async fn save_panels(
         &format!("PUT /api/v1/rounds/{round_id}/panels"),
         &(expected, &form),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    state
-        .store
-        .get::<Round>(&round_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let before = state.store.get::<Panels>(&round_id).await?;
-    if let Some(b) = &before {
-        if expected != Some(b.version) {
-            return Err(ApiError::VersionMismatch { current: b.version });
+    idempotency
+        .once(&state.store, async {
+        require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+        state
+            .store
+            .get::<Round>(&round_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let before = state.store.get::<Panels>(&round_id).await?;
+        if let Some(b) = &before {
+            if expected != Some(b.version) {
+                return Err(ApiError::VersionMismatch { current: b.version });
+            }
         }
-    }
-    let panels = form
-        .validate(&round_id, before.as_ref())
-        .map_err(ApiError::Validation)?;
-    let answer = Answer::json(StatusCode::OK, Some(panels.version), &panels)?;
-    let mut tx = Tx::new();
-    match &before {
-        Some(b) => tx.update(&panels, b.version)?,
-        None => tx.create(&panels)?,
-    };
-    let answer = idempotency
-        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
-        .await?;
-    tracing::info!(round = %round_id, panels = panels.panels.len(), version = panels.version, "panels saved");
-    Ok(answer.into_response())
+        let panels = form
+            .validate(&round_id, before.as_ref())
+            .map_err(ApiError::Validation)?;
+        let answer = Answer::json(StatusCode::OK, Some(panels.version), &panels)?;
+        let mut tx = Tx::new();
+        match &before {
+            Some(b) => tx.update(&panels, b.version)?,
+            None => tx.create(&panels)?,
+        };
+        let answer = idempotency
+            .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+            .await?;
+        tracing::info!(round = %round_id, panels = panels.panels.len(), version = panels.version, "panels saved");
+        Ok(answer.into_response())
+        })
+        .await
 }
 
 fn assign_refused(e: AssignError) -> ApiError {
@@ -148,40 +149,41 @@ pub async fn assign(
         &format!("PUT /api/v1/nominations/{id}/assessors/{assessor}"),
         &req,
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let n: Nomination =
-            nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
-        let panels = state.store.get::<Panels>(&n.round_id).await?;
-        let reason = req.override_reason.as_deref();
-        let (assignment, tx, shared) = assignment_of(
-            &state,
-            &caller,
-            &n,
-            panels.as_ref(),
-            &req.panel,
-            &assessor,
-            reason,
-        )
-        .await?;
-        let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
-        let now = state.clock.now();
-        match idempotency
-            .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
-            .await
-        {
-            Err(e) if retry(&e, attempt) => continue,
-            Err(e) => return Err(e),
-            Ok(answer) => {
-                tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
-                return Ok(answer.into_response());
+    idempotency
+        .once(&state.store, async {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let n: Nomination =
+                nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
+            let panels = state.store.get::<Panels>(&n.round_id).await?;
+            let reason = req.override_reason.as_deref();
+            let (assignment, tx, shared) = assignment_of(
+                &state,
+                &caller,
+                &n,
+                panels.as_ref(),
+                &req.panel,
+                &assessor,
+                reason,
+            )
+            .await?;
+            let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
+            let now = state.clock.now();
+            match idempotency
+                .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
+                .await
+            {
+                Err(e) if retry(&e, attempt) => continue,
+                Err(e) => return Err(e),
+                Ok(answer) => {
+                    tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
+                    return Ok(answer.into_response());
+                }
             }
         }
-    }
+        })
+        .await
 }
 
 /// A nomination's assessors, with conflicts and overrides (admin).
@@ -227,17 +229,18 @@ pub async fn declare_conflict(
         &format!("POST /api/v1/nominations/{id}/conflict"),
         &req,
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_declare_conflict(&state, &caller, &id, &idempotency, &req).await {
-            Err(e) if retry(&e, attempt) => continue,
-            other => return other,
-        }
-    }
+    idempotency
+        .once(&state.store, async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match try_declare_conflict(&state, &caller, &id, &idempotency, &req).await {
+                    Err(e) if retry(&e, attempt) => continue,
+                    other => return other,
+                }
+            }
+        })
+        .await
 }
 
 /// One attempt of [`declare_conflict`]: the assignment in conflict, its audit record and the
@@ -668,17 +671,18 @@ pub async fn declare_relation(
         &format!("POST /api/v1/nominations/{id}/relations"),
         &req,
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_declare_relation(&state, &caller, &id, &idempotency, &req).await {
-            Err(e) if retry(&e, attempt) => continue,
-            other => return other,
-        }
-    }
+    idempotency
+        .once(&state.store, async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match try_declare_relation(&state, &caller, &id, &idempotency, &req).await {
+                    Err(e) if retry(&e, attempt) => continue,
+                    other => return other,
+                }
+            }
+        })
+        .await
 }
 
 /// One attempt of [`declare_relation`].

@@ -94,54 +94,55 @@ pub async fn moderate(
         &format!("PUT /api/v1/nominations/{id}/result/moderation"),
         &(expected, &req),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n = nomination_for(&state.store, &caller, &id, Action::ModerateScore).await?;
-    let current = state
-        .store
-        .get::<NominationResult>(&n.id)
-        .await?
-        .ok_or_else(not_scored)?;
-    let is_locked = state
-        .store
-        .get::<RecommendationLock>(&n.round_id)
-        .await?
-        .is_some();
-    let now = state.clock.now();
-    let moderated = current
-        .moderate(
-            expected,
-            req.score,
-            &req.justification,
-            n.status,
-            is_locked,
-            &caller.user_id,
-            now,
-        )
-        .map_err(|e| match e {
-            ModerationError::Invalid(fields) => ApiError::Validation(fields),
-            ModerationError::Stale { current } => ApiError::VersionMismatch { current },
-            ModerationError::Locked => locked(),
-            ModerationError::NotScored => not_scored(),
-        })?;
-    let answer = Answer::json(StatusCode::OK, Some(moderated.version), &moderated)?;
-    let mut tx = Tx::new();
-    tx.update(&moderated, current.version)?;
-    // The lock moves the nomination before it is written: either check failing means locked.
-    let guards = [
-        tx.check::<RecommendationLock>(&n.round_id, Condition::Absent),
-        tx.check::<Nomination>(&n.id, Condition::Version(n.version)),
-    ];
-    tx.create(&AuditRecord::moderation(new_id(), &current, &moderated))?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, |e| match e {
-            StoreError::ConditionFailed { op, .. } if guards.contains(&op) => locked(),
-            e => ApiError::from(e),
+    idempotency
+        .once(&state.store, async {
+        let n = nomination_for(&state.store, &caller, &id, Action::ModerateScore).await?;
+        let current = state
+            .store
+            .get::<NominationResult>(&n.id)
+            .await?
+            .ok_or_else(not_scored)?;
+        let is_locked = state
+            .store
+            .get::<RecommendationLock>(&n.round_id)
+            .await?
+            .is_some();
+        let now = state.clock.now();
+        let moderated = current
+            .moderate(
+                expected,
+                req.score,
+                &req.justification,
+                n.status,
+                is_locked,
+                &caller.user_id,
+                now,
+            )
+            .map_err(|e| match e {
+                ModerationError::Invalid(fields) => ApiError::Validation(fields),
+                ModerationError::Stale { current } => ApiError::VersionMismatch { current },
+                ModerationError::Locked => locked(),
+                ModerationError::NotScored => not_scored(),
+            })?;
+        let answer = Answer::json(StatusCode::OK, Some(moderated.version), &moderated)?;
+        let mut tx = Tx::new();
+        tx.update(&moderated, current.version)?;
+        // The lock moves the nomination before it is written: either check failing means locked.
+        let guards = [
+            tx.check::<RecommendationLock>(&n.round_id, Condition::Absent),
+            tx.check::<Nomination>(&n.id, Condition::Version(n.version)),
+        ];
+        tx.create(&AuditRecord::moderation(new_id(), &current, &moderated))?;
+        let answer = idempotency
+            .commit(&state.store, tx, answer, now, |e| match e {
+                StoreError::ConditionFailed { op, .. } if guards.contains(&op) => locked(),
+                e => ApiError::from(e),
+            })
+            .await?;
+        tracing::info!(nomination = %n.id, by = %caller.user_id, score = %moderated.final_score(), version = moderated.version, "score moderated");
+        Ok(answer.into_response())
         })
-        .await?;
-    tracing::info!(nomination = %n.id, by = %caller.user_id, score = %moderated.final_score(), version = moderated.version, "score moderated");
-    Ok(answer.into_response())
+        .await
 }
 
 /// Which leaderboard.
@@ -265,71 +266,72 @@ pub async fn lock(
         &format!("POST /api/v1/rounds/{round_id}/recommendation"),
         &(),
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    round_for_admin(&state, &caller, &round_id).await?;
-    if state
-        .store
-        .get::<RecommendationLock>(&round_id)
-        .await?
-        .is_some()
-    {
-        return Err(locked());
-    }
-    // Every nomination that passed administrative selection is scored before the lock.
-    let mut unfinished = 0;
-    for status in [
-        NominationStatus::AdminPassed,
-        NominationStatus::InAssessment,
-    ] {
-        unfinished += state
+    idempotency
+        .once(&state.store, async {
+        round_for_admin(&state, &caller, &round_id).await?;
+        if state
             .store
-            .list_all::<NominationSummary>(
-                "nomination",
-                &entities::nominations_of_round(&round_id, Some(status)),
-            )
+            .get::<RecommendationLock>(&round_id)
             .await?
-            .len();
-    }
-    if unfinished > 0 {
-        return Err(ApiError::Conflict {
-            code: "scoring_unfinished",
-            message: Text::new(
-                format!("{unfinished} usulan belum selesai dinilai."),
-                format!("{unfinished} nominations are not fully scored yet."),
-            ),
-        });
-    }
-    let ranked = ranked_results(&state, &round_id, None).await?;
-    if ranked.is_empty() {
-        return Err(ApiError::Conflict {
-            code: "nothing_scored",
-            message: Text::new(
-                "Belum ada usulan yang dinilai pada periode ini.",
-                "No nomination of this round has been scored yet.",
-            ),
-        });
-    }
-    let now = state.clock.now();
-    let recommendation = recommend(&round_id, &ranked, &caller.user_id, now);
-    let versions: BTreeMap<&str, u64> = ranked
-        .iter()
-        .map(|r| (r.result.nomination_id.as_str(), r.result.version))
-        .collect();
-    move_nominations(&state, &caller, &recommendation, &versions).await?;
-    let lock = recommendation.lock();
-    let answer = Answer::json(StatusCode::CREATED, None, &lock)?;
-    let mut tx = Tx::new();
-    tx.create(&lock)?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, |e| match e {
-            StoreError::ConditionFailed { .. } => locked(),
-            e => ApiError::from(e),
+            .is_some()
+        {
+            return Err(locked());
+        }
+        // Every nomination that passed administrative selection is scored before the lock.
+        let mut unfinished = 0;
+        for status in [
+            NominationStatus::AdminPassed,
+            NominationStatus::InAssessment,
+        ] {
+            unfinished += state
+                .store
+                .list_all::<NominationSummary>(
+                    "nomination",
+                    &entities::nominations_of_round(&round_id, Some(status)),
+                )
+                .await?
+                .len();
+        }
+        if unfinished > 0 {
+            return Err(ApiError::Conflict {
+                code: "scoring_unfinished",
+                message: Text::new(
+                    format!("{unfinished} usulan belum selesai dinilai."),
+                    format!("{unfinished} nominations are not fully scored yet."),
+                ),
+            });
+        }
+        let ranked = ranked_results(&state, &round_id, None).await?;
+        if ranked.is_empty() {
+            return Err(ApiError::Conflict {
+                code: "nothing_scored",
+                message: Text::new(
+                    "Belum ada usulan yang dinilai pada periode ini.",
+                    "No nomination of this round has been scored yet.",
+                ),
+            });
+        }
+        let now = state.clock.now();
+        let recommendation = recommend(&round_id, &ranked, &caller.user_id, now);
+        let versions: BTreeMap<&str, u64> = ranked
+            .iter()
+            .map(|r| (r.result.nomination_id.as_str(), r.result.version))
+            .collect();
+        move_nominations(&state, &caller, &recommendation, &versions).await?;
+        let lock = recommendation.lock();
+        let answer = Answer::json(StatusCode::CREATED, None, &lock)?;
+        let mut tx = Tx::new();
+        tx.create(&lock)?;
+        let answer = idempotency
+            .commit(&state.store, tx, answer, now, |e| match e {
+                StoreError::ConditionFailed { .. } => locked(),
+                e => ApiError::from(e),
+            })
+            .await?;
+        tracing::info!(round = %round_id, recommended = lock.recommended, by = %caller.user_id, "recommendation locked");
+        Ok(answer.into_response())
         })
-        .await?;
-    tracing::info!(round = %round_id, recommended = lock.recommended, by = %caller.user_id, "recommendation locked");
-    Ok(answer.into_response())
+        .await
 }
 
 /// Nominations moved per transaction when the recommendation is locked (four ops each: the

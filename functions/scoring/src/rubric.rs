@@ -146,16 +146,17 @@ pub async fn define(
         &format!("PUT /api/v1/rounds/{round_id}/rubrics/{code}"),
         &(expected, &form),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    round(&state, &round_id).await?;
-    let group = commodity(&state, &code)?;
-    let before = current(&state, &round_id, &group.code).await?;
-    let rubric =
-        Rubric::define(&round_id, &group.code, form, before.as_ref(), expected).map_err(refused)?;
-    save(&state, &idempotency, before.as_ref(), &rubric).await
+    idempotency
+        .once(&state.store, async {
+            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+            round(&state, &round_id).await?;
+            let group = commodity(&state, &code)?;
+            let before = current(&state, &round_id, &group.code).await?;
+            let rubric = Rubric::define(&round_id, &group.code, form, before.as_ref(), expected)
+                .map_err(refused)?;
+            save(&state, &idempotency, before.as_ref(), &rubric).await
+        })
+        .await
 }
 
 /// Starts the commodity group's rubric from the brief's proposed default (marked as such).
@@ -175,22 +176,23 @@ pub async fn proposed(
         &format!("POST /api/v1/rounds/{round_id}/rubrics/{code}/proposed"),
         &(),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    round(&state, &round_id).await?;
-    let group = commodity(&state, &code)?;
-    if current(&state, &round_id, &group.code).await?.is_some() {
-        return Err(refused(RubricError::Exists));
-    }
-    save(
-        &state,
-        &idempotency,
-        None,
-        &Rubric::proposed(&round_id, &group),
-    )
-    .await
+    idempotency
+        .once(&state.store, async {
+            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+            round(&state, &round_id).await?;
+            let group = commodity(&state, &code)?;
+            if current(&state, &round_id, &group.code).await?.is_some() {
+                return Err(refused(RubricError::Exists));
+            }
+            save(
+                &state,
+                &idempotency,
+                None,
+                &Rubric::proposed(&round_id, &group),
+            )
+            .await
+        })
+        .await
 }
 
 /// Copies another round's rubric of the same commodity group into this round.
@@ -211,26 +213,27 @@ pub async fn copy(
         &format!("POST /api/v1/rounds/{round_id}/rubrics/{code}/copy"),
         &req,
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    round(&state, &round_id).await?;
-    let group = commodity(&state, &code)?;
-    let source = current(&state, &req.from_round, &group.code)
-        .await?
-        .ok_or_else(|| {
-            ApiError::field(
-                "from_round",
-                Text::new(
-                    "Periode itu tidak memiliki rubrik untuk komoditas ini.",
-                    "That round has no rubric for this commodity group.",
-                ),
-            )
-        })?;
-    let existing = current(&state, &round_id, &group.code).await?;
-    let rubric = source
-        .copy_to(&round_id, existing.as_ref())
-        .map_err(refused)?;
-    save(&state, &idempotency, None, &rubric).await
+    idempotency
+        .once(&state.store, async {
+            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+            round(&state, &round_id).await?;
+            let group = commodity(&state, &code)?;
+            let source = current(&state, &req.from_round, &group.code)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "from_round",
+                        Text::new(
+                            "Periode itu tidak memiliki rubrik untuk komoditas ini.",
+                            "That round has no rubric for this commodity group.",
+                        ),
+                    )
+                })?;
+            let existing = current(&state, &round_id, &group.code).await?;
+            let rubric = source
+                .copy_to(&round_id, existing.as_ref())
+                .map_err(refused)?;
+            save(&state, &idempotency, None, &rubric).await
+        })
+        .await
 }

@@ -98,19 +98,20 @@ async fn write_sheet(
     form: &SheetForm,
     change: SheetChange,
 ) -> Result<Response, ApiError> {
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_write_sheet(state, caller, id, &idempotency, expected, form, change).await {
-            Err(e) if retry(&e, attempt) => {
-                tracing::info!(nomination = %id, attempt, "changed meanwhile; saving again");
+    idempotency
+        .once(&state.store, async {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match try_write_sheet(state, caller, id, &idempotency, expected, form, change).await {
+                Err(e) if retry(&e, attempt) => {
+                    tracing::info!(nomination = %id, attempt, "changed meanwhile; saving again");
+                }
+                other => return other,
             }
-            other => return other,
         }
-    }
+        })
+        .await
 }
 
 /// One attempt of [`write_sheet`].
@@ -325,30 +326,31 @@ pub async fn assessment(
         &format!("PUT /api/v1/rounds/{round_id}/assessment"),
         &(expected, &form),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    let current = state
-        .store
-        .get::<Round>(&round_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let updated = current
-        .set_assessment(expected, &form, state.clock.now())
-        .map_err(|e| match e {
-            RoundError::Stale { current } => ApiError::VersionMismatch { current },
-            RoundError::Invalid(fields) => ApiError::Validation(fields),
-            e => ApiError::Conflict {
-                code: e.code(),
-                message: e.message(),
-            },
-        })?;
-    let answer = Answer::json(StatusCode::OK, Some(updated.version), &updated)?;
-    let mut tx = Tx::new();
-    tx.update(&updated, current.version)?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
-        .await?;
-    Ok(answer.into_response())
+    idempotency
+        .once(&state.store, async {
+            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
+            let current = state
+                .store
+                .get::<Round>(&round_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let updated = current
+                .set_assessment(expected, &form, state.clock.now())
+                .map_err(|e| match e {
+                    RoundError::Stale { current } => ApiError::VersionMismatch { current },
+                    RoundError::Invalid(fields) => ApiError::Validation(fields),
+                    e => ApiError::Conflict {
+                        code: e.code(),
+                        message: e.message(),
+                    },
+                })?;
+            let answer = Answer::json(StatusCode::OK, Some(updated.version), &updated)?;
+            let mut tx = Tx::new();
+            tx.update(&updated, current.version)?;
+            let answer = idempotency
+                .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+                .await?;
+            Ok(answer.into_response())
+        })
+        .await
 }

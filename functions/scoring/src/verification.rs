@@ -64,55 +64,56 @@ pub async fn decide(
         &format!("POST /api/v1/nominations/{id}/verification"),
         &(expected, &form),
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n: Nomination =
-        nomination_for(&state.store, &caller, &id, Action::VerifyNomination).await?;
-    let round = round_of(&state.store, &n).await?;
-    let (checklist, _) = bundle_of(&state.store, &state.commodities, &n, &round).await?;
-    let now = state.clock.now();
-    let valid = form
-        .validate(&checklist, now)
-        .map_err(ApiError::Validation)?;
-    let earlier = state
-        .store
-        .list::<Verification>(
-            "verification",
-            &entities::verifications_of(&n.id),
-            MAX_DECISIONS as usize,
-            None,
-            |_| true,
-        )
-        .await?;
-    let sequence = earlier.items.len() as u32 + 1;
-    let (change, verification) = n
-        .verify(expected, valid, sequence, &caller, now)
-        .map_err(refused)?;
-    let decided = Decided {
-        nomination: change.nomination.clone(),
-        verification: verification.clone(),
-    };
-    let answer = Answer::json(
-        StatusCode::CREATED,
-        Some(decided.nomination.version),
-        &decided,
-    )?;
-    let mut tx = Tx::new();
-    tx.update(&change.nomination, n.version)?;
-    tx.create(&change.audit)?;
-    tx.create(&verification)?;
-    tx.create(&AuditRecord::verification(
-        new_id(),
-        &verification,
-        n.status.as_str(),
-        change.nomination.status.as_str(),
-    ))?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
-        .await?;
-    tracing::info!(nomination = %n.id, decision = ?verification.decision, sequence, status = decided.nomination.status.as_str(), "verification decided");
-    Ok(answer.into_response())
+    idempotency
+        .once(&state.store, async {
+        let n: Nomination =
+            nomination_for(&state.store, &caller, &id, Action::VerifyNomination).await?;
+        let round = round_of(&state.store, &n).await?;
+        let (checklist, _) = bundle_of(&state.store, &state.commodities, &n, &round).await?;
+        let now = state.clock.now();
+        let valid = form
+            .validate(&checklist, now)
+            .map_err(ApiError::Validation)?;
+        let earlier = state
+            .store
+            .list::<Verification>(
+                "verification",
+                &entities::verifications_of(&n.id),
+                MAX_DECISIONS as usize,
+                None,
+                |_| true,
+            )
+            .await?;
+        let sequence = earlier.items.len() as u32 + 1;
+        let (change, verification) = n
+            .verify(expected, valid, sequence, &caller, now)
+            .map_err(refused)?;
+        let decided = Decided {
+            nomination: change.nomination.clone(),
+            verification: verification.clone(),
+        };
+        let answer = Answer::json(
+            StatusCode::CREATED,
+            Some(decided.nomination.version),
+            &decided,
+        )?;
+        let mut tx = Tx::new();
+        tx.update(&change.nomination, n.version)?;
+        tx.create(&change.audit)?;
+        tx.create(&verification)?;
+        tx.create(&AuditRecord::verification(
+            new_id(),
+            &verification,
+            n.status.as_str(),
+            change.nomination.status.as_str(),
+        ))?;
+        let answer = idempotency
+            .commit(&state.store, tx, answer, now, ApiError::from)
+            .await?;
+        tracing::info!(nomination = %n.id, decision = ?verification.decision, sequence, status = decided.nomination.status.as_str(), "verification decided");
+        Ok(answer.into_response())
+        })
+        .await
 }
 
 /// A nomination's administrative-selection decisions, oldest first, for whoever reads it.

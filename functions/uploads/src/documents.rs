@@ -158,21 +158,22 @@ pub async fn shipment(
         &format!("PUT /api/v1/nominations/{id}/sample/shipment"),
         &(expected, &form),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n: Nomination = load(&state, &caller, &id, Action::EditNomination).await?;
-    let current = state.store.get::<ProductSample>(&n.id).await?;
-    let sample = ProductSample::record_shipment(
-        current.as_ref(),
-        expected,
-        &n,
-        &form,
-        &caller,
-        state.clock.now(),
-    )
-    .map_err(sample_refused)?;
-    save_sample(&state, &idempotency, current.as_ref(), &sample).await
+    idempotency
+        .once(&state.store, async {
+            let n: Nomination = load(&state, &caller, &id, Action::EditNomination).await?;
+            let current = state.store.get::<ProductSample>(&n.id).await?;
+            let sample = ProductSample::record_shipment(
+                current.as_ref(),
+                expected,
+                &n,
+                &form,
+                &caller,
+                state.clock.now(),
+            )
+            .map_err(sample_refused)?;
+            save_sample(&state, &idempotency, current.as_ref(), &sample).await
+        })
+        .await
 }
 
 /// The secretariat records the sample's arrival.
@@ -194,17 +195,18 @@ pub async fn receipt(
         &format!("PUT /api/v1/nominations/{id}/sample/receipt"),
         &(expected, &form),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n = load(&state, &caller, &id, Action::RecordSampleReceipt).await?;
-    let current = state
-        .store
-        .get::<ProductSample>(&n.id)
-        .await?
-        .ok_or_else(|| sample_refused(SampleError::NotShipped))?;
-    let sample = current
-        .record_receipt(expected, &form, &caller, state.clock.now())
-        .map_err(sample_refused)?;
-    save_sample(&state, &idempotency, Some(&current), &sample).await
+    idempotency
+        .once(&state.store, async {
+            let n = load(&state, &caller, &id, Action::RecordSampleReceipt).await?;
+            let current = state
+                .store
+                .get::<ProductSample>(&n.id)
+                .await?
+                .ok_or_else(|| sample_refused(SampleError::NotShipped))?;
+            let sample = current
+                .record_receipt(expected, &form, &caller, state.clock.now())
+                .map_err(sample_refused)?;
+            save_sample(&state, &idempotency, Some(&current), &sample).await
+        })
+        .await
 }

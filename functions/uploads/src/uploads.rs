@@ -151,76 +151,77 @@ pub async fn declare(
         &format!("POST /api/v1/nominations/{id}/uploads"),
         &req,
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n = load(&state, &caller, &id, Action::EditNomination).await?;
-    editable(&n)?;
-    let round = round_of(&state.store, &n).await?;
-    let declared = declare_file(
-        &req.document_code,
-        &req.file_name,
-        &req.media_type,
-        req.size,
-        &n.commodity_in(&state.commodities),
-        &round.document_limits,
-    )
-    .map_err(ApiError::Validation)?;
-    let fingerprint = clean_fingerprint(req.fingerprint.as_deref())?;
-    let upload_id = ovop_platform::ids::new_id();
-    let object_key = Document::object_key_for(&n.id, declared.code, &upload_id);
-    let media = declared.media_type.as_str();
-    let (multipart, put) = if declared.size <= SINGLE_PUT_MAX {
-        let put = state
-            .objects
-            .presign_put(&object_key, media, declared.size, UPLOAD_URL_LIFETIME)
-            .await
-            .map_err(object_failed)?;
-        (None, Some(signed_request(put)))
-    } else {
-        let (part_size, _) = plan(declared.size);
-        let mp = state
-            .objects
-            .create_multipart(&object_key, media)
-            .await
-            .map_err(object_failed)?;
-        (
-            Some(Multipart {
-                upload_id: mp,
-                part_size,
-            }),
-            None,
+    idempotency
+        .once(&state.store, async {
+        let n = load(&state, &caller, &id, Action::EditNomination).await?;
+        editable(&n)?;
+        let round = round_of(&state.store, &n).await?;
+        let declared = declare_file(
+            &req.document_code,
+            &req.file_name,
+            &req.media_type,
+            req.size,
+            &n.commodity_in(&state.commodities),
+            &round.document_limits,
         )
-    };
-    let now = state.clock.now();
-    let mut upload = Upload::start(upload_id, &n.id, declared, multipart, &caller, now);
-    upload.fingerprint = fingerprint;
-    let (mode, part_size, part_count) = upload.transfer();
-    let answer = Answer::json(
-        StatusCode::CREATED,
-        None,
-        &Declared {
-            upload_id: upload.upload_id.clone(),
-            mode,
-            part_size,
-            part_count,
-            expires_at: upload.expires_at,
-            put,
-        },
-    )?;
-    let mut tx = Tx::new();
-    tx.create(&upload)?;
-    let committed = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
-        .await;
-    if committed.is_err() {
-        if let Some(mp) = &upload.multipart_upload_id {
-            let _ = state.objects.abort_multipart(&upload.object_key, mp).await;
+        .map_err(ApiError::Validation)?;
+        let fingerprint = clean_fingerprint(req.fingerprint.as_deref())?;
+        let upload_id = ovop_platform::ids::new_id();
+        let object_key = Document::object_key_for(&n.id, declared.code, &upload_id);
+        let media = declared.media_type.as_str();
+        let (multipart, put) = if declared.size <= SINGLE_PUT_MAX {
+            let put = state
+                .objects
+                .presign_put(&object_key, media, declared.size, UPLOAD_URL_LIFETIME)
+                .await
+                .map_err(object_failed)?;
+            (None, Some(signed_request(put)))
+        } else {
+            let (part_size, _) = plan(declared.size);
+            let mp = state
+                .objects
+                .create_multipart(&object_key, media)
+                .await
+                .map_err(object_failed)?;
+            (
+                Some(Multipart {
+                    upload_id: mp,
+                    part_size,
+                }),
+                None,
+            )
+        };
+        let now = state.clock.now();
+        let mut upload = Upload::start(upload_id, &n.id, declared, multipart, &caller, now);
+        upload.fingerprint = fingerprint;
+        let (mode, part_size, part_count) = upload.transfer();
+        let answer = Answer::json(
+            StatusCode::CREATED,
+            None,
+            &Declared {
+                upload_id: upload.upload_id.clone(),
+                mode,
+                part_size,
+                part_count,
+                expires_at: upload.expires_at,
+                put,
+            },
+        )?;
+        let mut tx = Tx::new();
+        tx.create(&upload)?;
+        let committed = idempotency
+            .commit(&state.store, tx, answer, now, ApiError::from)
+            .await;
+        if committed.is_err() {
+            if let Some(mp) = &upload.multipart_upload_id {
+                let _ = state.objects.abort_multipart(&upload.object_key, mp).await;
+            }
         }
-    }
-    let answer = committed?;
-    tracing::info!(nomination = %n.id, upload = %upload.upload_id, code = upload.code.code(), size = upload.size, ?mode, "upload declared");
-    Ok(answer.into_response())
+        let answer = committed?;
+        tracing::info!(nomination = %n.id, upload = %upload.upload_id, code = upload.code.code(), size = upload.size, ?mode, "upload declared");
+        Ok(answer.into_response())
+        })
+        .await
 }
 
 // ------------------------------------------------------------------ list, status, parts
@@ -558,107 +559,108 @@ pub async fn complete(
         &format!("POST /api/v1/nominations/{id}/uploads/{upload_id}/complete"),
         &req,
     );
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    let n = load(&state, &caller, &id, Action::EditNomination).await?;
-    editable(&n)?;
-    let upload = get_upload(&state, &id, &upload_id).await?;
-    check_open(&upload, state.clock.now())?;
-    match upload.multipart_upload_id.as_deref() {
-        Some(mp) => assemble(&state, &upload, mp, &req.parts).await?,
-        None if !req.parts.is_empty() => {
-            return Err(parts_error(
-                "Berkas ini dikirim utuh; jangan sebutkan bagian.".into(),
-                "This file was sent whole; name no parts.".into(),
-            ))
+    idempotency
+        .once(&state.store, async {
+        let n = load(&state, &caller, &id, Action::EditNomination).await?;
+        editable(&n)?;
+        let upload = get_upload(&state, &id, &upload_id).await?;
+        check_open(&upload, state.clock.now())?;
+        match upload.multipart_upload_id.as_deref() {
+            Some(mp) => assemble(&state, &upload, mp, &req.parts).await?,
+            None if !req.parts.is_empty() => {
+                return Err(parts_error(
+                    "Berkas ini dikirim utuh; jangan sebutkan bagian.".into(),
+                    "This file was sent whole; name no parts.".into(),
+                ))
+            }
+            None => {}
         }
-        None => {}
-    }
-    let objects = &state.objects;
-    let key = &upload.object_key;
-    let info = match objects.head(key).await {
-        Ok(info) => info,
-        Err(ObjectError::NotFound(_)) => {
-            return Err(ApiError::Conflict {
-                code: "not_uploaded",
-                message: Text::new(
-                    "Berkas belum tiba: kirim dulu, lalu selesaikan.",
-                    "The file has not arrived yet: send it, then complete.",
-                ),
-            })
+        let objects = &state.objects;
+        let key = &upload.object_key;
+        let info = match objects.head(key).await {
+            Ok(info) => info,
+            Err(ObjectError::NotFound(_)) => {
+                return Err(ApiError::Conflict {
+                    code: "not_uploaded",
+                    message: Text::new(
+                        "Berkas belum tiba: kirim dulu, lalu selesaikan.",
+                        "The file has not arrived yet: send it, then complete.",
+                    ),
+                })
+            }
+            Err(e) => return Err(object_failed(e)),
+        };
+        if info.size != upload.size {
+            return Err(reject(&state, &upload, wrong_size(upload.size, info.size)).await);
         }
-        Err(e) => return Err(object_failed(e)),
-    };
-    if info.size != upload.size {
-        return Err(reject(&state, &upload, wrong_size(upload.size, info.size)).await);
-    }
-    let prefix = objects
-        .read_prefix(key, SNIFF_BYTES)
-        .await
-        .map_err(object_failed)?;
-    if inspect::sniff(&prefix) != Some(upload.media_type) {
-        return Err(reject(&state, &upload, wrong_content(upload.media_type)).await);
-    }
-    let (sha256, read) = inspect::sha256(objects.open(key).await.map_err(object_failed)?)
-        .await
-        .map_err(object_failed)?;
-    if read != upload.size {
-        return Err(reject(&state, &upload, wrong_size(upload.size, read)).await);
-    }
-    if upload.code.kind() == DocumentKind::Photo {
-        let photo = objects
-            .read(key, upload.size)
+        let prefix = objects
+            .read_prefix(key, SNIFF_BYTES)
             .await
             .map_err(object_failed)?;
-        let media = upload.media_type;
-        let made = tokio::task::spawn_blocking(move || inspect::thumbnail(&photo, media))
+        if inspect::sniff(&prefix) != Some(upload.media_type) {
+            return Err(reject(&state, &upload, wrong_content(upload.media_type)).await);
+        }
+        let (sha256, read) = inspect::sha256(objects.open(key).await.map_err(object_failed)?)
             .await
-            .map_err(ApiError::internal)?;
-        match made {
-            Ok(thumb) => {
-                objects
-                    .put(&thumbnail_key(&upload), thumb.into(), "image/jpeg")
-                    .await
-                    .map_err(object_failed)?;
-            }
-            Err(e) => {
-                tracing::info!(reason = %e.0, "photo does not decode");
-                return Err(reject(&state, &upload, wrong_content(upload.media_type)).await);
+            .map_err(object_failed)?;
+        if read != upload.size {
+            return Err(reject(&state, &upload, wrong_size(upload.size, read)).await);
+        }
+        if upload.code.kind() == DocumentKind::Photo {
+            let photo = objects
+                .read(key, upload.size)
+                .await
+                .map_err(object_failed)?;
+            let media = upload.media_type;
+            let made = tokio::task::spawn_blocking(move || inspect::thumbnail(&photo, media))
+                .await
+                .map_err(ApiError::internal)?;
+            match made {
+                Ok(thumb) => {
+                    objects
+                        .put(&thumbnail_key(&upload), thumb.into(), "image/jpeg")
+                        .await
+                        .map_err(object_failed)?;
+                }
+                Err(e) => {
+                    tracing::info!(reason = %e.0, "photo does not decode");
+                    return Err(reject(&state, &upload, wrong_content(upload.media_type)).await);
+                }
             }
         }
-    }
-    let now = state.clock.now();
-    let previous = state
-        .store
-        .get::<Document>(&(n.id.clone(), upload.code))
-        .await?;
-    let (done, document) = upload
-        .complete(&sha256, previous.as_ref(), &caller, now)
-        .map_err(upload_refused)?;
-    let answer = Answer::json(StatusCode::OK, Some(document.version), &document)?;
-    let mut tx = Tx::new();
-    tx.update(&done, upload.version)?;
-    match &previous {
-        Some(p) => tx.update(&document, p.version)?,
-        None => tx.create(&document)?,
-    };
-    // A nomination submitted meanwhile takes no new file.
-    tx.check::<Nomination>(&n.id, Condition::Version(n.version));
-    let answer = idempotency
-        .commit(&state.store, tx, answer, now, ApiError::from)
-        .await?;
-    tracing::info!(nomination = %n.id, upload = %upload.upload_id, code = upload.code.code(), version = document.version, "document attached");
-    // The replaced file goes (the bucket keeps it as a noncurrent version for a while).
-    if let Some(p) = previous.filter(|p| p.object_key != document.object_key) {
-        let thumbnail = thumbnail_key_for(&p.nomination_id, p.code, &p.upload_id);
-        for key in [p.object_key.clone(), thumbnail] {
-            if let Err(e) = state.objects.delete(&key).await {
-                tracing::warn!(error = %e, key, "could not delete a replaced file");
+        let now = state.clock.now();
+        let previous = state
+            .store
+            .get::<Document>(&(n.id.clone(), upload.code))
+            .await?;
+        let (done, document) = upload
+            .complete(&sha256, previous.as_ref(), &caller, now)
+            .map_err(upload_refused)?;
+        let answer = Answer::json(StatusCode::OK, Some(document.version), &document)?;
+        let mut tx = Tx::new();
+        tx.update(&done, upload.version)?;
+        match &previous {
+            Some(p) => tx.update(&document, p.version)?,
+            None => tx.create(&document)?,
+        };
+        // A nomination submitted meanwhile takes no new file.
+        tx.check::<Nomination>(&n.id, Condition::Version(n.version));
+        let answer = idempotency
+            .commit(&state.store, tx, answer, now, ApiError::from)
+            .await?;
+        tracing::info!(nomination = %n.id, upload = %upload.upload_id, code = upload.code.code(), version = document.version, "document attached");
+        // The replaced file goes (the bucket keeps it as a noncurrent version for a while).
+        if let Some(p) = previous.filter(|p| p.object_key != document.object_key) {
+            let thumbnail = thumbnail_key_for(&p.nomination_id, p.code, &p.upload_id);
+            for key in [p.object_key.clone(), thumbnail] {
+                if let Err(e) = state.objects.delete(&key).await {
+                    tracing::warn!(error = %e, key, "could not delete a replaced file");
+                }
             }
         }
-    }
-    Ok(answer.into_response())
+        Ok(answer.into_response())
+        })
+        .await
 }
 
 // ------------------------------------------------------------------ abort
@@ -680,26 +682,27 @@ pub async fn abort(
         &format!("DELETE /api/v1/nominations/{id}/uploads/{upload_id}"),
         &(),
     )?;
-    if let Some(earlier) = idempotency.replay(&state.store).await? {
-        return Ok(earlier.into_response());
-    }
-    load(&state, &caller, &id, Action::EditNomination).await?;
-    let upload = get_upload(&state, &id, &upload_id).await?;
-    let aborted = upload.abort().map_err(upload_refused)?;
-    let removed = match &upload.multipart_upload_id {
-        Some(mp) => state.objects.abort_multipart(&upload.object_key, mp).await,
-        None => state.objects.delete(&upload.object_key).await,
-    };
-    match removed {
-        Ok(()) | Err(ObjectError::NotFound(_)) => {}
-        Err(e) => return Err(object_failed(e)),
-    }
-    let answer = Answer::json(StatusCode::OK, None, &UploadView::from(&aborted))?;
-    let mut tx = Tx::new();
-    tx.update(&aborted, upload.version)?;
-    let answer = idempotency
-        .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
-        .await?;
-    tracing::info!(nomination = %id, upload = %upload_id, "upload aborted");
-    Ok(answer.into_response())
+    idempotency
+        .once(&state.store, async {
+            load(&state, &caller, &id, Action::EditNomination).await?;
+            let upload = get_upload(&state, &id, &upload_id).await?;
+            let aborted = upload.abort().map_err(upload_refused)?;
+            let removed = match &upload.multipart_upload_id {
+                Some(mp) => state.objects.abort_multipart(&upload.object_key, mp).await,
+                None => state.objects.delete(&upload.object_key).await,
+            };
+            match removed {
+                Ok(()) | Err(ObjectError::NotFound(_)) => {}
+                Err(e) => return Err(object_failed(e)),
+            }
+            let answer = Answer::json(StatusCode::OK, None, &UploadView::from(&aborted))?;
+            let mut tx = Tx::new();
+            tx.update(&aborted, upload.version)?;
+            let answer = idempotency
+                .commit(&state.store, tx, answer, state.clock.now(), ApiError::from)
+                .await?;
+            tracing::info!(nomination = %id, upload = %upload_id, "upload aborted");
+            Ok(answer.into_response())
+        })
+        .await
 }
