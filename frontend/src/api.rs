@@ -7,8 +7,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use ovop_core::document::{Document, DocumentType, ProductSample, SampleShipmentForm};
 use ovop_core::dto::selection::{AssignRequest, BalanceRequest, BulkRequest, ConflictRequest};
 use ovop_core::dto::uploads::{
-    ChecklistView, CompleteRequest, DeclareRequest, Declared, Link, PartRef, PartsRequest,
-    SignedParts, UploadList, UploadStatus,
+    ChecklistView, CompleteRequest, DeclareRequest, Declared, Link, PartRef, PartView,
+    PartsRequest, SignedRequest, UploadList,
 };
 use ovop_core::dto::{NominationPage, RoundPage};
 use ovop_core::errors::Problem;
@@ -337,9 +337,47 @@ pub async fn open_uploads(id: &str, lang: Lang) -> Result<UploadList, ApiFailure
     get(&nomination_path(id, "uploads"), lang).await
 }
 
-/// An upload and the parts S3 already holds.
-pub async fn upload_status(id: &str, upload: &str, lang: Lang) -> Result<UploadStatus, ApiFailure> {
+/// The parts S3 already holds of an upload: the `parts` of its
+/// [`UploadStatus`](ovop_core::dto::uploads::UploadStatus), read without the upload's own
+/// fields (which the page has from the list): decoding the whole answer would bring serde's
+/// buffering for its flattened fields into the wasm.
+#[derive(serde::Deserialize)]
+pub struct HeldParts {
+    pub parts: Vec<PartView>,
+}
+
+/// An upload's parts S3 already holds.
+pub async fn upload_status(id: &str, upload: &str, lang: Lang) -> Result<HeldParts, ApiFailure> {
     get(&nomination_path(id, &format!("uploads/{upload}")), lang).await
+}
+
+/// One signed part as [`SignedPart`](ovop_core::dto::uploads::SignedPart) sends it, read
+/// field by field (its request is flattened on the wire; see [`HeldParts`]).
+#[derive(serde::Deserialize)]
+pub struct WirePart {
+    pub number: u32,
+    pub method: String,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl WirePart {
+    /// The request to send.
+    pub fn request(self) -> SignedRequest {
+        SignedRequest {
+            method: self.method,
+            url: self.url,
+            headers: self.headers,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// Signed parts.
+#[derive(serde::Deserialize)]
+pub struct WireParts {
+    pub parts: Vec<WirePart>,
 }
 
 /// Signs the requests of parts `numbers` (1 to 8 of them).
@@ -348,7 +386,7 @@ pub async fn sign_parts(
     upload: &str,
     numbers: Vec<u32>,
     lang: Lang,
-) -> Result<SignedParts, ApiFailure> {
+) -> Result<WireParts, ApiFailure> {
     let path = nomination_path(id, &format!("uploads/{upload}/parts"));
     let body = PartsRequest { numbers };
     send_json(Method::POST, &path, lang, &[], &body).await
@@ -544,6 +582,23 @@ pub fn save_panels(
 pub fn propose_rubric(round: &str, commodity: &str, lang: Lang) -> impl Future<Output = Answer> {
     let path = round_path(round, &format!("rubrics/{commodity}/proposed"));
     fetch(Method::POST, path, lang, Vec::new(), None)
+}
+
+/// Copies round `from`'s rubric of a commodity group into `round` (admin).
+pub fn copy_rubric(
+    round: &str,
+    commodity: &str,
+    from: &str,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let path = round_path(round, &format!("rubrics/{commodity}/copy"));
+    fetch(
+        Method::POST,
+        path,
+        lang,
+        Vec::new(),
+        Some(text_object(&[("from_round", from)])),
+    )
 }
 
 /// Assignments from a CSV file's text (admin).

@@ -114,7 +114,7 @@ pub fn Selection() -> impl IntoView {
                 "penugasan" => assignment(round),
                 "kemajuan" => progress(round),
                 "peringkat" => leaderboard(round),
-                _ => view! { {rubrics(round.clone())} {panels_editor(round)} }.into_any(),
+                _ => view! { {rubrics(round.clone(), rounds)} {panels_editor(round)} }.into_any(),
             })
         })}
     }
@@ -127,8 +127,8 @@ struct RubricList {
 }
 
 /// Each commodity group's rubric for the round, and for a group without one the proposed
-/// default to start from.
-fn rubrics(round: String) -> AnyView {
+/// default to start from or the rubric of another round (`rounds`) to copy.
+fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
     let lang = AppCtx::use_ctx().lang;
     let reload = RwSignal::new(0u32);
     let failure = RwSignal::new(None::<String>);
@@ -149,6 +149,38 @@ fn rubrics(round: String) -> AnyView {
             }
         });
     };
+    // The round whose rubric a group copies.
+    let source = RwSignal::new(String::new());
+    let copy = move |code: String| {
+        let lang = lang.get_untracked();
+        let from = source.get_untracked();
+        let copying = api::copy_rubric(&round.get_value(), &code, &from, lang);
+        failure.set(None);
+        spawn_local(async move {
+            match copying.await {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => failure.set(Some(e.details(lang))),
+            }
+        });
+    };
+    let sources = show(rounds, move |json, _| {
+        let this = round.get_value();
+        let options = api::read::<RoundPage>(json)?
+            .items
+            .into_iter()
+            .filter(|r| r.id != this)
+            .map(|r| view! { <option value=r.id>{r.name}</option> });
+        Ok(view! {
+            <div class="field">
+                <label for="rubric-source">{tr("Salin dari periode", "Copy from the round")}</label>
+                <select id="rubric-source" on:change=on_value(move |v| source.set(v))>
+                    <option value="">{tr("— pilih —", "— choose —")}</option>
+                    {options.collect_view()}
+                </select>
+            </div>
+        }
+        .into_any())
+    });
     let table = show(list, move |json, lang| {
         let items = api::read::<RubricList>(json)?.items;
         let rows = CommodityCatalog::default()
@@ -178,7 +210,13 @@ fn rubrics(round: String) -> AnyView {
                         &c.code,
                         t(lang, "Pakai rubrik usulan", "Use the proposed rubric"),
                         &name,
-                    ),
+                    )
+                    .and(Html::button(
+                        "copy",
+                        &c.code,
+                        t(lang, "Salin", "Copy"),
+                        &name,
+                    )),
                     Some(_) => Html::default(),
                 };
                 vec![Html::text(&name), Html::text(state), action]
@@ -198,7 +236,13 @@ fn rubrics(round: String) -> AnyView {
             rows,
             lang,
         );
-        Ok(html_with_actions(table, move |_, code| propose(code)))
+        Ok(html_with_actions(table, move |act, code| {
+            if act == "copy" {
+                copy(code)
+            } else {
+                propose(code)
+            }
+        }))
     });
     view! {
         <section class="rubrics" aria-labelledby="rubrics-title">
@@ -206,6 +250,7 @@ fn rubrics(round: String) -> AnyView {
             <p class="hint">{tr("Rubrik dibekukan saat nilai pertama disimpan.",
                 "A rubric freezes when the first score is saved.")}</p>
             {alert_of(failure)}
+            {sources}
             {table}
         </section>
     }

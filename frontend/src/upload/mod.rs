@@ -395,10 +395,11 @@ impl Uploader {
             .ok_or(ApiFailure::Network("cancelled".into()))?;
         let mut mine = None;
         for p in signed.parts {
-            if u64::from(p.number) == n {
-                mine = Some(p.request);
+            let number = u64::from(p.number);
+            if number == n {
+                mine = Some(p.request());
             } else {
-                job.signed.insert(u64::from(p.number), p.request);
+                job.signed.insert(number, p.request());
             }
         }
         mine.ok_or(ApiFailure::Network("part not signed".into()))
