@@ -584,6 +584,20 @@ pub fn propose_rubric(round: &str, commodity: &str, lang: Lang) -> impl Future<O
     fetch(Method::POST, path, lang, Vec::new(), None)
 }
 
+/// Changes a rubric (admin): `body` is a [`ovop_core::rubric::RubricForm`]'s JSON, `version`
+/// the rubric's as read.
+pub fn define_rubric(
+    round: &str,
+    commodity: &str,
+    version: u64,
+    body: String,
+    lang: Lang,
+) -> impl Future<Output = Answer> {
+    let path = round_path(round, &format!("rubrics/{commodity}"));
+    let headers = vec![("If-Match", format!("\"{version}\""))];
+    fetch(Method::PUT, path, lang, headers, Some(body))
+}
+
 /// Copies round `from`'s rubric of a commodity group into `round` (admin).
 pub fn copy_rubric(
     round: &str,

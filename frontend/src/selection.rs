@@ -20,7 +20,7 @@ use crate::panels::panels_editor;
 use crate::resource::load;
 use crate::session::AppCtx;
 use crate::ui::{
-    alert_of, dyn_opt, html, html_with_actions, items, n, on_value, s, show, Html, Value,
+    alert_of, dyn_opt, html, html_with_actions, items, n, on_submit, on_value, s, show, Html, Value,
 };
 
 /// The parts of the page: `bagian` in the URL, and the menu's label.
@@ -151,6 +151,9 @@ fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
     };
     // The round whose rubric a group copies.
     let source = RwSignal::new(String::new());
+    // The rubrics as last drawn, and the one whose weights are being edited.
+    let drawn = StoredValue::new(Vec::<Rubric>::new());
+    let editing = RwSignal::new(None::<Rubric>);
     let copy = move |code: String| {
         let lang = lang.get_untracked();
         let from = source.get_untracked();
@@ -183,6 +186,7 @@ fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
     });
     let table = show(list, move |json, lang| {
         let items = api::read::<RubricList>(json)?.items;
+        drawn.set_value(items.clone());
         let rows = CommodityCatalog::default()
             .groups
             .into_iter()
@@ -217,6 +221,12 @@ fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
                         t(lang, "Salin", "Copy"),
                         &name,
                     )),
+                    Some(r) if !r.frozen => Html::button(
+                        "edit",
+                        &c.code,
+                        t(lang, "Ubah bobot", "Change the weights"),
+                        &name,
+                    ),
                     Some(_) => Html::default(),
                 };
                 vec![Html::text(&name), Html::text(state), action]
@@ -237,10 +247,15 @@ fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
             lang,
         );
         Ok(html_with_actions(table, move |act, code| {
-            if act == "copy" {
-                copy(code)
-            } else {
-                propose(code)
+            match act.as_str() {
+                "copy" => copy(code),
+                "edit" => editing.set(drawn.with_value(|items| {
+                    items
+                        .iter()
+                        .find(|r| r.commodity.as_deref() == Some(code.as_str()))
+                        .cloned()
+                })),
+                _ => propose(code),
             }
         }))
     });
@@ -252,7 +267,115 @@ fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
             {alert_of(failure)}
             {sources}
             {table}
+            {dyn_opt(move || editing.get().map(|r| {
+                let saved = move || {
+                    editing.set(None);
+                    reload.update(|n| *n += 1);
+                };
+                weights_editor(round.get_value(), r, saved)
+            }))}
         </section>
+    }
+    .into_any()
+}
+
+/// The JSON of a [`ovop_core::rubric::RubricForm`]: `rubric` with `weights` in its
+/// criteria's order, written by hand (a derive would add a serializer per type to the wasm).
+fn rubric_body(rubric: &Rubric, weights: &[u32]) -> String {
+    let text = |t: &ovop_core::Text| api::text_object(&[("id", &t.id), ("en", &t.en)]);
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let mut weight = weights.iter();
+    let aspects: Vec<String> = rubric
+        .aspects
+        .iter()
+        .map(|a| {
+            let criteria: Vec<String> = a
+                .criteria
+                .iter()
+                .map(|c| {
+                    let levels: Vec<String> = c.levels.iter().map(text).collect();
+                    format!(
+                        "{{\"code\":{},\"name\":{},\"weight\":{},\"levels\":[{}]}}",
+                        quoted(&c.code),
+                        text(&c.name),
+                        weight.next().copied().unwrap_or(c.weight),
+                        levels.join(",")
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"code\":{},\"name\":{},\"criteria\":[{}]}}",
+                quoted(&a.code),
+                text(&a.name),
+                criteria.join(",")
+            )
+        })
+        .collect();
+    format!(
+        "{{\"name\":{},\"aspects\":[{}]}}",
+        text(&rubric.name),
+        aspects.join(",")
+    )
+}
+
+/// The weights of a rubric not frozen yet: one number per criterion, their sum shown as it
+/// changes (it must be 100), saved with `If-Match`; `saved` runs once the server took them.
+fn weights_editor(round: String, rubric: Rubric, saved: impl Fn() + Copy + 'static) -> AnyView {
+    let lang = AppCtx::use_ctx().lang;
+    let failure = RwSignal::new(None::<String>);
+    let criteria: Vec<(String, ovop_core::Text, u32)> = rubric
+        .aspects
+        .iter()
+        .flat_map(|a| {
+            a.criteria
+                .iter()
+                .map(|c| (c.code.clone(), c.name.clone(), c.weight))
+        })
+        .collect();
+    let weights = RwSignal::new(criteria.iter().map(|c| c.2).collect::<Vec<u32>>());
+    let inputs = criteria
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, name, weight))| {
+            let id = format!("weight-{code}");
+            let label = move || format!("{code} {}", name.get(lang.get()));
+            let set = move |v: String| weights.update(|w| w[i] = v.trim().parse().unwrap_or(0));
+            view! {
+                <div class="field weight">
+                    <label for=id.clone()>{label}</label>
+                    <input id=id type="number" min="0" max="100" value=weight.to_string() on:input=on_value(set)/>
+                </div>
+            }
+        })
+        .collect_view();
+    let sum = move || weights.with(|w| w.iter().sum::<u32>());
+    let rubric = StoredValue::new(rubric);
+    let save = move || {
+        let lang = lang.get_untracked();
+        let (commodity, version, body) = rubric.with_value(|r| {
+            (
+                r.commodity.clone().unwrap_or_default(),
+                r.version,
+                rubric_body(r, &weights.get_untracked()),
+            )
+        });
+        let saving = api::define_rubric(&round, &commodity, version, body, lang);
+        failure.set(None);
+        spawn_local(async move {
+            match saving.await {
+                Ok(_) => saved(),
+                Err(e) => failure.set(Some(e.details(lang))),
+            }
+        });
+    };
+    view! {
+        <form class="weights" on:submit=on_submit(save) novalidate aria-labelledby="weights-title">
+            <h3 id="weights-title">{tr("Bobot kriteria", "Criteria weights")}</h3>
+            {alert_of(failure)}
+            {inputs}
+            <p class="sum" role="status">{move || format!("{}: {} / 100", t(lang.get(), "Jumlah bobot", "Sum of the weights"), sum())}</p>
+            <div class="actions"><button type="submit">{tr("Simpan bobot", "Save the weights")}</button></div>
+        </form>
     }
     .into_any()
 }
@@ -333,6 +456,35 @@ fn progress_view(p: &Value, lang: Lang) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_weights_body_is_the_rubric_form_with_the_new_weights_and_texts_escaped() {
+        let catalog = CommodityCatalog::default();
+        let anyaman = catalog.get("anyaman").unwrap();
+        let mut rubric = Rubric::proposed("ovop-2026", anyaman);
+        rubric.name.id = "Rubrik \"anyaman\"\n2026".into();
+        let count = rubric
+            .aspects
+            .iter()
+            .map(|a| a.criteria.len())
+            .sum::<usize>();
+        let weights: Vec<u32> = (0..count as u32).collect();
+        let form: ovop_core::rubric::RubricForm =
+            serde_json::from_str(&rubric_body(&rubric, &weights)).expect("a RubricForm");
+        assert_eq!(form.name, rubric.name);
+        let sent: Vec<u32> = form
+            .aspects
+            .iter()
+            .flat_map(|a| a.criteria.iter().map(|c| c.weight))
+            .collect();
+        assert_eq!(sent, weights);
+        let mut expected = rubric.aspects.clone();
+        let mut w = weights.iter();
+        for c in expected.iter_mut().flat_map(|a| a.criteria.iter_mut()) {
+            c.weight = *w.next().unwrap();
+        }
+        assert_eq!(form.aspects, expected, "everything else as it was");
+    }
 
     #[test]
     fn progress_counts_the_round_each_panel_and_each_assessor() {

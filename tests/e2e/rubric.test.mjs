@@ -1,6 +1,7 @@
 // Rubrics of a new round, in a real browser: the admin copies last round's anyaman rubric into
 // the new round (the copy carries the criteria and weights as they were), and a group the old
-// round has no rubric for is refused with the reason. axe finds nothing on the page.
+// round has no rubric for is refused with the reason; then changes two weights (the sum shows
+// as it changes; a sum other than 100 is refused) and saves. axe finds nothing on the page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { api, axeViolations, signIn, start, tokenFor } from './helpers.mjs';
@@ -49,5 +50,24 @@ test('rubric: the admin copies last round\'s rubric into a new round', async () 
   assert.equal(copied.length, 1);
   assert.equal(copied[0].commodity, 'anyaman');
   assert.deepEqual(copied[0].aspects, source[0].aspects, 'the criteria and weights as they were');
+
+  // The weights, before scoring starts: 1.1 up by one, then 1.2 down by one.
+  const first = copied[0].aspects[0].criteria[0];
+  const second = copied[0].aspects[0].criteria[1];
+  await table.locator('tbody tr').filter({ hasText: 'Anyaman' }).getByRole('button', { name: /^Ubah bobot/ }).click();
+  const form = page.locator('form.weights');
+  await form.waitFor();
+  await form.locator(`#weight-${first.code.replace('.', '\\.')}`).fill(String(first.weight + 1));
+  await form.locator('p.sum').filter({ hasText: '101 / 100' }).waitFor();
+  await form.getByRole('button', { name: 'Simpan bobot' }).click();
+  await form.getByRole('alert').waitFor(); // 101 is refused by the server too
+  await form.locator(`#weight-${second.code.replace('.', '\\.')}`).fill(String(second.weight - 1));
+  await form.locator('p.sum').filter({ hasText: '100 / 100' }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await form.getByRole('button', { name: 'Simpan bobot' }).click();
+  await form.waitFor({ state: 'detached' });
+  const changed = (await api(app.base, 'GET', `/rounds/${next.id}/rubrics`, { token: admin })).body.items[0];
+  assert.equal(changed.aspects[0].criteria[0].weight, first.weight + 1);
+  assert.equal(changed.aspects[0].criteria[1].weight, second.weight - 1);
   await page.close();
 });
