@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod audit;
 pub mod authz;
+pub mod award;
 pub mod commodity;
 pub mod document;
 pub mod dto;
