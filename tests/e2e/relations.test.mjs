@@ -1,8 +1,9 @@
-// A relation recorded on a nomination, in a real browser: the admin records on the nomination's
-// page that an assessor already assigned to it is related to the IKM; the relation is listed,
-// the assessor shows as in conflict, and the nomination is hidden from them from then on. The
-// same relation twice is refused, and a relation without a reason is refused naming the field.
-// axe finds nothing on the page.
+// Conflicts of interest after assignment, in a real browser. The admin records on the
+// nomination's page that an assessor already assigned to it is related to the IKM: the relation
+// is listed, the assessor shows as in conflict, and the nomination is hidden from them from then
+// on; the same relation twice is refused, and one without a reason is refused naming the field.
+// An assessor declares a conflict on their own scoring page: the nomination leaves their work
+// list and the admin sees why. axe finds nothing on the pages.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -11,6 +12,7 @@ import {
 
 let app;
 let nomination;
+let second;
 
 before(async () => {
   app = await start();
@@ -40,6 +42,19 @@ before(async () => {
     token: admin, body: { panel: 'jateng' },
   });
   assert.equal(assigned.status, 201, JSON.stringify(assigned.body));
+  // A second nomination, for the conflict the assessor declares.
+  second = await createNomination(app.base, semarang,
+    nominationForm(round.id, '33.74', 'Anyaman Tetangga'), { submit: true });
+  const again = await api(app.base, 'POST', `/nominations/${second.id}/verification`, {
+    token: secretariat, body: { findings, decision: 'pass' }, headers: { 'Idempotency-Key': `pass-${second.id}` },
+  });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  const rubric = await api(app.base, 'POST', `/rounds/${round.id}/rubrics/anyaman/proposed`, { token: admin });
+  assert.equal(rubric.status, 201, JSON.stringify(rubric.body));
+  const assignedSecond = await api(app.base, 'PUT', `/nominations/${second.id}/assessors/penilai-1`, {
+    token: admin, body: { panel: 'jateng' },
+  });
+  assert.equal(assignedSecond.status, 201, JSON.stringify(assignedSecond.body));
 });
 after(async () => { await app?.stop(); });
 
@@ -83,5 +98,27 @@ test('relations: the admin records a relation and the assigned assessor is in co
   await reason.fill('Sekali lagi, hubungan yang sama.');
   await form.getByRole('button', { name: 'Catat hubungan' }).click();
   await page.getByRole('alert').filter({ hasText: 'sudah dicatat' }).waitFor();
+  await page.close();
+});
+
+test('conflicts: an assessor declares one on their scoring page and the nomination leaves their list', async () => {
+  const page = await app.browser.newPage();
+  await signIn(page, app.base, /Dr\. Ratna/);
+  await page.goto(`${app.base}/penilaian`);
+  await page.getByRole('link', { name: 'Anyaman Tetangga' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Anyaman Tetangga' }).waitFor();
+  await page.getByText('Nyatakan konflik kepentingan').click();
+  await page.getByLabel('Alasan konflik kepentingan').fill('Pemilik IKM adalah tetangga saya sejak kecil.');
+  await page.getByRole('button', { name: 'Nyatakan konflik' }).click();
+  await page.getByText('Konflik kepentingan tercatat').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Anyaman Tetangga' }).count(), 0, 'gone from the work list');
+  assert.deepEqual(await axeViolations(page), []);
+  const assessor = await tokenFor(app.base, 'penilai-1');
+  const hidden = await api(app.base, 'GET', `/nominations/${second.id}`, { token: assessor });
+  assert.equal(hidden.status, 404);
+  const admin = await tokenFor(app.base, 'admin');
+  const assessors = await api(app.base, 'GET', `/nominations/${second.id}/assessors`, { token: admin });
+  assert.equal(assessors.body.items[0].conflict.kind, 'declared');
+  assert.match(assessors.body.items[0].conflict.reason, /tetangga/);
   await page.close();
 });
