@@ -15,6 +15,8 @@
 //! | audit record | `NOM#{nomination}`    | `LOG#{id}`         | –                                  | –                                 | –                                               | –      |
 //! | recommendation lock | `ROUND#{round}` | `RECOMMENDATION`   | –                                  | –                                 | –                                               | –      |
 //! | recommended  | `ROUND#{round}`       | `RECOMMENDED#{nomination}` | –                          | –                                 | –                                               | –      |
+//! | determination | `ROUND#{round}`      | `DETERMINATION`    | –                                  | –                                 | –                                               | –      |
+//! | award        | `AWARD#{id}`          | `AWARD`            | –                                  | –                                 | `AWARDS#{round}` / `{province}#{regency}#{id}`  | –      |
 //! | panels       | `ROUND#{round}`       | `PANELS`           | –                                  | –                                 | –                                               | –      |
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
@@ -36,6 +38,7 @@
 //! Adding an entity: implement [`Entity`] here (keys, indexes, summary) — no adapter code.
 
 use ovop_core::audit::AuditRecord;
+use ovop_core::award::{Award, Determination};
 use ovop_core::document::{Document, DocumentType, ProductSample, Upload};
 use ovop_core::dto::NominationSummary;
 use ovop_core::moderation::{NominationResult, RecommendationLock, Recommended};
@@ -586,4 +589,60 @@ impl Entity for ProductSample {
     fn version(&self) -> u64 {
         self.version
     }
+}
+
+impl Entity for Determination {
+    const KIND: &'static str = "determination";
+    type Summary = Determination;
+    /// The round id.
+    type Id = str;
+
+    fn key_of(round: &str) -> Key {
+        Key::new(format!("ROUND#{round}"), "DETERMINATION")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.round_id)
+    }
+
+    /// Recorded once: a determined round is frozen.
+    fn version(&self) -> u64 {
+        1
+    }
+}
+
+impl Entity for Award {
+    const KIND: &'static str = "award";
+    type Summary = Award;
+    /// The award's id (its nomination's).
+    type Id = str;
+
+    fn key_of(id: &str) -> Key {
+        Key::new(format!("AWARD#{id}"), "AWARD")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&self.id)
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        vec![IndexKey {
+            index: Index::Gsi3,
+            pk: format!("AWARDS#{}", self.round_id),
+            sk: format!("{}#{}#{}", self.province_code, self.regency_code, self.id),
+        }]
+    }
+
+    fn summary(&self) -> Option<Award> {
+        Some(self.clone())
+    }
+}
+
+/// A round's awards (revoked ones included), by province, regency and id.
+pub fn awards_of_round(round: &str) -> Listing {
+    Listing::of(Index::Gsi3, format!("AWARDS#{round}"))
 }
