@@ -1640,3 +1640,47 @@ async fn a_relation_declared_on_the_nomination_puts_the_assessor_in_conflict_whe
         "{p:?}"
     );
 }
+
+#[tokio::test]
+async fn the_selection_reads_refuse_bad_queries_naming_the_parameter() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let assessor = app.login("penilai-1").await;
+    let round = app.round_id();
+    let long = "r".repeat(65);
+    for (token, path, field) in [
+        (
+            &assessor,
+            format!("/api/v1/assessments?round={long}"),
+            "round",
+        ),
+        (&assessor, "/api/v1/assessments?zzz=1".to_owned(), "zzz"),
+        (
+            &admin,
+            format!("/api/v1/rounds/{round}/leaderboard?zzz=1"),
+            "zzz",
+        ),
+        (
+            &admin,
+            format!("/api/v1/rounds/{round}/leaderboard?commodity=emas"),
+            "commodity",
+        ),
+    ] {
+        let p = problem(app.get(token, &path).send().await.unwrap()).await;
+        assert_eq!(p.status, 400, "{path}: {p:?}");
+        assert!(
+            p.errors.contains_key(field) || p.detail.contains(field),
+            "{path} names {field}: {p:?}"
+        );
+    }
+    // Anonymous: 401 on every read.
+    for path in [
+        "/api/v1/assessments".to_owned(),
+        format!("/api/v1/rounds/{round}/leaderboard"),
+        format!("/api/v1/rounds/{round}/progress"),
+        format!("/api/v1/rounds/{round}/recommendation"),
+    ] {
+        let r = app.http.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(problem(r).await.status, 401, "{path}");
+    }
+}

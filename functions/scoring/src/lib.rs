@@ -51,6 +51,22 @@ impl AppState {
     }
 }
 
+/// The round `round_id` for the admin who manages it: 403 for anyone else, 404 when there is
+/// no such round.
+pub(crate) async fn managed_round(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    round_id: &str,
+) -> Result<ovop_core::round::Round, ovop_platform::ApiError> {
+    use ovop_core::authz::{decide, Action, Resource};
+    ovop_platform::problem::require(decide(caller, Action::ManageRounds, &Resource::Programme))?;
+    state
+        .store
+        .get::<ovop_core::round::Round>(round_id)
+        .await?
+        .ok_or(ovop_platform::ApiError::NotFound)
+}
+
 /// The scoring routes, without identity or error layers.
 pub fn routes(state: AppState) -> Router {
     const N: &str = "/api/v1/nominations/{id}";

@@ -10,7 +10,7 @@ use axum::Json;
 use std::collections::BTreeMap;
 
 use ovop_core::audit::AuditRecord;
-use ovop_core::authz::{decide, Action, Resource, Standing};
+use ovop_core::authz::{Action, Standing};
 use ovop_core::dto::selection::{
     AssignRequest, AssignmentList, BalanceReport, BalanceRequest, BulkReport, BulkRequest,
     ConflictRequest, RejectedRow, RelationList, RelationRequest, Shortfall,
@@ -19,7 +19,6 @@ use ovop_core::dto::NominationSummary;
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::{AssignError, Assignment, Panels, PanelsForm};
 use ovop_core::panel::{Member, Relation, ToStaff};
-use ovop_core::round::Round;
 use ovop_core::status::NominationStatus;
 use ovop_core::Text;
 use ovop_platform::auth::Caller;
@@ -29,13 +28,12 @@ use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::nomination_for;
-use ovop_platform::problem::require;
 use ovop_platform::store::{entities, Condition, StoreError, Tx};
 use ovop_platform::ApiError;
 use serde::Deserialize;
 
-use crate::settle::{lost_race_or, retry, settle, unlocked};
-use crate::AppState;
+use crate::settle::{lost_race_or, retrying, settle, unlocked};
+use crate::{managed_round, AppState};
 
 /// A round's panels (admin).
 #[utoipa::path(get, path = "/api/v1/rounds/{round}/panels", tag = "selection",
@@ -47,12 +45,7 @@ pub async fn panels(
     Caller(caller): Caller,
     ApiPath(round_id): ApiPath<String>,
 ) -> Result<Json<Panels>, ApiError> {
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    state
-        .store
-        .get::<Round>(&round_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    managed_round(&state, &caller, &round_id).await?;
     let panels = state
         .store
         .get::<Panels>(&round_id)
@@ -86,12 +79,7 @@ pub async fn save_panels(
     )?;
     idempotency
         .once(&state.store, async {
-        require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-        state
-            .store
-            .get::<Round>(&round_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        managed_round(&state, &caller, &round_id).await?;
         let before = state.store.get::<Panels>(&round_id).await?;
         if let Some(b) = &before {
             if expected != Some(b.version) {
@@ -150,40 +138,42 @@ pub async fn assign(
         &req,
     )?;
     idempotency
-        .once(&state.store, async {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let n: Nomination =
-                nomination_for(&state.store, &caller, &id, Action::AssignAssessors).await?;
-            let panels = state.store.get::<Panels>(&n.round_id).await?;
-            let reason = req.override_reason.as_deref();
-            let (assignment, tx, shared) = assignment_of(
-                &state,
-                &caller,
-                &n,
-                panels.as_ref(),
-                &req.panel,
-                &assessor,
-                reason,
-            )
-            .await?;
-            let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
-            let now = state.clock.now();
-            match idempotency
-                .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
-                .await
-            {
-                Err(e) if retry(&e, attempt) => continue,
-                Err(e) => return Err(e),
-                Ok(answer) => {
-                    tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
-                    return Ok(answer.into_response());
-                }
-            }
-        }
-        })
+        .once(
+            &state.store,
+            retrying(|| try_assign(&state, &caller, &id, &assessor, &req, &idempotency)),
+        )
         .await
+}
+
+/// One attempt of [`assign`].
+async fn try_assign(
+    state: &AppState,
+    caller: &ovop_core::policy::Principal,
+    id: &str,
+    assessor: &str,
+    req: &AssignRequest,
+    idempotency: &Idempotency,
+) -> Result<Response, ApiError> {
+    let n: Nomination = nomination_for(&state.store, caller, id, Action::AssignAssessors).await?;
+    let panels = state.store.get::<Panels>(&n.round_id).await?;
+    let reason = req.override_reason.as_deref();
+    let (assignment, tx, shared) = assignment_of(
+        state,
+        caller,
+        &n,
+        panels.as_ref(),
+        &req.panel,
+        assessor,
+        reason,
+    )
+    .await?;
+    let answer = Answer::json(StatusCode::CREATED, Some(assignment.version), &assignment)?;
+    let now = state.clock.now();
+    let answer = idempotency
+        .commit(&state.store, tx, answer, now, |e| lost_race_or(&shared, e))
+        .await?;
+    tracing::info!(nomination = %n.id, assessor = %assignment.assessor, overridden = assignment.overridden_by.is_some(), "assessor assigned");
+    Ok(answer.into_response())
 }
 
 /// A nomination's assessors, with conflicts and overrides (admin).
@@ -230,16 +220,10 @@ pub async fn declare_conflict(
         &req,
     )?;
     idempotency
-        .once(&state.store, async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                match try_declare_conflict(&state, &caller, &id, &idempotency, &req).await {
-                    Err(e) if retry(&e, attempt) => continue,
-                    other => return other,
-                }
-            }
-        })
+        .once(
+            &state.store,
+            retrying(|| try_declare_conflict(&state, &caller, &id, &idempotency, &req)),
+        )
         .await
 }
 
@@ -340,12 +324,7 @@ pub async fn bulk_assign(
     ApiPath(round_id): ApiPath<String>,
     ApiJson(req): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkReport>, ApiError> {
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    state
-        .store
-        .get::<Round>(&round_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    managed_round(&state, &caller, &round_id).await?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(req.csv.as_bytes());
@@ -458,9 +437,7 @@ async fn assign_row(
     panels: Option<&Panels>,
     row: &Row,
 ) -> Result<Assignment, ApiError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
+    retrying(|| async {
         let n: Nomination = nomination_for(
             &state.store,
             caller,
@@ -474,16 +451,14 @@ async fn assign_row(
         let reason = row.override_reason.as_deref();
         let (assignment, tx, shared) =
             assignment_of(state, caller, &n, panels, &row.panel, &row.assessor, reason).await?;
-        match state.store.commit(tx).await {
-            Ok(()) => return Ok(assignment),
-            Err(e) => {
-                let e = lost_race_or(&shared, e);
-                if !retry(&e, attempt) {
-                    return Err(e);
-                }
-            }
-        }
-    }
+        state
+            .store
+            .commit(tx)
+            .await
+            .map_err(|e| lost_race_or(&shared, e))?;
+        Ok(assignment)
+    })
+    .await
 }
 
 /// Gives every nomination of the round that the panel covers and that passed administrative
@@ -501,12 +476,7 @@ pub async fn balance(
     ApiPath(round_id): ApiPath<String>,
     ApiJson(req): ApiJson<BalanceRequest>,
 ) -> Result<Json<BalanceReport>, ApiError> {
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    state
-        .store
-        .get::<Round>(&round_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    managed_round(&state, &caller, &round_id).await?;
     if !(1..=MAX_PER_NOMINATION).contains(&req.per_nomination) {
         return Err(ApiError::field(
             "per_nomination",
@@ -672,16 +642,10 @@ pub async fn declare_relation(
         &req,
     )?;
     idempotency
-        .once(&state.store, async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                match try_declare_relation(&state, &caller, &id, &idempotency, &req).await {
-                    Err(e) if retry(&e, attempt) => continue,
-                    other => return other,
-                }
-            }
-        })
+        .once(
+            &state.store,
+            retrying(|| try_declare_relation(&state, &caller, &id, &idempotency, &req)),
+        )
         .await
 }
 

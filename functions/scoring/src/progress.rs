@@ -6,22 +6,20 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::Json;
 use ovop_core::audit::AuditRecord;
-use ovop_core::authz::{decide, Action, Resource, Standing};
+use ovop_core::authz::{Action, Standing};
 use ovop_core::dto::selection::{
     AssessorProgress, AssignmentList, AuditTrail, Count, PanelProgress, Progress,
 };
 use ovop_core::nomination::AuditEntry;
 use ovop_core::panel::Assignment;
-use ovop_core::round::Round;
 use ovop_platform::auth::Caller;
 use ovop_platform::extract::{ApiPath, ApiQuery};
 use ovop_platform::nominations::nomination_for;
-use ovop_platform::problem::require;
 use ovop_platform::store::entities;
 use ovop_platform::ApiError;
 use serde::Deserialize;
 
-use crate::AppState;
+use crate::{managed_round, AppState};
 
 /// Which assignments.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -115,12 +113,7 @@ pub async fn progress(
     Caller(caller): Caller,
     ApiPath(round_id): ApiPath<String>,
 ) -> Result<Json<Progress>, ApiError> {
-    require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-    state
-        .store
-        .get::<Round>(&round_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    managed_round(&state, &caller, &round_id).await?;
     let assignments = state
         .store
         .list_all::<Assignment>("assignment", &entities::assignments_of_round(&round_id))

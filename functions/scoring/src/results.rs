@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use ovop_core::audit::AuditRecord;
-use ovop_core::authz::{decide, Action, Resource};
+use ovop_core::authz::Action;
 use ovop_core::dto::selection::{Leaderboard, ModerateRequest};
 use ovop_core::dto::NominationSummary;
 use ovop_core::moderation::{
@@ -18,7 +18,6 @@ use ovop_core::moderation::{
     Recommendation, RecommendationLock, Recommended,
 };
 use ovop_core::nomination::Nomination;
-use ovop_core::round::Round;
 use ovop_core::stars::BandTable;
 use ovop_core::status::NominationStatus;
 use ovop_core::Text;
@@ -29,13 +28,12 @@ use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::nomination_for;
-use ovop_platform::problem::require;
 use ovop_platform::store::{entities, Condition, StoreError, Tx};
 use ovop_platform::ApiError;
 use serde::Deserialize;
 
 use crate::settle::locked;
-use crate::AppState;
+use crate::{managed_round, AppState};
 
 /// Points per bar of the score distribution.
 const BUCKET_WIDTH: u16 = 5;
@@ -169,19 +167,6 @@ async fn ranked_results(
     Ok(leaderboard(results, &BandTable::current()))
 }
 
-async fn round_for_admin(
-    state: &AppState,
-    caller: &ovop_core::policy::Principal,
-    round_id: &str,
-) -> Result<Round, ApiError> {
-    require(decide(caller, Action::ManageRounds, &Resource::Programme))?;
-    state
-        .store
-        .get::<Round>(round_id)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
 /// The round's results ranked by final score (equal scores share a rank), with spread flags,
 /// the score distribution and the recommendation once locked (admin).
 #[utoipa::path(get, path = "/api/v1/rounds/{round}/leaderboard", tag = "selection",
@@ -194,7 +179,7 @@ pub async fn board(
     ApiPath(round_id): ApiPath<String>,
     ApiQuery(params): ApiQuery<LeaderboardParams>,
 ) -> Result<Json<Leaderboard>, ApiError> {
-    round_for_admin(&state, &caller, &round_id).await?;
+    managed_round(&state, &caller, &round_id).await?;
     let commodity = params.commodity.filter(|c| !c.is_empty());
     if let Some(c) = &commodity {
         if state.commodities.get(c).is_none() {
@@ -268,7 +253,7 @@ pub async fn lock(
     );
     idempotency
         .once(&state.store, async {
-        round_for_admin(&state, &caller, &round_id).await?;
+        managed_round(&state, &caller, &round_id).await?;
         if state
             .store
             .get::<RecommendationLock>(&round_id)
@@ -416,7 +401,7 @@ pub async fn recommendation(
     Caller(caller): Caller,
     ApiPath(round_id): ApiPath<String>,
 ) -> Result<Json<Recommendation>, ApiError> {
-    round_for_admin(&state, &caller, &round_id).await?;
+    managed_round(&state, &caller, &round_id).await?;
     locked_list(&state, &round_id)
         .await?
         .map(Json)

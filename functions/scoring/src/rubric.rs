@@ -21,7 +21,7 @@ use ovop_platform::store::Tx;
 use ovop_platform::ApiError;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
+use crate::{managed_round, AppState};
 
 /// The rubrics of a round that has them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -148,8 +148,7 @@ pub async fn define(
     )?;
     idempotency
         .once(&state.store, async {
-            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-            round(&state, &round_id).await?;
+            managed_round(&state, &caller, &round_id).await?;
             let group = commodity(&state, &code)?;
             let before = current(&state, &round_id, &group.code).await?;
             let rubric = Rubric::define(&round_id, &group.code, form, before.as_ref(), expected)
@@ -178,8 +177,7 @@ pub async fn proposed(
     )?;
     idempotency
         .once(&state.store, async {
-            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-            round(&state, &round_id).await?;
+            managed_round(&state, &caller, &round_id).await?;
             let group = commodity(&state, &code)?;
             if current(&state, &round_id, &group.code).await?.is_some() {
                 return Err(refused(RubricError::Exists));
@@ -215,8 +213,7 @@ pub async fn copy(
     )?;
     idempotency
         .once(&state.store, async {
-            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-            round(&state, &round_id).await?;
+            managed_round(&state, &caller, &round_id).await?;
             let group = commodity(&state, &code)?;
             let source = current(&state, &req.from_round, &group.code)
                 .await?

@@ -9,12 +9,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ovop_core::aggregate::{aggregate, Policy};
 use ovop_core::audit::AuditRecord;
-use ovop_core::authz::{decide, Action, Resource};
+use ovop_core::authz::{decide, Action, Decision, NominationFacts, Resource};
 use ovop_core::dto::selection::{ScoresView, SheetView};
 use ovop_core::moderation::NominationResult;
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::Assignment;
-use ovop_core::policy::Role;
 use ovop_core::round::{AssessmentForm, Round, RoundError};
 use ovop_core::rubric::Rubric;
 use ovop_core::scoring::{sees_others, ScoreError, ScoreSheet, SheetForm, SheetState};
@@ -27,12 +26,11 @@ use ovop_platform::idempotency::{Answer, Idempotency};
 use ovop_platform::ids::new_id;
 use ovop_platform::json::ApiJson;
 use ovop_platform::nominations::{nomination_for, round_of};
-use ovop_platform::problem::require;
 use ovop_platform::store::{entities, Tx};
 use ovop_platform::ApiError;
 
-use crate::settle::{lost_race_or, retry, settle, unlocked};
-use crate::AppState;
+use crate::settle::{lost_race_or, retrying, settle, unlocked};
+use crate::{managed_round, AppState};
 
 fn refused(e: ScoreError) -> ApiError {
     match e {
@@ -99,18 +97,10 @@ async fn write_sheet(
     change: SheetChange,
 ) -> Result<Response, ApiError> {
     idempotency
-        .once(&state.store, async {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match try_write_sheet(state, caller, id, &idempotency, expected, form, change).await {
-                Err(e) if retry(&e, attempt) => {
-                    tracing::info!(nomination = %id, attempt, "changed meanwhile; saving again");
-                }
-                other => return other,
-            }
-        }
-        })
+        .once(
+            &state.store,
+            retrying(|| try_write_sheet(state, caller, id, &idempotency, expected, form, change)),
+        )
         .await
 }
 
@@ -266,7 +256,13 @@ pub async fn scores(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ScoresView>, ApiError> {
     let n = nomination_for(&state.store, &caller, &id, Action::ReadScores).await?;
-    if caller.role == Role::Penilai {
+    // Who moderates sees everything at once; an assessor first submits their own sheet.
+    let moderates = decide(
+        &caller,
+        Action::ModerateScore,
+        &Resource::Nomination(NominationFacts::of(&n.regency_code)),
+    ) == Decision::Allow;
+    if !moderates {
         let round = round_of(&state.store, &n).await?;
         let own = own_sheet(&state, &n, &caller.user_id).await?;
         if !sees_others(own.as_ref(), round.scores_hidden_until_submitted) {
@@ -294,7 +290,7 @@ pub async fn scores(
     let totals: Vec<_> = sheets.iter().filter_map(|s| s.total).collect();
     let aggregate = aggregate(&totals, &BandTable::current(), &Policy::default());
     // The stored result carries the admin's moderation: the admin's alone.
-    let result = if caller.role == Role::Admin {
+    let result = if moderates {
         state.store.get::<NominationResult>(&n.id).await?
     } else {
         None
@@ -328,12 +324,7 @@ pub async fn assessment(
     )?;
     idempotency
         .once(&state.store, async {
-            require(decide(&caller, Action::ManageRounds, &Resource::Programme))?;
-            let current = state
-                .store
-                .get::<Round>(&round_id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
+            let current = managed_round(&state, &caller, &round_id).await?;
             let updated = current
                 .set_assessment(expected, &form, state.clock.now())
                 .map_err(|e| match e {

@@ -49,9 +49,23 @@ pub(crate) fn lost_race_or(shared: &[usize], e: StoreError) -> ApiError {
     }
 }
 
-/// Whether `e` is a lost race worth another attempt.
-pub(crate) fn retry(e: &ApiError, attempt: usize) -> bool {
-    matches!(e, ApiError::Conflict { code, .. } if *code == LOST_RACE) && attempt < SAVE_ATTEMPTS
+/// Runs `attempt` again while it loses a race on an item other saves write too (its
+/// transaction wrote nothing), at most [`SAVE_ATTEMPTS`] times.
+pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(ApiError::Conflict { code, .. }) if code == LOST_RACE && tries < SAVE_ATTEMPTS => {
+                tracing::info!(attempt = tries, "changed meanwhile; trying again");
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Refuses when the round's recommendation is locked, and makes `tx` check it stays unlocked.
