@@ -64,7 +64,9 @@ async fn a_round_is_determined_once_and_its_awards_list_by_region(store: Store) 
         &recommendation(&nominations),
         2026,
         &nominations,
+        &Default::default(),
         &decree,
+        "decrees/ovop-2026/d.pdf",
         "admin",
         start_time(),
     )

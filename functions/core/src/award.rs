@@ -4,6 +4,8 @@
 //! certificate (piagam) number. An award can later be revoked with a reason. What the public
 //! sees of an award is [`PublicAward`]: never the NIB, turnover, owner, assessors or scores.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +148,10 @@ pub struct Award {
     pub valid_until: NaiveDate,
     /// The certificate's (piagam's) number.
     pub certificate_number: String,
+    /// The product photo's thumbnail (made at upload, no EXIF) in the uploads bucket, if the
+    /// nomination had one: publication copies it to the public bucket.
+    #[serde(default)]
+    pub photo_key: Option<String>,
     pub revocation: Option<Revocation>,
     pub version: u64,
 }
@@ -171,6 +177,13 @@ pub struct PublicAward {
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
     pub certificate_number: String,
+    /// The regency/city's name (`Kabupaten Jepara`).
+    pub regency_name: String,
+    /// The province's name.
+    pub province_name: String,
+    /// The product photo's thumbnail, relative to the gallery's root
+    /// (`foto/{id}/{name}.jpg`), if there is one.
+    pub photo: Option<String>,
 }
 
 /// A round's determination, as recorded.
@@ -179,6 +192,8 @@ pub struct PublicAward {
 pub struct Determination {
     pub round_id: String,
     pub decree: Decree,
+    /// The decree's PDF in the uploads bucket (uploaded by the admin on a presigned PUT).
+    pub decree_document: String,
     pub awards: u32,
     pub determined_by: String,
     pub determined_at: DateTime<Utc>,
@@ -198,12 +213,16 @@ pub enum AwardError {
 
 /// The awards the decree makes of the locked `recommendation` of round `year`, in its order
 /// (certificate numbers `OVOP/{year}/{n:04}`), from the recommended nominations (each must
-/// still be `RECOMMENDED`), and the determination itself.
+/// still be `RECOMMENDED`), and the determination itself. `photos` names each nomination's
+/// product-photo thumbnail, where it has one; `decree_document` is the decree's PDF.
+#[allow(clippy::too_many_arguments)]
 pub fn determine(
     recommendation: &Recommendation,
     year: i32,
     nominations: &[Nomination],
+    photos: &BTreeMap<String, String>,
     decree: &Decree,
+    decree_document: &str,
     by: &str,
     at: DateTime<Utc>,
 ) -> Result<(Determination, Vec<Award>), AwardError> {
@@ -235,6 +254,7 @@ pub fn determine(
             valid_from: decree.date,
             valid_until: decree.valid_until,
             certificate_number: format!("OVOP/{year}/{:04}", i + 1),
+            photo_key: photos.get(&n.id).cloned(),
             revocation: None,
             version: 1,
         });
@@ -242,6 +262,7 @@ pub fn determine(
     let determination = Determination {
         round_id: recommendation.round_id.clone(),
         decree: decree.clone(),
+        decree_document: decree_document.to_owned(),
         awards: u32::try_from(awards.len()).unwrap_or(u32::MAX),
         determined_by: by.to_owned(),
         determined_at: at,
@@ -299,6 +320,16 @@ impl Award {
             valid_from: self.valid_from,
             valid_until: self.valid_until,
             certificate_number: self.certificate_number.clone(),
+            regency_name: crate::region::regency(self.regency_code.as_str())
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            province_name: crate::region::province(self.province_code.as_str())
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            photo: self.photo_key.as_deref().map(|key| {
+                let name = key.rsplit('/').next().unwrap_or(key);
+                format!("foto/{}/{name}", self.id)
+            }),
         }
     }
 }
@@ -415,7 +446,9 @@ mod tests {
             &rec,
             2026,
             &[a.clone(), b],
+            &BTreeMap::from([("A".to_owned(), "thumbnails/A/D07/u1.jpg".to_owned())]),
             &decree(),
+            "decrees/ovop-2026/d.pdf",
             "admin",
             rec.locked_at,
         )
@@ -430,13 +463,29 @@ mod tests {
             [("A", 3, "OVOP/2026/0001"), ("B", 1, "OVOP/2026/0002")]
         );
         assert_eq!(awards[0].regency_code, a.regency_code);
+        assert_eq!(
+            awards[0].photo_key.as_deref(),
+            Some("thumbnails/A/D07/u1.jpg")
+        );
+        assert_eq!(awards[1].photo_key, None);
+        assert_eq!(det.decree_document, "decrees/ovop-2026/d.pdf");
         assert!(awards[0].holds_on(today()));
         assert!(!awards[0].holds_on(NaiveDate::from_ymd_opt(2028, 11, 21).unwrap()));
         // A nomination no longer recommended cannot be determined.
         let mut gone = nomination("B");
         gone.status = NominationStatus::Withdrawn;
         assert_eq!(
-            determine(&rec, 2026, &[a, gone], &decree(), "admin", rec.locked_at).unwrap_err(),
+            determine(
+                &rec,
+                2026,
+                &[a, gone],
+                &BTreeMap::new(),
+                &decree(),
+                "d.pdf",
+                "admin",
+                rec.locked_at
+            )
+            .unwrap_err(),
             AwardError::NotRecommended("B".into())
         );
     }
@@ -449,7 +498,9 @@ mod tests {
             &rec,
             2026,
             std::slice::from_ref(&a),
+            &BTreeMap::from([("A".to_owned(), "thumbnails/A/D07/u1.jpg".to_owned())]),
             &decree(),
+            "d.pdf",
             "admin",
             rec.locked_at,
         )
@@ -477,9 +528,19 @@ mod tests {
             "valid_from",
             "valid_until",
             "certificate_number",
+            "regency_name",
+            "province_name",
+            "photo",
         ]
         .into();
         assert_eq!(keys, public);
+        assert_eq!(json["photo"], "foto/A/u1.jpg");
+        assert_eq!(
+            json["regency_name"],
+            crate::region::regency(a.regency_code.as_str())
+                .unwrap()
+                .name
+        );
         let text = json.to_string();
         for secret in [
             a.profile.ikm.nib.to_string(),
@@ -498,7 +559,9 @@ mod tests {
             &rec,
             2026,
             std::slice::from_ref(&a),
+            &BTreeMap::from([("A".to_owned(), "thumbnails/A/D07/u1.jpg".to_owned())]),
             &decree(),
+            "d.pdf",
             "admin",
             rec.locked_at,
         )

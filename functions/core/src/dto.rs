@@ -1,5 +1,6 @@
 //! Request and response bodies of the API, shared by the server and the SPA.
 
+pub mod awards;
 pub mod selection;
 pub mod uploads;
 

@@ -75,3 +75,10 @@ async fn spa(dir: &Path, req: Request) -> Response {
     );
     response
 }
+
+/// The public gallery under `/galeri/`, served from the public bucket as CloudFront serves it.
+/// (Being written.)
+pub fn gallery(public: std::sync::Arc<dyn ovop_platform::objects::ObjectStore>) -> Router {
+    let _ = public;
+    Router::new()
+}

@@ -15,7 +15,7 @@
 //! | audit record | `NOM#{nomination}`    | `LOG#{id}`         | –                                  | –                                 | –                                               | –      |
 //! | recommendation lock | `ROUND#{round}` | `RECOMMENDATION`   | –                                  | –                                 | –                                               | –      |
 //! | recommended  | `ROUND#{round}`       | `RECOMMENDED#{nomination}` | –                          | –                                 | –                                               | –      |
-//! | determination | `ROUND#{round}`      | `DETERMINATION`    | –                                  | –                                 | –                                               | –      |
+//! | determination | `ROUND#{round}`      | `DETERMINATION`    | –                                  | –                                 | `DETERMINATIONS` / `{round}`                    | –      |
 //! | award        | `AWARD#{id}`          | `AWARD`            | –                                  | –                                 | `AWARDS#{round}` / `{province}#{regency}#{id}`  | –      |
 //! | panels       | `ROUND#{round}`       | `PANELS`           | –                                  | –                                 | –                                               | –      |
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
@@ -609,6 +609,23 @@ impl Entity for Determination {
     fn version(&self) -> u64 {
         1
     }
+
+    fn index_keys(&self) -> Vec<IndexKey> {
+        vec![IndexKey {
+            index: Index::Gsi3,
+            pk: "DETERMINATIONS".to_owned(),
+            sk: self.round_id.clone(),
+        }]
+    }
+
+    fn summary(&self) -> Option<Determination> {
+        Some(self.clone())
+    }
+}
+
+/// Every determined round, by round id: what publication publishes.
+pub fn determinations() -> Listing {
+    Listing::of(Index::Gsi3, "DETERMINATIONS")
 }
 
 impl Entity for Award {
