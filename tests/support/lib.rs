@@ -3,6 +3,7 @@
 //! issuer as a browser does.
 
 pub mod lambda;
+pub mod selection;
 
 use std::sync::{Arc, OnceLock};
 

@@ -54,6 +54,13 @@ fn function_sources(crate_dir: &str) -> String {
     let mut skip = vec!["store/dynamo_schema.rs".to_owned()];
     if !links_s3(crate_dir) {
         skip.extend(s3_only_modules());
+    } else if !s.contains("DownloadLinks") {
+        // CloudFront signed download links (and the key they read from SSM) are the uploads
+        // function's; another function with S3 makes presigned links only.
+        skip.extend([
+            "objects/downloads.rs".to_owned(),
+            "objects/cloudfront.rs".to_owned(),
+        ]);
     }
     let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
     s.push_str(&rust_sources(&root().join("functions/platform/src"), &skip));
@@ -398,8 +405,11 @@ fn each_function_may_call_exactly_the_s3_actions_its_code_uses_on_its_own_prefix
                 let (arn, _) = sub(r).unwrap_or_else(|| panic!("{id}: S3 resource {r:?}"));
                 let prefix = arn
                     .strip_prefix("${UploadsBucket.Arn}/")
+                    .or_else(|| arn.strip_prefix("${PublicBucket.Arn}/"))
                     .and_then(|p| p.strip_suffix("/*"))
-                    .unwrap_or_else(|| panic!("{id}: {arn} is not a prefix of the uploads bucket"));
+                    .unwrap_or_else(|| {
+                        panic!("{id}: {arn} is not a prefix of the uploads or public bucket")
+                    });
                 assert!(
                     !prefix.is_empty() && !prefix.contains('*'),
                     "{id}: {arn} names one prefix"
@@ -530,16 +540,33 @@ fn table_queries_go_to_indexes_except_the_primary_key_listings_the_entities_decl
     );
     // …and a function lists an index when its own code names one of them.
     let index_listing = Regex::new(&format!(r"entities::({})\(", index_fns.join("|"))).unwrap();
+    // The platform's shared steps (`nominations.rs`) a function calls list for it.
+    let shared =
+        std::fs::read_to_string(root().join("functions/platform/src/nominations.rs")).unwrap();
+    let steps: Vec<(String, String)> = Regex::new(r"(?s)pub async fn (\w+)\((.*?)\n\}")
+        .unwrap()
+        .captures_iter(&shared)
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|(name, _)| name == "locked_recommendation"),
+        "{steps:?}"
+    );
     for (id, dir, f) in functions(&t) {
-        let code = rust_sources(&root().join(&dir).join("src"), &[]);
+        let mut code = rust_sources(&root().join(&dir).join("src"), &[]);
+        for (name, body) in &steps {
+            if code.contains(&format!("{name}(")) {
+                code.push_str(body);
+            }
+        }
         let lists_indexes = index_listing.is_match(&code);
-        // Every function reads a nomination's items (through the platform's shared steps);
-        // other partitions only when its own code names their listing.
+        // A partition's items only when its code (or a shared step it calls) names their
+        // listing.
         let leading_prefixes: BTreeSet<String> = primary_listings
             .iter()
-            .filter(|(name, prefix)| {
-                prefix == "NOM#*" || code.contains(&format!("entities::{name}("))
-            })
+            .filter(|(name, _)| code.contains(&format!("entities::{name}(")))
             .map(|(_, prefix)| prefix.clone())
             .collect();
         let mut table_query_keys = BTreeSet::new();

@@ -49,6 +49,15 @@ fn intakes_copy_of_the_scoring_document_is_what_the_scoring_handlers_describe() 
     );
 }
 
+#[test]
+fn intakes_copy_of_the_awards_document_is_what_the_awards_handlers_describe() {
+    check_copy(
+        "awards.openapi.json",
+        &ovop_awards::openapi::json(),
+        ovop_intake::openapi::AWARDS_JSON,
+    );
+}
+
 #[tokio::test]
 async fn the_local_app_serves_one_document_with_the_intake_and_uploads_paths() {
     let app = TestApp::spawn().await;
@@ -75,6 +84,9 @@ async fn the_local_app_serves_one_document_with_the_intake_and_uploads_paths() {
         ("/api/v1/nominations/{id}/sample/receipt", "put"),
         ("/api/v1/nominations/{id}/verification", "post"),
         ("/api/v1/nominations/{id}/verifications", "get"),
+        ("/api/v1/rounds/{round}/determination", "post"),
+        ("/api/v1/awards/{id}/certificate", "get"),
+        ("/api/v1/publication", "post"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
     }

@@ -7,52 +7,12 @@ use chrono::Duration;
 use ovop_core::nomination::Nomination;
 use ovop_core::status::NominationStatus;
 use ovop_core::verification::{Decided, VerificationPage};
-use ovop_tests::{form, problem, start_time, TestApp};
+use ovop_tests::selection::{
+    assign, decide, findings, jateng_panels, panel_and_rubric, passed, sheet, submit_sheet,
+    submitted,
+};
+use ovop_tests::{problem, start_time, TestApp};
 use serde_json::{json, Value};
-
-/// A submitted nomination of Kota Semarang with its complete bundle: (office token, id).
-async fn submitted(app: &TestApp, name: &str) -> (String, Nomination) {
-    let office = app.login("dinas-semarang").await;
-    let created = app.create(&office, &form("33.74", name)).await;
-    assert_eq!(created.status(), 201);
-    let n: Nomination = created.json().await.unwrap();
-    app.attach_complete_bundle(&office, &n.id).await;
-    let sent = app
-        .post(&office, &format!("/api/v1/nominations/{}/submit", n.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 200);
-    (office, sent.json().await.unwrap())
-}
-
-/// Findings for every document the checklist says is required: valid, except `wrong`.
-async fn findings(app: &TestApp, token: &str, id: &str, wrong: Option<&str>) -> Vec<Value> {
-    let checklist = app.checklist(token, id).await;
-    checklist["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["need"] == "required")
-        .map(|e| {
-            let code = e["document"].as_str().unwrap();
-            if Some(code) == wrong {
-                json!({"document": code, "finding": "invalid", "note": "Tidak ditandatangani kepala dinas."})
-            } else {
-                json!({"document": code, "finding": "valid"})
-            }
-        })
-        .collect()
-}
-
-async fn decide(app: &TestApp, token: &str, id: &str, body: &Value) -> reqwest::Response {
-    app.post(token, &format!("/api/v1/nominations/{id}/verification"))
-        .header("Idempotency-Key", ulid::Ulid::new().to_string())
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_secretariat_returns_a_nomination_for_revision_the_office_fixes_and_resubmits_and_it_passes(
@@ -339,30 +299,6 @@ async fn the_admin_starts_a_rubric_from_the_proposed_default_changes_it_and_ever
     assert!(p.errors.contains_key("from_round"), "{p:?}");
 }
 
-/// A nomination of Kota Semarang that passed administrative selection.
-async fn passed(app: &TestApp, name: &str) -> Nomination {
-    let (_, n) = submitted(app, name).await;
-    let secretariat = app.login("sekretariat").await;
-    let body =
-        json!({"findings": findings(app, &secretariat, &n.id, None).await, "decision": "pass"});
-    let answer = decide(app, &secretariat, &n.id, &body).await;
-    assert_eq!(answer.status(), 201);
-    answer.json::<Decided>().await.unwrap().nomination
-}
-
-/// Jawa Tengah's panel: penilai-1 (an academic, no office) and penilai-2 registered with the
-/// province office of Jawa Tengah (33).
-fn jateng_panels() -> Value {
-    json!({"panels": [{
-        "id": "jateng", "name": "Panel Jawa Tengah",
-        "scope": {"kind": "province", "province": "33"},
-        "members": [
-            {"user_id": "penilai-1", "name": "Dr. Ratna"},
-            {"user_id": "penilai-2", "name": "Bambang", "region": "33"},
-        ],
-    }]})
-}
-
 #[tokio::test]
 async fn the_admin_assigns_assessors_a_conflicted_one_is_refused_unless_overridden_and_a_declared_conflict_hides_the_nomination(
 ) {
@@ -543,23 +479,6 @@ async fn only_the_admin_keeps_panels_and_assigns() {
         "{:?}",
         p.errors
     );
-}
-
-/// Levels for every criterion of the proposed batik/anyaman rubric at `level`, with the
-/// comments extreme levels need.
-fn sheet(level: u8, rubric: &Value) -> Value {
-    let mut levels = serde_json::Map::new();
-    let mut comments = serde_json::Map::new();
-    for aspect in rubric["aspects"].as_array().unwrap() {
-        for c in aspect["criteria"].as_array().unwrap() {
-            let code = c["code"].as_str().unwrap().to_owned();
-            levels.insert(code.clone(), json!(level));
-            if level == 1 || level == 3 {
-                comments.insert(code, json!("Sesuai pengamatan sampel."));
-            }
-        }
-    }
-    json!({"levels": levels, "comments": comments})
 }
 
 #[tokio::test]
@@ -885,53 +804,6 @@ async fn every_scoring_write_refuses_anonymous_malformed_unknown_and_oversize_bo
         .get_json(&office, &format!("/api/v1/nominations/{}", n.id))
         .await;
     assert_eq!((still.status, still.version), (n.status, n.version));
-}
-
-/// The round of `n` with Jawa Tengah's panel and the proposed anyaman rubric; the rubric.
-async fn panel_and_rubric(app: &TestApp, admin: &str, round: &str) -> Value {
-    let panels = app
-        .put(admin, &format!("/api/v1/rounds/{round}/panels"))
-        .json(&jateng_panels())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(panels.status(), 200);
-    let rubric = app
-        .post(
-            admin,
-            &format!("/api/v1/rounds/{round}/rubrics/anyaman/proposed"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rubric.status(), 201);
-    rubric.json().await.unwrap()
-}
-
-/// Assigns `who` of Jawa Tengah's panel to `id` (penilai-2, of the province office, only
-/// with an override).
-async fn assign(app: &TestApp, admin: &str, id: &str, who: &str) {
-    let body = if who == "penilai-2" {
-        json!({"panel": "jateng", "override_reason": "Satu-satunya ahli anyaman."})
-    } else {
-        json!({"panel": "jateng"})
-    };
-    let r = app
-        .put(admin, &format!("/api/v1/nominations/{id}/assessors/{who}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{who}");
-}
-
-async fn submit_sheet(app: &TestApp, token: &str, id: &str, body: &Value) -> reqwest::Response {
-    app.post(token, &format!("/api/v1/nominations/{id}/score/submit"))
-        .header("Idempotency-Key", ulid::Ulid::new().to_string())
-        .json(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn moderate(

@@ -12,22 +12,16 @@ use ovop_platform::store::dynamo::DynamoStore;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     ovop_platform::telemetry::init(true);
-    let var = |name: &'static str| std::env::var(name).map_err(|_| format!("{name} is not set"));
-    let (table, uploads, public, gallery_url) = (
-        var("TABLE_NAME")?,
-        var("UPLOADS_BUCKET")?,
-        var("PUBLIC_BUCKET")?,
-        var("GALLERY_URL")?,
-    );
-    let client = S3Objects::client_from_env().await;
-    let store = Arc::new(DynamoStore::new(
-        DynamoStore::client_from_env().await,
-        table,
-    ));
+    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
+    let uploads = std::env::var("UPLOADS_BUCKET").map_err(|_| "UPLOADS_BUCKET is not set")?;
+    let public = std::env::var("PUBLIC_BUCKET").map_err(|_| "PUBLIC_BUCKET is not set")?;
+    // The gallery's public address (`https://…/galeri/`): QR codes and canonical links.
+    let gallery_url = std::env::var("GALLERY_URL").map_err(|_| "GALLERY_URL is not set")?;
+    let (dynamo, s3) = tokio::join!(DynamoStore::client_from_env(), S3Objects::client_from_env());
     let state = AppState::new(
-        store,
-        Arc::new(S3Objects::new(client.clone(), uploads)),
-        Arc::new(S3Objects::new(client, public)),
+        Arc::new(DynamoStore::new(dynamo, table)),
+        Arc::new(S3Objects::new(s3.clone(), uploads)),
+        Arc::new(S3Objects::new(s3, public)),
         Arc::new(SystemClock),
         gallery_url,
     );

@@ -30,6 +30,8 @@ pub enum AuditAction {
     ScoreSubmitted,
     /// The admin moderated the final score.
     Moderation,
+    /// The admin revoked the nomination's award.
+    Revocation,
 }
 
 /// One audit record: append-only.
@@ -177,6 +179,26 @@ impl AuditRecord {
             Some(before.final_score().to_string()),
             format!("{} — {why}", after.final_score()),
         )
+    }
+}
+
+impl AuditRecord {
+    /// The record of an award's revocation (`before`: the stars it held).
+    pub fn revocation(id: String, award: &crate::award::Award) -> Option<Self> {
+        let r = award.revocation.as_ref()?;
+        Some(Self::new(
+            &award.id,
+            id,
+            r.at,
+            &r.by,
+            AuditAction::Revocation,
+            Some(format!(
+                "{} {}",
+                award.certificate_number,
+                award.stars.symbols()
+            )),
+            format!("revoked — {}", r.reason),
+        ))
     }
 }
 

@@ -45,11 +45,14 @@ pub enum Action {
     ModerateScore,
     /// Read a nomination's audit trail: the admin.
     ReadAudit,
+    /// Read an award's record and download its certificate: the ministry and the offices of
+    /// the award's region (the public sees the published gallery instead).
+    ReadAward,
 }
 
 impl Action {
     /// Every action, for tests and permission tables.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ListNominations,
         Action::ReadNomination,
         Action::ReadNominationHistory,
@@ -67,6 +70,7 @@ impl Action {
         Action::ReadScores,
         Action::ModerateScore,
         Action::ReadAudit,
+        Action::ReadAward,
     ];
 }
 
@@ -148,7 +152,8 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
             | A::DeclareConflict
             | A::ReadScores
             | A::ModerateScore
-            | A::ReadAudit,
+            | A::ReadAudit
+            | A::ReadAward,
             Resource::Programme,
         ) => Decision::Forbid,
         (A::CreateNomination, Resource::Nomination(facts)) => {
@@ -173,6 +178,8 @@ pub fn decide(principal: &Principal, action: Action, resource: &Resource<'_>) ->
         (A::ReadScores, Resource::Nomination(_)) => {
             allow_if(matches!(principal.role, Role::Admin | Role::Penilai))
         }
+        // Awards are the ministry's and the offices' business; an assessor's part ended.
+        (A::ReadAward, Resource::Nomination(_)) => allow_if(principal.role != Role::Penilai),
         // An assessor sees only what is assigned and not conflicted (else hidden above).
         (A::ScoreNomination | A::DeclareConflict, Resource::Nomination(_)) => {
             allow_if(principal.role == Role::Penilai)
@@ -282,7 +289,8 @@ mod tests {
                 | DeclareConflict
                 | ReadScores
                 | ModerateScore
-                | ReadAudit,
+                | ReadAudit
+                | ReadAward,
                 NotApplicable,
             ) => Forbid,
             // Only a regency office creates, and only for its own regency; nothing to hide yet.
@@ -292,8 +300,8 @@ mod tests {
             (Pengusul, _, SameProvinceOtherRegency | OtherProvince) => Hide,
             (Provinsi, _, OtherProvince) => Hide,
             (Penilai, _, _) => unreachable!("assessors are decided above"),
-            // Whoever sees it reads it and its history.
-            (_, ReadNomination | ReadNominationHistory, _) => Allow,
+            // Whoever sees it reads it and its history, and its award.
+            (_, ReadNomination | ReadNominationHistory | ReadAward, _) => Allow,
             // Only its own regency office changes it; the others see but do not touch.
             (Pengusul, EditNomination | SubmitNomination | WithdrawNomination, OwnRegency) => Allow,
             (
@@ -380,7 +388,7 @@ mod tests {
         assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
         assert_eq!(
             checked,
-            5 * 17 * 4 * 3,
+            5 * 18 * 4 * 3,
             "roles × actions × relations × standings"
         );
     }

@@ -671,6 +671,18 @@ impl Document {
         format!("nominations/{nomination_id}/{}/{upload_id}", code.code())
     }
 
+    /// Where the thumbnail of a photo of `upload_id` is (made at upload, no EXIF):
+    /// `thumbnails/{id}/{code}/{upload_id}.jpg`.
+    pub fn thumbnail_key_for(nomination_id: &str, code: DocumentType, upload_id: &str) -> String {
+        format!("thumbnails/{nomination_id}/{}/{upload_id}.jpg", code.code())
+    }
+
+    /// Its thumbnail's key, when it is a photo.
+    pub fn thumbnail_key(&self) -> Option<String> {
+        (self.code.kind() == DocumentKind::Photo)
+            .then(|| Self::thumbnail_key_for(&self.nomination_id, self.code, &self.upload_id))
+    }
+
     /// What a checklist shows of it.
     pub fn attached(&self) -> AttachedFile {
         AttachedFile {

@@ -72,9 +72,40 @@ impl Text {
     }
 }
 
+/// A date as Indonesian letters and decrees write it: `20 November 2026`.
+pub fn tanggal(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const BULAN: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    format!(
+        "{} {} {}",
+        date.day(),
+        BULAN[date.month0() as usize],
+        date.year()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_in_a_decree() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        assert_eq!(tanggal(d), "5 Januari 2026");
+    }
 
     #[test]
     fn accept_language_prefers_highest_quality_known_language() {

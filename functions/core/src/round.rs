@@ -226,6 +226,20 @@ impl Round {
         }
     }
 
+    /// The Minister's decree determined the round: it is frozen (no phase follows but the
+    /// award ceremony's). Refused once determined.
+    pub fn determined(&self, now: DateTime<Utc>) -> Result<Round, RoundError> {
+        match self.phase {
+            RoundPhase::Determined | RoundPhase::Awarded | RoundPhase::Closed => {
+                Err(RoundError::IllegalPhaseChange(Text::new(
+                    "Periode ini sudah ditetapkan.",
+                    "This round is determined already.",
+                )))
+            }
+            _ => Ok(self.moved_to(RoundPhase::Determined, now)),
+        }
+    }
+
     fn check_version(&self, expected: Option<u64>) -> Result<(), RoundError> {
         match expected {
             Some(v) if v != self.version => Err(RoundError::Stale {
@@ -328,6 +342,24 @@ pub fn format_local(at: DateTime<Utc>, zone: TimeZone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_determined_round_is_determined_once() {
+        let now = Utc::now();
+        let round = RoundForm {
+            year: Some(2026),
+            name: "OVOP 2026".into(),
+            proposal_deadline: Some(now + chrono::Duration::days(30)),
+            documents_required: None,
+        }
+        .validate(now)
+        .unwrap();
+        let determined = round.determined(now).unwrap();
+        assert_eq!(determined.phase, RoundPhase::Determined);
+        assert_eq!(determined.version, round.version + 1);
+        assert!(determined.determined(now).is_err());
+        assert!(determined.open(None, now).is_err());
+    }
     use chrono::TimeZone as _;
 
     fn deadline() -> DateTime<Utc> {

@@ -34,6 +34,9 @@ pub const UPLOADS_JSON: &str = include_str!("../uploads.openapi.json");
 /// The scoring function's document, kept the same way.
 pub const SCORING_JSON: &str = include_str!("../scoring.openapi.json");
 
+/// The awards function's document, kept the same way.
+pub const AWARDS_JSON: &str = include_str!("../awards.openapi.json");
+
 /// The uploads function's document.
 pub fn uploads() -> utoipa::openapi::OpenApi {
     serde_json::from_str(UPLOADS_JSON).expect("uploads.openapi.json is an OpenAPI document")
@@ -44,12 +47,18 @@ pub fn scoring() -> utoipa::openapi::OpenApi {
     serde_json::from_str(SCORING_JSON).expect("scoring.openapi.json is an OpenAPI document")
 }
 
-/// The whole API: intake's document with the uploads and scoring paths, schemas and tags
-/// merged in.
+/// The awards function's document.
+pub fn awards() -> utoipa::openapi::OpenApi {
+    serde_json::from_str(AWARDS_JSON).expect("awards.openapi.json is an OpenAPI document")
+}
+
+/// The whole API: intake's document with the uploads, scoring and awards paths, schemas and
+/// tags merged in.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
         .merge_from(uploads())
         .merge_from(scoring())
+        .merge_from(awards())
 }
 
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi);

@@ -225,6 +225,8 @@ pub struct LocalApp {
     pub verifier: Arc<JwtVerifier>,
     /// The uploads bucket.
     pub objects: Arc<dyn ObjectStore>,
+    /// The public gallery's bucket.
+    pub public: Arc<dyn ObjectStore>,
     /// The embedded S3 endpoint, when that is the object store in use.
     pub s3: Option<EmbeddedS3>,
 }
@@ -278,8 +280,13 @@ pub async fn build_on_with_objects(
     config: &LocalConfig,
     state: AppState,
     embedded: Option<EmbeddedStore>,
-    (objects, s3): (Arc<dyn ObjectStore>, Option<EmbeddedS3>),
+    buckets: s3::Buckets,
 ) -> Result<LocalApp, StartError> {
+    let s3::Buckets {
+        uploads: objects,
+        public,
+        embedded: s3,
+    } = buckets;
     if config.seed {
         seed::demo(&state, objects.as_ref()).await?;
     }
@@ -309,10 +316,18 @@ pub async fn build_on_with_objects(
     let uploads =
         ovop_uploads::AppState::on(state.store.clone(), objects.clone(), state.clock.clone());
     let scoring = ovop_scoring::AppState::on(state.store.clone(), state.clock.clone());
+    let awards = ovop_awards::AppState::on(
+        state.store.clone(),
+        objects.clone(),
+        public.clone(),
+        state.clock.clone(),
+        format!("{}/galeri/", config.origin()),
+    );
     let api = ovop_platform::http::api(
         ovop_intake::routes(state.clone())
             .merge(ovop_uploads::routes(uploads))
-            .merge(ovop_scoring::routes(scoring)),
+            .merge(ovop_scoring::routes(scoring))
+            .merge(ovop_awards::routes(awards)),
         Authenticator::Jwt(verifier.clone()),
     );
     let mut router = match &issuer {
@@ -336,7 +351,8 @@ pub async fn build_on_with_objects(
             .route("/oidc", any(|| async { ApiError::NotFound }))
             .route("/oidc/{*rest}", any(|| async { ApiError::NotFound })),
     }
-    .merge(api);
+    .merge(api)
+    .merge(web::gallery(public.clone()));
     if let Some(dir) = &config.spa_dir {
         // Unknown `/api/...` paths stay problem+json 404s; every other path is the SPA's.
         router = web::with_spa(router, dir);
@@ -348,6 +364,7 @@ pub async fn build_on_with_objects(
         issuer,
         verifier,
         objects,
+        public,
         s3,
     })
 }

@@ -66,7 +66,11 @@ pub enum ObjectsConfig {
     /// The embedded endpoint, data in `{data_dir}/s3`.
     Embedded(EmbeddedS3Config),
     /// Real S3 (or a stand-in) through the standard AWS environment (`AWS_ENDPOINT_URL_S3`, …).
-    S3 { uploads_bucket: String },
+    S3 {
+        uploads_bucket: String,
+        /// The public gallery's bucket.
+        public_bucket: String,
+    },
 }
 
 /// How to run the embedded endpoint.
@@ -114,7 +118,7 @@ impl ObjectsConfig {
     ///   `OVOP_S3_PUBLIC_URL` (`http://localhost:{port}`), `OVOP_S3_ACCESS_KEY` (ovop-local),
     ///   `OVOP_S3_SECRET_KEY` (ovop-local-secret);
     /// - `OVOP_STORE=dynamodb`: real S3 through the standard AWS variables, the uploads bucket
-    ///   named by `OVOP_UPLOADS_BUCKET` (required).
+    ///   named by `OVOP_UPLOADS_BUCKET` and the public one by `OVOP_PUBLIC_BUCKET` (required).
     pub fn from_env(
         var: impl Fn(&str) -> Option<String>,
         store: &StoreChoice,
@@ -125,7 +129,15 @@ impl ObjectsConfig {
                 let uploads_bucket = bucket.ok_or_else(|| {
                     ConfigError("OVOP_STORE=dynamodb needs OVOP_UPLOADS_BUCKET".into())
                 })?;
-                Ok(ObjectsConfig::S3 { uploads_bucket })
+                let public_bucket = var("OVOP_PUBLIC_BUCKET")
+                    .filter(|b| !b.trim().is_empty())
+                    .ok_or_else(|| {
+                        ConfigError("OVOP_STORE=dynamodb needs OVOP_PUBLIC_BUCKET".into())
+                    })?;
+                Ok(ObjectsConfig::S3 {
+                    uploads_bucket,
+                    public_bucket,
+                })
             }
             StoreChoice::Embedded(_) => {
                 if bucket.is_some() {
@@ -377,20 +389,41 @@ fn cors(origins: &[String]) -> Result<CorsLayer, S3StartError> {
         .max_age(PREFLIGHT_MAX_AGE))
 }
 
-/// The app's object store as configured, and the embedded endpoint when that is it.
+/// The app's two buckets, and the embedded endpoint when it serves them.
+pub struct Buckets {
+    /// The private uploads bucket.
+    pub uploads: Arc<dyn ObjectStore>,
+    /// The public gallery's bucket.
+    pub public: Arc<dyn ObjectStore>,
+    pub embedded: Option<EmbeddedS3>,
+}
+
+/// The app's buckets as configured.
 pub(crate) async fn open(
     config: &ObjectsConfig,
     data_dir: &Path,
     origin: &str,
-) -> Result<(Arc<dyn ObjectStore>, Option<EmbeddedS3>), S3StartError> {
+) -> Result<Buckets, S3StartError> {
     match config {
         ObjectsConfig::Embedded(embedded) => {
             let s3 =
                 EmbeddedS3::start(&data_dir.join("s3"), embedded, &[origin.to_owned()]).await?;
-            Ok((Arc::new(s3.objects(UPLOADS_BUCKET)), Some(s3)))
+            Ok(Buckets {
+                uploads: Arc::new(s3.objects(UPLOADS_BUCKET)),
+                public: Arc::new(s3.objects(PUBLIC_BUCKET)),
+                embedded: Some(s3),
+            })
         }
-        ObjectsConfig::S3 { uploads_bucket } => {
-            Ok((Arc::new(S3Objects::from_env(uploads_bucket).await), None))
+        ObjectsConfig::S3 {
+            uploads_bucket,
+            public_bucket,
+        } => {
+            let client = S3Objects::client_from_env().await;
+            Ok(Buckets {
+                uploads: Arc::new(S3Objects::new(client.clone(), uploads_bucket)),
+                public: Arc::new(S3Objects::new(client, public_bucket)),
+                embedded: None,
+            })
         }
     }
 }
@@ -786,10 +819,19 @@ mod tests {
             table: "ovop".into(),
         };
         assert!(config(&[], &table).is_err());
+        assert!(config(&[("OVOP_UPLOADS_BUCKET", "ovop-uploads-prod")], &table).is_err());
         assert_eq!(
-            config(&[("OVOP_UPLOADS_BUCKET", "ovop-uploads-prod")], &table).unwrap(),
+            config(
+                &[
+                    ("OVOP_UPLOADS_BUCKET", "ovop-uploads-prod"),
+                    ("OVOP_PUBLIC_BUCKET", "ovop-public-prod")
+                ],
+                &table
+            )
+            .unwrap(),
             ObjectsConfig::S3 {
-                uploads_bucket: "ovop-uploads-prod".into()
+                uploads_bucket: "ovop-uploads-prod".into(),
+                public_bucket: "ovop-public-prod".into()
             }
         );
     }

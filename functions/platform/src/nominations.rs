@@ -1,9 +1,10 @@
 //! Steps every function takes with a nomination: load it for an action the one authorization
-//! decision allows, and read its document bundle.
+//! decision allows, read its document bundle, read its round's locked recommendation.
 
 use ovop_core::authz::{decide, Action, NominationFacts, Resource, Standing};
 use ovop_core::commodity::CommodityCatalog;
 use ovop_core::document::{Checklist, Document, ProductSample};
+use ovop_core::moderation::{Recommendation, RecommendationLock, Recommended};
 use ovop_core::nomination::Nomination;
 use ovop_core::panel::Assignment;
 use ovop_core::policy::Principal;
@@ -72,4 +73,27 @@ pub async fn bundle_of(
         sample.as_ref(),
     );
     Ok((checklist, sample))
+}
+
+/// The round's locked recommendation list, in the leaderboard's order (best first), or `None`
+/// before the lock.
+pub async fn locked_recommendation(
+    store: &Store,
+    round_id: &str,
+) -> Result<Option<Recommendation>, ApiError> {
+    let Some(lock) = store.get::<RecommendationLock>(round_id).await? else {
+        return Ok(None);
+    };
+    let mut items = store
+        .list_all::<Recommended>(
+            "recommended nomination",
+            &entities::recommended_of(round_id),
+        )
+        .await?;
+    items.sort_by(|a, b| {
+        b.final_score
+            .cmp(&a.final_score)
+            .then_with(|| a.nomination_id.cmp(&b.nomination_id))
+    });
+    Ok(Some(Recommendation::of(lock, items)))
 }

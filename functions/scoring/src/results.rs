@@ -193,7 +193,8 @@ pub async fn board(
         }
     }
     let items = ranked_results(&state, &round_id, commodity.as_deref()).await?;
-    let recommendation = locked_list(&state, &round_id).await?;
+    let recommendation =
+        ovop_platform::nominations::locked_recommendation(&state.store, &round_id).await?;
     Ok(Json(Leaderboard {
         distribution: distribution(&items, BUCKET_WIDTH)
             .into_iter()
@@ -205,27 +206,6 @@ pub async fn board(
         items,
         recommendation,
     }))
-}
-
-/// The round's locked recommendation, if locked.
-async fn locked_list(state: &AppState, round_id: &str) -> Result<Option<Recommendation>, ApiError> {
-    let Some(lock) = state.store.get::<RecommendationLock>(round_id).await? else {
-        return Ok(None);
-    };
-    let mut items = state
-        .store
-        .list_all::<Recommended>(
-            "recommended nomination",
-            &entities::recommended_of(round_id),
-        )
-        .await?;
-    // In the order of the leaderboard.
-    items.sort_by(|a, b| {
-        b.final_score
-            .cmp(&a.final_score)
-            .then_with(|| a.nomination_id.cmp(&b.nomination_id))
-    });
-    Ok(Some(Recommendation::of(lock, items)))
 }
 
 /// Locks the round's recommendation list for determination (admin): every nomination whose
@@ -402,7 +382,7 @@ pub async fn recommendation(
     ApiPath(round_id): ApiPath<String>,
 ) -> Result<Json<Recommendation>, ApiError> {
     managed_round(&state, &caller, &round_id).await?;
-    locked_list(&state, &round_id)
+    ovop_platform::nominations::locked_recommendation(&state.store, &round_id)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)

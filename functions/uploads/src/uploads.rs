@@ -503,7 +503,7 @@ async fn reject(state: &AppState, upload: &Upload, error: ApiError) -> ApiError 
 /// Where the thumbnail of a photo of upload `upload_id` goes:
 /// `thumbnails/{nomination}/{code}/{upload}.jpg`, beside the files, in the same bucket.
 pub fn thumbnail_key_for(nomination_id: &str, code: DocumentType, upload_id: &str) -> String {
-    format!("thumbnails/{nomination_id}/{}/{upload_id}.jpg", code.code())
+    Document::thumbnail_key_for(nomination_id, code, upload_id)
 }
 
 fn thumbnail_key(u: &Upload) -> String {
