@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, once per machine: the wasm target, wasm-bindgen-cli
 # at the version in Cargo.lock, wasm-opt from npm binaryen (not Debian's: it breaks the module),
-# moto for the DynamoDB emulator, and — for tests — Debian's Chromium and npm playwright-core.
+# moto for the DynamoDB emulator, and — for tests — Debian's Chromium, poppler-utils and zbar-tools,
+# and npm playwright-core.
 # Usage: scripts/setup.sh [app|test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,9 @@ if [ "$what" = test ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
   command -v brotli >/dev/null || missing+=(brotli)
+  # The certificate tests read the PDF's text and fonts (poppler) and scan its QR code (zbar).
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  command -v zbarimg >/dev/null || missing+=(zbar-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     apt-get update -qq

@@ -114,6 +114,23 @@ fn the_uploads_lambda_build_has_the_s3_sdk_but_no_local_store_endpoint_issuer_or
     );
 }
 
+#[test]
+fn the_awards_lambda_build_has_the_pdf_and_s3_crates_but_no_local_store_endpoint_issuer_or_allocator(
+) {
+    check_lambda_tree(
+        "ovop-awards",
+        &[
+            "ovop-platform",
+            "aws-sdk-s3",
+            "aws-sdk-dynamodb",
+            "lambda_http",
+            "krilla",
+            "qrcode",
+        ],
+        &["ovop-intake", "ovop-uploads", "ovop-scoring"],
+    );
+}
+
 /// The names above are the real crates: the local app's tree has every one of them.
 #[test]
 fn the_local_app_has_the_crates_the_lambda_build_must_not() {
