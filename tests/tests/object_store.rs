@@ -12,7 +12,7 @@ use ovop_local::{EmbeddedS3, EmbeddedS3Config, UPLOADS_BUCKET};
 use ovop_platform::clock::ManualClock;
 use ovop_platform::objects::{
     CompletedPart, Disposition, ObjectError, ObjectStore, PresignedRequest, S3Objects,
-    MIN_PART_SIZE,
+    MAX_DELETE_BATCH, MIN_PART_SIZE,
 };
 use ovop_tests::{local_config, share_signing_key, start_time};
 use reqwest::{Client, Response};
@@ -232,6 +232,37 @@ async fn server_made_objects_are_put_and_read_back() {
         .await
         .unwrap();
     assert!(e.store.read_prefix(&empty, 8).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn many_objects_are_deleted_in_batches_missing_ones_included() {
+    let e = endpoint().await;
+    // More than one DeleteObjects request's worth, a missing key among them.
+    let keys: Vec<String> = (0..MAX_DELETE_BATCH + 5)
+        .map(|i| format!("galeri/v/test/{i}.html"))
+        .collect();
+    for k in keys.iter().step_by(97).chain([&keys[MAX_DELETE_BATCH + 4]]) {
+        e.store
+            .put(k, Bytes::from_static(b"<p>x</p>"), "text/html")
+            .await
+            .unwrap();
+    }
+    let kept = key("kept");
+    e.store
+        .put(&kept, Bytes::from_static(b"kept"), "text/plain")
+        .await
+        .unwrap();
+    let mut doomed = keys.clone();
+    doomed.push("galeri/never-written.html".into());
+    e.store.delete_all(&doomed).await.unwrap();
+    for k in keys.iter().step_by(97).chain([&keys[MAX_DELETE_BATCH + 4]]) {
+        assert!(
+            matches!(e.store.head(k).await, Err(ObjectError::NotFound(_))),
+            "{k} remains"
+        );
+    }
+    assert_eq!(e.store.head(&kept).await.unwrap().size, 4);
+    e.store.delete_all(&[]).await.unwrap();
 }
 
 #[tokio::test]

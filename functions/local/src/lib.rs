@@ -205,6 +205,8 @@ pub enum StartError {
     ExternalIssuer(#[from] external::ExternalIssuerError),
     #[error("object store: {0}")]
     Objects(#[from] S3StartError),
+    #[error("publishing the demo gallery: {0}")]
+    Publish(#[from] ovop_awards::publish::PublishError),
     #[error("listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -289,6 +291,7 @@ pub async fn build_on_with_objects(
     } = buckets;
     if config.seed {
         seed::demo(&state, objects.as_ref()).await?;
+        seed::demo_awards(&state, objects.as_ref()).await?;
     }
     let clock = state.clock.clone();
     let (issuer, verifier) = match &config.identity {
@@ -323,6 +326,11 @@ pub async fn build_on_with_objects(
         state.clock.clone(),
         format!("{}/galeri/", config.origin()),
     );
+    if config.seed {
+        // The demo's determined round on the gallery (nothing is written when it is there).
+        let report = ovop_awards::publish::publish_all(&awards).await?;
+        tracing::info!(version = %report.version, unchanged = report.unchanged, "demo gallery published");
+    }
     let api = ovop_platform::http::api(
         ovop_intake::routes(state.clone())
             .merge(ovop_uploads::routes(uploads))

@@ -7,7 +7,8 @@ use std::io::Cursor;
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use ovop_core::document::{
-    declare, DocumentKind, DocumentType, MediaType, Need, ProductSample, SampleShipmentForm, Upload,
+    declare, Document, DocumentKind, DocumentType, MediaType, Need, ProductSample,
+    SampleShipmentForm, Upload,
 };
 use ovop_core::nomination::{
     IkmForm, Nomination, NominationError, NominationForm, ProductForm, SentraForm,
@@ -147,6 +148,132 @@ pub async fn demo(state: &AppState, objects: &dyn ObjectStore) -> Result<(), Sto
         }
     }
     tracing::info!(round = %id, "seeded demo round and nominations");
+    Ok(())
+}
+
+/// The winners of the demo's determined round: (regency, IKM, product, commodity, stars, story).
+const DEMO_WINNERS: [(&str, &str, &str, &str, u8, &str); 10] = [
+    ("33.17", "Batik Tulis Lasem Sekar Kencana", "Batik tulis tiga negeri", "kain_batik", 3,
+     "Motif pesisir Lasem dengan pewarna merah darah ayam, dibatik tangan oleh perajin sentra Babagan."),
+    ("53.11", "Tenun Ikat Paluanda Lama Hamu", "Kain tenun ikat hinggi", "kain_tenun", 3,
+     "Ditenun dengan benang pintal tangan dan pewarna akar mengkudu, motif kuda dan mamuli khas Sumba Timur."),
+    ("11.17", "Kopi Gayo Bener Meriah Mandiri", "Kopi arabika gayo sangrai", "makanan_minuman", 2,
+     "Biji arabika dataran tinggi Gayo, dipetik merah dan disangrai sedang oleh koperasi petani."),
+    ("32.06", "Anyaman Mendong Rajapolah", "Tas anyaman mendong", "anyaman", 2,
+     "Mendong dari sawah Tasikmalaya dianyam menjadi tas dan tikar oleh lebih dari 40 perajin."),
+    ("34.02", "Gerabah Kasongan Timbul Jaya", "Gerabah hias teracota", "gerabah", 2,
+     "Tanah liat Kasongan dibentuk dengan putaran kaki dan dibakar tungku tradisional."),
+    ("51.04", "Tenun Endek Gianyar Sari Warna", "Kain endek Bali", "kain_tenun", 1,
+     "Tenun ikat pakan dengan motif patra dan wayang, dipakai untuk upacara dan busana kerja."),
+    ("73.71", "Kue Tradisional Makassar Bunga Rampai", "Kue bagea sagu", "makanan_minuman", 1,
+     "Kue kering sagu dan kenari dengan resep keluarga sejak 1975."),
+    ("35.25", "Kerupuk Ikan Gresik Bahari", "Kerupuk ikan tenggiri", "makanan_minuman", 1,
+     "Ikan tenggiri segar dari nelayan Gresik diolah tanpa pengawet."),
+    ("64.72", "Sarung Samarinda Tenun Bugis", "Sarung tenun Samarinda", "kain_tenun", 2,
+     "Ditenun dengan alat tenun bukan mesin, motif kotak-kotak khas Samarinda Seberang."),
+    ("12.71", "Bolu Meranti Medan Citra Rasa", "Bolu gulung meranti", "makanan_minuman", 1,
+     "Bolu gulung lembut dengan selai srikaya dan keju, oleh-oleh khas Medan."),
+];
+
+/// The demo's determined round: two years back, its decree and ten awards across ten
+/// provinces, each with a product photo's thumbnail in `objects`, so that the gallery has
+/// winners to show once published. Written once (when the round has no determination).
+pub async fn demo_awards(state: &AppState, objects: &dyn ObjectStore) -> Result<(), StoreError> {
+    use ovop_core::award::{Award, DecreeForm, Determination};
+    use ovop_core::region::RegencyCode;
+    use ovop_core::stars::{Score, StarScale, Stars};
+
+    let now = state.clock.now();
+    let year = now.year() - 2;
+    let id = Round::id_for(year);
+    if state.store.get::<Determination>(&id).await?.is_some() {
+        return Ok(());
+    }
+    let then = Utc
+        .with_ymd_and_hms(year, 3, 1, 2, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let round = RoundForm {
+        year: Some(year),
+        name: format!("OVOP {year}"),
+        proposal_deadline: Some(then + Duration::days(60)),
+        documents_required: None,
+    }
+    .validate(then)
+    .map_err(|e| StoreError::backend("seed past round", format!("{e:?}")))?;
+    let decree_date = chrono::NaiveDate::from_ymd_opt(year, 11, 20).unwrap_or(then.date_naive());
+    let decree = DecreeForm {
+        number: format!("{}/M-IND/Kep/11/{year}", 400 + year % 100),
+        date: Some(decree_date),
+        signer: "Menteri Perindustrian".into(),
+        valid_until: None,
+    }
+    .validate(decree_date)
+    .map_err(|e| StoreError::backend("seed decree", format!("{e:?}")))?;
+    let determined_at = then + Duration::days(270);
+    let round = round
+        .determined(determined_at)
+        .map_err(|e| StoreError::backend("seed past round", e))?;
+    let photo = demo_photo()?;
+    let thumbnail = inspect::thumbnail(&photo, MediaType::Jpeg)
+        .map_err(|e| StoreError::backend("seed thumbnail", e.0))?;
+    let decree_document = format!("decrees/{id}/demo.pdf");
+    let pdf = demo_pdf(&[format!(
+        "Keputusan Menteri Perindustrian Nomor {}",
+        decree.number
+    )]);
+    objects
+        .put(&decree_document, pdf.into(), MediaType::Pdf.as_str())
+        .await
+        .map_err(|e| StoreError::backend("seed decree", e))?;
+    let mut tx = Tx::new();
+    tx.create(&round)?;
+    for (i, (regency, ikm, product, commodity, stars, story)) in DEMO_WINNERS.iter().enumerate() {
+        let regency_code = RegencyCode::parse(regency).map_err(failed("seed award"))?;
+        let award_id = ovop_platform::ids::new_id();
+        let photo_key = Document::thumbnail_key_for(
+            &award_id,
+            DocumentType::ProductPhotos,
+            &ovop_platform::ids::new_id(),
+        );
+        objects
+            .put(&photo_key, thumbnail.clone().into(), "image/jpeg")
+            .await
+            .map_err(|e| StoreError::backend("seed award photo", e))?;
+        let score = 70.0 + f64::from(*stars) * 9.5;
+        tx.create(&Award {
+            id: award_id,
+            round_id: id.clone(),
+            year,
+            ikm_name: (*ikm).into(),
+            product_name: (*product).into(),
+            product_story: (*story).into(),
+            commodity: (*commodity).into(),
+            province_code: regency_code.province(),
+            regency_code,
+            stars: Stars::new(StarScale::Ovop2021, *stars)
+                .ok_or_else(|| StoreError::backend("seed award", "stars"))?,
+            final_score: Score::try_from(score).map_err(failed("seed award"))?,
+            decree_number: decree.number.clone(),
+            decree_date: decree.date,
+            valid_from: decree.date,
+            valid_until: decree.valid_until,
+            certificate_number: format!("OVOP/{year}/{:04}", i + 1),
+            photo_key: Some(photo_key),
+            revocation: None,
+            version: 1,
+        })?;
+    }
+    tx.create(&Determination {
+        round_id: id.clone(),
+        decree,
+        decree_document,
+        awards: DEMO_WINNERS.len() as u32,
+        determined_by: "seed".into(),
+        determined_at,
+    })?;
+    state.store.commit(tx).await?;
+    tracing::info!(round = %id, awards = DEMO_WINNERS.len(), "seeded a determined demo round");
     Ok(())
 }
 

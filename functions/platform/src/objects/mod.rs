@@ -16,7 +16,8 @@
 //!
 //! After an upload the server checks what arrived ([`ObjectStore::head`],
 //! [`ObjectStore::read_prefix`] for magic bytes, [`ObjectStore::open`] / [`ObjectStore::read`]
-//! for checksums and thumbnails) and writes what it makes itself ([`ObjectStore::put`]).
+//! for checksums and thumbnails) and writes what it makes itself ([`ObjectStore::put`]);
+//! publication deletes a replaced gallery version in batches ([`ObjectStore::delete_all`]).
 //!
 //! Files are read through `downloads::DownloadLinks` (feature `s3`): presigned S3 GETs locally,
 //! CloudFront signed URLs (`cloudfront`) in production.
@@ -49,6 +50,8 @@ pub const MAX_PART_NUMBER: u32 = 10_000;
 pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
 /// S3's largest single PUT (5 GiB); larger files go in parts.
 pub const MAX_PUT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+/// The most keys one DeleteObjects request deletes.
+pub const MAX_DELETE_BATCH: usize = 1000;
 
 /// A request the browser sends as given: `method` to `url` with exactly these `headers`.
 ///
@@ -301,6 +304,16 @@ pub trait ObjectStore: Send + Sync {
 
     /// Deletes `key`; deleting a missing key succeeds (as S3).
     async fn delete(&self, key: &str) -> Result<(), ObjectError>;
+
+    /// Deletes every key of `keys` (missing ones succeed), in as few requests as the store
+    /// allows: S3's DeleteObjects takes [`MAX_DELETE_BATCH`] keys a request. One by one unless
+    /// the adapter does better.
+    async fn delete_all(&self, keys: &[String]) -> Result<(), ObjectError> {
+        for key in keys {
+            self.delete(key).await?;
+        }
+        Ok(())
+    }
 
     /// A GET of `key` until `expires_in` from now, answered with `disposition`.
     async fn presign_get(

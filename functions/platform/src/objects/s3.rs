@@ -1,7 +1,7 @@
 //! The [`ObjectStore`] adapter on `aws-sdk-s3`: one bucket, two clients.
 //!
 //! - the **call** client makes the server's own requests (Create/List/Complete/Abort, Head,
-//!   Get, Put, Delete);
+//!   Get, Put, Delete, DeleteObjects);
 //! - the **presigning** client signs the requests the browser sends. The host it signs is part
 //!   of the signature, so its endpoint must be exactly the one the browser uses: in production
 //!   both are S3's regional endpoint; locally the call client may talk to `127.0.0.1:8081`
@@ -17,14 +17,16 @@ use async_trait::async_trait;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart as S3CompletedPart};
+use aws_sdk_s3::types::{
+    CompletedMultipartUpload, CompletedPart as S3CompletedPart, Delete, ObjectIdentifier,
+};
 use aws_sdk_s3::Client;
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 
 use super::{
     check_expiry, check_part_number, ChunkSource, CompletedPart, Disposition, ObjectError,
-    ObjectInfo, ObjectReader, ObjectStore, Part, PresignedRequest,
+    ObjectInfo, ObjectReader, ObjectStore, Part, PresignedRequest, MAX_DELETE_BATCH,
 };
 
 /// ListParts' own page size (and largest).
@@ -452,6 +454,48 @@ impl ObjectStore for S3Objects {
                 other => Err(other),
             },
         }
+    }
+
+    async fn delete_all(&self, keys: &[String]) -> Result<(), ObjectError> {
+        for batch in keys.chunks(MAX_DELETE_BATCH) {
+            let context = self.what(
+                "DeleteObjects",
+                &format!("{} (and {} more)", batch[0], batch.len() - 1),
+            );
+            let objects = batch
+                .iter()
+                .map(|key| ObjectIdentifier::builder().key(key).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ObjectError::Invalid(e.to_string()))?;
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| ObjectError::Invalid(e.to_string()))?;
+            let out = self
+                .client
+                .delete_objects()
+                .bucket(&self.bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| failed(context.clone(), e))?;
+            // A key S3 could not delete is reported in the answer, not as a failed request.
+            if let Some(e) = out.errors().first() {
+                return Err(ObjectError::backend(
+                    context,
+                    format!(
+                        "{} of {} keys not deleted, {}: {} {}",
+                        out.errors().len(),
+                        batch.len(),
+                        e.key().unwrap_or_default(),
+                        e.code().unwrap_or_default(),
+                        e.message().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     async fn presign_get(
