@@ -11,7 +11,6 @@
 //! what lets a line be centred (krilla's `simple-text` feature draws text but cannot measure it).
 //! The stars and the QR code are vector shapes: crisp at any zoom and in print.
 
-use chrono::{Datelike, NaiveDate};
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
@@ -25,6 +24,7 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::Document;
 use ovop_core::award::Award;
 use ovop_core::commodity::CommodityCatalog;
+use ovop_core::i18n::tanggal;
 use ovop_core::region;
 use qrcode::{Color, EcLevel, QrCode};
 use skrifa::charmap::Charmap;
@@ -136,31 +136,6 @@ const GOLD: Rgb = [0xb8, 0x86, 0x0b];
 const INK: Rgb = [0x22, 0x22, 0x22];
 const BLACK: Rgb = [0, 0, 0];
 const WHITE: Rgb = [0xff, 0xff, 0xff];
-
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
-/// `20 November 2026`.
-fn tanggal(date: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        date.day(),
-        MONTHS[date.month0() as usize],
-        date.year()
-    )
-}
 
 /// The title, the IKM and what it is awarded for, and the stars: centred lines from the top
 /// down. A long name or product wraps and shrinks into a box of its own, so that the stars stay
@@ -564,6 +539,8 @@ impl Pen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
     use ovop_core::region::{ProvinceCode, RegencyCode};
     use ovop_core::stars::{Score, StarScale, Stars};

@@ -39,6 +39,7 @@ use ovop_platform::problem::require;
 use ovop_platform::store::{entities, StoreError, Tx};
 use ovop_platform::ApiError;
 
+use crate::certificate::CertificateError;
 use crate::AppState;
 
 /// How long the decree's presigned PUT and download links live.
@@ -571,7 +572,16 @@ pub async fn certificate(
     let pdf = tokio::task::spawn_blocking(move || crate::certificate::render(&award, &url))
         .await
         .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|e| match e {
+            CertificateError::MissingGlyph { ch, .. } => ApiError::Conflict {
+                code: "unprintable",
+                message: Text::new(
+                    format!("Piagam tidak dapat dicetak: huruf {ch:?} tidak ada pada fon piagam."),
+                    format!("The certificate cannot be printed: its font has no {ch:?}."),
+                ),
+            },
+            e => ApiError::internal(e),
+        })?;
     let filename = format!("piagam-{}.pdf", certificate_number.replace('/', "-"));
     let disposition = Disposition::Attachment { filename }.header_value();
     Ok((
