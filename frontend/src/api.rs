@@ -4,27 +4,29 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use gloo_net::http::{Method, RequestBuilder};
-use ovop_core::document::{Document, DocumentType, ProductSample, SampleShipmentForm};
+use ovop_core::document::{DocumentType, SampleShipmentForm};
 use ovop_core::dto::selection::{AssignRequest, BalanceRequest, BulkRequest, ConflictRequest};
 use ovop_core::dto::uploads::{
-    ChecklistView, CompleteRequest, DeclareRequest, Declared, Link, PartRef, PartView,
-    PartsRequest, SignedRequest, UploadList,
+    CompleteRequest, DeclareRequest, PartRef, PartsRequest, SignedRequest,
 };
 use ovop_core::dto::{NominationPage, RoundPage};
 use ovop_core::errors::Problem;
-use ovop_core::nomination::{Nomination, NominationForm};
+use ovop_core::nomination::NominationForm;
 use ovop_core::panel::PanelsForm;
-use ovop_core::policy::Principal;
+use ovop_core::policy::{Principal, RegionScope, Role};
+use ovop_core::region::{ProvinceCode, RegencyCode};
 use ovop_core::round::{Round, RoundForm};
 use ovop_core::scoring::SheetForm;
 use ovop_core::stars::Score;
-use ovop_core::verification::{Decided, VerificationForm};
+use ovop_core::verification::VerificationForm;
 use ovop_core::Lang;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::auth;
+use crate::nomination::NominationView;
+use crate::ui::{s, Value};
 
 const BASE: &str = "/api/v1";
 
@@ -109,6 +111,33 @@ async fn call(
     headers: &[(&str, &str)],
     body: Option<String>,
 ) -> Result<String, ApiFailure> {
+    let answer = request(method, path, lang, headers, body).await?;
+    answer
+        .text()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+/// A PDF the API answers (a certificate), as a blob to save or open.
+pub async fn pdf(path: &str, lang: Lang) -> Result<web_sys::Blob, ApiFailure> {
+    use wasm_bindgen::JsCast;
+    let answer = signed_in(request(Method::GET, path, lang, &[], None).await)?;
+    let failed = |e: JsValue| ApiFailure::Network(format!("{e:?}"));
+    let blob = web_sys::Response::from(answer).blob().map_err(failed)?;
+    let blob = wasm_bindgen_futures::JsFuture::from(blob)
+        .await
+        .map_err(failed)?;
+    Ok(blob.unchecked_into())
+}
+
+/// [`call`]'s request, answering a 2xx response.
+async fn request(
+    method: Method,
+    path: &str,
+    lang: Lang,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<gloo_net::http::Response, ApiFailure> {
     let network = |e: gloo_net::Error| ApiFailure::Network(e.to_string());
     let mut b = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method)
@@ -126,7 +155,7 @@ async fn call(
     .map_err(network)?;
     let response = request.send().await.map_err(network)?;
     if response.ok() {
-        return response.text().await.map_err(network);
+        return Ok(response);
     }
     let status = response.status();
     let problem = decode::<Problem>(response.text().await.map_err(network)).ok();
@@ -191,7 +220,25 @@ async fn send_json<T: DeserializeOwned, B: Serialize>(
 /// Who the API says is signed in. A 401 here is answered, not followed by another sign-in:
 /// the tokens were fresh, so signing in again would loop.
 pub async fn me(lang: Lang) -> Result<Principal, ApiFailure> {
-    decode(call(Method::GET, "/me", lang, &[], None).await)
+    let me: Value = decode(call(Method::GET, "/me", lang, &[], None).await)?;
+    principal(&me).ok_or_else(|| ApiFailure::Network("/me: not a principal".into()))
+}
+
+/// A [`Principal`] from its JSON, read by hand: its derived deserializer (the region's
+/// adjacent tag) costs ~2 KB of the brotli'd wasm.
+fn principal(v: &Value) -> Option<Principal> {
+    let code = s(&v["region"]["code"]);
+    let region = match s(&v["region"]["level"]) {
+        "province" => Some(RegionScope::Province(ProvinceCode::parse(code).ok()?)),
+        "regency" => Some(RegionScope::Regency(RegencyCode::parse(code).ok()?)),
+        _ => None,
+    };
+    Some(Principal {
+        user_id: s(&v["user_id"]).to_owned(),
+        name: s(&v["name"]).to_owned(),
+        role: Role::parse(s(&v["role"]))?,
+        region,
+    })
 }
 
 pub async fn rounds(lang: Lang) -> Result<RoundPage, ApiFailure> {
@@ -258,135 +305,142 @@ pub async fn nominations(query: &ListQuery, lang: Lang) -> Result<NominationPage
     get(&path, lang).await
 }
 
-pub async fn nomination(id: &str, lang: Lang) -> Result<Nomination, ApiFailure> {
-    get(&format!("/nominations/{id}"), lang).await
+/// The nomination an answer holds ([`NominationView`]).
+fn nomination_of(answer: Result<Value, ApiFailure>) -> Result<NominationView, ApiFailure> {
+    NominationView::read(answer?)
+}
+
+pub async fn nomination(id: &str, lang: Lang) -> Result<NominationView, ApiFailure> {
+    nomination_of(get(&format!("/nominations/{id}"), lang).await)
 }
 
 pub async fn create(
     key: &str,
     form: &NominationForm,
     lang: Lang,
-) -> Result<Nomination, ApiFailure> {
+) -> Result<NominationView, ApiFailure> {
     let headers = [("Idempotency-Key", key)];
-    send_json(Method::POST, "/nominations", lang, &headers, form).await
+    nomination_of(send_json(Method::POST, "/nominations", lang, &headers, form).await)
 }
 
 pub async fn update(
-    n: &Nomination,
+    n: &NominationView,
     form: &NominationForm,
     lang: Lang,
-) -> Result<Nomination, ApiFailure> {
+) -> Result<NominationView, ApiFailure> {
     let version = format!("\"{}\"", n.version);
     let path = format!("/nominations/{}", n.id);
-    send_json(Method::PUT, &path, lang, &[("If-Match", &version)], form).await
+    let headers = [("If-Match", version.as_str())];
+    nomination_of(send_json(Method::PUT, &path, lang, &headers, form).await)
 }
 
-pub async fn submit(n: &Nomination, key: &str, lang: Lang) -> Result<Nomination, ApiFailure> {
+pub async fn submit(
+    n: &NominationView,
+    key: &str,
+    lang: Lang,
+) -> Result<NominationView, ApiFailure> {
     let version = format!("\"{}\"", n.version);
     let headers = [("Idempotency-Key", key), ("If-Match", &version)];
     let path = format!("/nominations/{}/submit", n.id);
-    send(Method::POST, &path, lang, &headers).await
+    nomination_of(send(Method::POST, &path, lang, &headers).await)
 }
 
-pub async fn withdraw(n: &Nomination, lang: Lang) -> Result<Nomination, ApiFailure> {
+pub async fn withdraw(n: &NominationView, lang: Lang) -> Result<NominationView, ApiFailure> {
     let version = format!("\"{}\"", n.version);
     let path = format!("/nominations/{}/withdraw", n.id);
-    send(Method::POST, &path, lang, &[("If-Match", &version)]).await
+    nomination_of(send(Method::POST, &path, lang, &[("If-Match", &version)]).await)
 }
 
 // ------------------------------------------------------------------ documents and uploads
+//
+// Their answers are read as JSON ([`Value`]), by the documents page and the uploader: the
+// derived deserializers of the checklist (its internally tagged states buffered by serde)
+// and of the upload DTOs cost ~13 KB of the brotli'd wasm.
 
 pub fn nomination_path(id: &str, rest: &str) -> String {
     format!("/nominations/{id}/{rest}")
 }
 
-/// The checklist of a nomination's bundle.
-pub async fn checklist(id: &str, lang: Lang) -> Result<ChecklistView, ApiFailure> {
+/// A call whose answer is not needed: only whether it succeeded.
+async fn done(
+    method: Method,
+    path: &str,
+    lang: Lang,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<(), ApiFailure> {
+    signed_in(call(method, path, lang, headers, body).await).map(|_| ())
+}
+
+/// The checklist of a nomination's bundle: a
+/// [`ChecklistView`](ovop_core::dto::uploads::ChecklistView).
+pub async fn checklist(id: &str, lang: Lang) -> Result<Value, ApiFailure> {
     get(&nomination_path(id, "documents"), lang).await
 }
 
-/// A short-lived link to a document (`thumbnail`: a photo's thumbnail).
+/// The URL of a short-lived link to a document (`thumbnail`: a photo's thumbnail).
 pub async fn document_link(
     id: &str,
     code: DocumentType,
     thumbnail: bool,
     lang: Lang,
-) -> Result<Link, ApiFailure> {
+) -> Result<String, ApiFailure> {
     let q = if thumbnail { "?thumbnail=true" } else { "" };
-    get(
-        &nomination_path(id, &format!("documents/{}/link{q}", code.code())),
-        lang,
-    )
-    .await
+    let path = nomination_path(id, &format!("documents/{}/link{q}", code.code()));
+    let link: Value = get(&path, lang).await?;
+    Ok(s(&link["url"]).to_owned())
 }
 
-/// Declares a file before sending it; `key` names the intended upload.
+/// Declares a file before sending it; `key` names the intended upload. Answers a
+/// [`Declared`](ovop_core::dto::uploads::Declared).
 pub async fn declare(
     id: &str,
     key: &str,
     req: &DeclareRequest,
     lang: Lang,
-) -> Result<Declared, ApiFailure> {
+) -> Result<Value, ApiFailure> {
     let headers = [("Idempotency-Key", key)];
     let path = nomination_path(id, "uploads");
     send_json(Method::POST, &path, lang, &headers, req).await
 }
 
-/// The nomination's open uploads (to resume after a reload).
-pub async fn open_uploads(id: &str, lang: Lang) -> Result<UploadList, ApiFailure> {
+/// The nomination's open uploads (to resume after a reload): an
+/// [`UploadList`](ovop_core::dto::uploads::UploadList).
+pub async fn open_uploads(id: &str, lang: Lang) -> Result<Value, ApiFailure> {
     get(&nomination_path(id, "uploads"), lang).await
 }
 
-/// The parts S3 already holds of an upload: the `parts` of its
-/// [`UploadStatus`](ovop_core::dto::uploads::UploadStatus), read without the upload's own
-/// fields (which the page has from the list): decoding the whole answer would bring serde's
-/// buffering for its flattened fields into the wasm.
-#[derive(serde::Deserialize)]
-pub struct HeldParts {
-    pub parts: Vec<PartView>,
-}
-
-/// An upload's parts S3 already holds.
-pub async fn upload_status(id: &str, upload: &str, lang: Lang) -> Result<HeldParts, ApiFailure> {
+/// An upload and the parts S3 already holds: an
+/// [`UploadStatus`](ovop_core::dto::uploads::UploadStatus).
+pub async fn upload_status(id: &str, upload: &str, lang: Lang) -> Result<Value, ApiFailure> {
     get(&nomination_path(id, &format!("uploads/{upload}")), lang).await
 }
 
-/// One signed part as [`SignedPart`](ovop_core::dto::uploads::SignedPart) sends it, read
-/// field by field (its request is flattened on the wire; see [`HeldParts`]).
-#[derive(serde::Deserialize)]
-pub struct WirePart {
-    pub number: u32,
-    pub method: String,
-    pub url: String,
-    pub headers: std::collections::BTreeMap<String, String>,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl WirePart {
-    /// The request to send.
-    pub fn request(self) -> SignedRequest {
-        SignedRequest {
-            method: self.method,
-            url: self.url,
-            headers: self.headers,
-            expires_at: self.expires_at,
-        }
+/// A [`SignedRequest`] from its JSON, on its own or flattened into a
+/// [`SignedPart`](ovop_core::dto::uploads::SignedPart).
+pub fn signed_request(v: &Value) -> SignedRequest {
+    let headers = v["headers"].as_object().map_or_else(Default::default, |h| {
+        h.iter()
+            .map(|(k, v)| (k.clone(), s(v).to_owned()))
+            .collect()
+    });
+    SignedRequest {
+        method: s(&v["method"]).to_owned(),
+        url: s(&v["url"]).to_owned(),
+        headers,
+        // Unreadable: long expired, so the request is signed again.
+        expires_at: s(&v["expires_at"]).parse().unwrap_or_default(),
     }
 }
 
-/// Signed parts.
-#[derive(serde::Deserialize)]
-pub struct WireParts {
-    pub parts: Vec<WirePart>,
-}
-
-/// Signs the requests of parts `numbers` (1 to 8 of them).
+/// Signs the requests of parts `numbers` (1 to 8 of them): a
+/// [`SignedParts`](ovop_core::dto::uploads::SignedParts).
 pub async fn sign_parts(
     id: &str,
     upload: &str,
     numbers: Vec<u32>,
     lang: Lang,
-) -> Result<WireParts, ApiFailure> {
+) -> Result<Value, ApiFailure> {
     let path = nomination_path(id, &format!("uploads/{upload}/parts"));
     let body = PartsRequest { numbers };
     send_json(Method::POST, &path, lang, &[], &body).await
@@ -399,17 +453,17 @@ pub async fn complete_upload(
     key: &str,
     parts: Vec<PartRef>,
     lang: Lang,
-) -> Result<Document, ApiFailure> {
+) -> Result<(), ApiFailure> {
     let headers = [("Idempotency-Key", key)];
     let path = nomination_path(id, &format!("uploads/{upload}/complete"));
-    let body = CompleteRequest { parts };
-    send_json(Method::POST, &path, lang, &headers, &body).await
+    let body = encode(&CompleteRequest { parts })?;
+    done(Method::POST, &path, lang, &headers, Some(body)).await
 }
 
 /// Abandons an upload; S3 drops its parts.
 pub async fn abort_upload(id: &str, upload: &str, lang: Lang) -> Result<(), ApiFailure> {
     let path = nomination_path(id, &format!("uploads/{upload}"));
-    signed_in(call(Method::DELETE, &path, lang, &[], None).await).map(|_| ())
+    done(Method::DELETE, &path, lang, &[], None).await
 }
 
 /// Records the product sample's shipment (regency office).
@@ -417,22 +471,25 @@ pub async fn ship_sample(
     id: &str,
     form: &SampleShipmentForm,
     lang: Lang,
-) -> Result<ProductSample, ApiFailure> {
+) -> Result<(), ApiFailure> {
     let path = nomination_path(id, "sample/shipment");
-    send_json(Method::PUT, &path, lang, &[], form).await
+    done(Method::PUT, &path, lang, &[], Some(encode(form)?)).await
 }
 
 /// The secretariat's decision on a nomination (administrative selection); `key` names it.
+/// Answers the nomination as the decision left it (the
+/// [`Decided`](ovop_core::verification::Decided)'s).
 pub async fn verify(
-    n: &Nomination,
+    n: &NominationView,
     key: &str,
     form: &VerificationForm,
     lang: Lang,
-) -> Result<Decided, ApiFailure> {
+) -> Result<NominationView, ApiFailure> {
     let version = format!("\"{}\"", n.version);
     let headers = [("Idempotency-Key", key), ("If-Match", version.as_str())];
     let path = nomination_path(&n.id, "verification");
-    send_json(Method::POST, &path, lang, &headers, form).await
+    let decided: Value = send_json(Method::POST, &path, lang, &headers, form).await?;
+    NominationView::read(decided["nomination"].clone())
 }
 
 // ------------------------------------------------------------------ selection
@@ -674,6 +731,53 @@ pub fn declare_relation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signed_request_reads_as_core_writes_it_on_its_own_and_in_a_part() {
+        use ovop_core::dto::uploads::{SignedPart, SignedParts};
+        let request = SignedRequest {
+            method: "PUT".into(),
+            url: "http://localhost:8081/uploads/k?X-Amz-Signature=1".into(),
+            headers: [("content-type".to_owned(), "application/pdf".to_owned())].into(),
+            expires_at: "2026-11-29T01:45:00Z".parse().unwrap(),
+        };
+        let alone = serde_json::to_value(&request).unwrap();
+        assert_eq!(signed_request(&alone), request);
+        let parts = SignedParts {
+            parts: vec![SignedPart {
+                number: 2,
+                size: 5,
+                request: request.clone(),
+            }],
+        };
+        let parts = serde_json::to_value(&parts).unwrap();
+        assert_eq!(signed_request(&parts["parts"][0]), request);
+    }
+
+    #[test]
+    fn a_principal_reads_as_core_writes_it() {
+        let regency = RegencyCode::parse("33.74").unwrap();
+        for (role, region) in [
+            (Role::Pengusul, Some(RegionScope::Regency(regency.clone()))),
+            (
+                Role::Provinsi,
+                Some(RegionScope::Province(regency.province())),
+            ),
+            (Role::Admin, None),
+        ] {
+            let p = Principal {
+                user_id: "u-1".into(),
+                name: "Dinas \"Kota\" Semarang".into(),
+                role,
+                region,
+            };
+            assert_eq!(principal(&serde_json::to_value(&p).unwrap()), Some(p));
+        }
+        assert_eq!(
+            principal(&serde_json::json!({"user_id": "x", "role": "raja"})),
+            None
+        );
+    }
 
     #[test]
     fn text_objects_are_json_with_their_texts_escaped() {

@@ -12,6 +12,7 @@ use ovop_core::{Lang, Text};
 use crate::api::{self, ApiFailure};
 use crate::assess::{Assessments, ScorePage};
 use crate::auth;
+use crate::determination::Determination;
 use crate::i18n::tr;
 use crate::pages::{Home, NewNomination, NominationDetail};
 use crate::rounds::Rounds;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/penilaian") view=Assessments/>
                         <Route path=path!("/penilaian/:id") view=ScorePage/>
                         <Route path=path!("/seleksi") view=Selection/>
+                        <Route path=path!("/penetapan") view=Determination/>
                     </Routes>
                 </SignedInOnly>
             </main>
@@ -102,7 +104,10 @@ fn Header() -> impl IntoView {
                     <A href="/" exact=true>{tr("Usulan", "Nominations")}</A>
                     <A href="/periode">{tr("Periode", "Rounds")}</A>
                     {(role() == Some(Role::Penilai)).then(|| view! { <A href="/penilaian">{tr("Penilaian", "Assessment")}</A> })}
-                    {(role() == Some(Role::Admin)).then(|| view! { <A href="/seleksi">{tr("Seleksi", "Selection")}</A> })}
+                    {(role() == Some(Role::Admin)).then(|| view! {
+                        <A href="/seleksi">{tr("Seleksi", "Selection")}</A>
+                        <A href="/penetapan">{tr("Penetapan", "Determination")}</A>
+                    })}
                 </nav>
             })}
             <nav aria-label=tr("Bahasa", "Language")>

@@ -12,7 +12,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use ovop_core::dto::selection::SheetView;
-use ovop_core::nomination::Nomination;
 use ovop_core::region::regency;
 use ovop_core::rubric::{Aspect, Criterion, Rubric};
 use ovop_core::scoring::{ScoreSheet, SheetForm, SheetState};
@@ -21,6 +20,7 @@ use ovop_core::Lang;
 use crate::api::{self, ApiFailure};
 use crate::documents::Documents;
 use crate::i18n::{t, tr};
+use crate::nomination::NominationView;
 use crate::pages::{alert, Summary};
 use crate::resource::load;
 use crate::scores::scores;
@@ -118,7 +118,8 @@ fn scoring(id: String) -> AnyView {
     // being scored stays as it is.
     dynamic(move || {
         let l = lang.get_untracked();
-        let n = match nomination.get().map(|a| a.and_then(api::read::<Nomination>)) {
+        let answer = nomination.get();
+        let n = match answer.map(|a| a.and_then(api::read).and_then(NominationView::read)) {
             None => return view! { <p class="list-status" role="status">{tr("Memuat…", "Loading…")}</p> }.into_any(),
             Some(Err(e)) => return view! { <h1>{tr("Penilaian", "Assessment")}</h1> {alert(e.message(l))} }.into_any(),
             Some(Ok(n)) => n,
@@ -126,7 +127,10 @@ fn scoring(id: String) -> AnyView {
         let place = regency(n.regency_code.as_str())
             .map(|r| r.name.clone())
             .unwrap_or_default();
-        let (commodity, round) = (n.profile.product.commodity.clone(), n.round_id.clone());
+        let (commodity, round) = (
+            s(n.profile("product", "commodity")).to_owned(),
+            n.round_id.clone(),
+        );
         let context = move || {
             format!(
                 "{place} · {} · {round}",
@@ -136,7 +140,7 @@ fn scoring(id: String) -> AnyView {
         let sheet = Sheet::new(id.get_value());
         sheet.load();
         view! {
-            <h1>{n.profile.ikm.name.clone()}</h1>
+            <h1>{n.ikm_name().to_owned()}</h1>
             <p class="context">{dyn_text(context)}</p>
             <div class="assess">
                 <div class="assess-nomination">

@@ -37,6 +37,7 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "relation" => t(lang, "Hubungan dengan penilai", "Relation to an assessor"),
         "score_submitted" => t(lang, "Nilai dikirim", "Scores submitted"),
         "moderation" => t(lang, "Moderasi nilai", "Score moderated"),
+        "revocation" => t(lang, "Penghargaan dicabut", "Award revoked"),
         _ => "",
     }
 }
@@ -131,5 +132,13 @@ mod tests {
             html.contains("29-11-2026 08:45 WIB</th><td>admin</td>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn a_revocation_says_so() {
+        let mut trail = crate::fixtures::audit();
+        trail["records"] = serde_json::json!([crate::fixtures::revocation_record()]);
+        let html = format!("{:?}", trail_view(&trail, Lang::En));
+        assert!(html.contains("Award revoked"), "{html}");
     }
 }

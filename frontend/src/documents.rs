@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ovop_core::document::{
-    format_size, ChecklistEntry, DocumentKind, DocumentType, EntryState, Need, SampleShipmentForm,
+    format_size, ChecklistEntry, DocumentKind, DocumentType, EntryState, MediaType, Need,
+    SampleCondition, SampleShipmentForm,
 };
-use ovop_core::dto::uploads::ChecklistView;
-use ovop_core::Lang;
+use ovop_core::{Lang, Text};
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement};
 
@@ -17,7 +17,89 @@ use crate::i18n::{t, tr};
 use crate::pages::alert;
 use crate::resource::resource;
 use crate::session::AppCtx;
+use crate::ui::{items, s, Value};
 use crate::upload::{FileView, Phase, Uploader};
+
+/// A nomination's checklist, from a [`ChecklistView`](ovop_core::dto::uploads::ChecklistView)'s
+/// JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checklist {
+    pub lines: Vec<Line>,
+    /// What keeps the bundle from being complete.
+    pub missing: Vec<DocumentType>,
+    pub complete: bool,
+}
+
+/// One line of the checklist, from a [`ChecklistEntry`]'s JSON: what it accepts, and where it
+/// stands (only shown, so kept as JSON: an [`EntryState`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub document: DocumentType,
+    pub need: Need,
+    /// The media types accepted; empty for the physical sample.
+    pub accepts: Vec<MediaType>,
+    /// The largest file accepted; none for the physical sample.
+    pub max_bytes: Option<u64>,
+    pub state: Value,
+}
+
+impl Checklist {
+    pub fn read(v: &Value) -> Checklist {
+        let code = |d: &Value| DocumentType::parse(s(d));
+        Checklist {
+            lines: items(&v["entries"]).iter().filter_map(Line::read).collect(),
+            missing: items(&v["missing"]).iter().filter_map(code).collect(),
+            complete: v["complete"].as_bool().unwrap_or(false),
+        }
+    }
+}
+
+impl Line {
+    fn read(v: &Value) -> Option<Line> {
+        Some(Line {
+            document: DocumentType::parse(s(&v["document"]))?,
+            need: match s(&v["need"]) {
+                "required" => Need::Required,
+                "optional" => Need::Optional,
+                _ => Need::NotApplicable,
+            },
+            accepts: items(&v["accepts"])
+                .iter()
+                .filter_map(|m| MediaType::parse(s(m)))
+                .collect(),
+            max_bytes: v["max_bytes"].as_u64(),
+            state: v["state"].clone(),
+        })
+    }
+
+    pub fn kind(&self) -> DocumentKind {
+        self.document.kind()
+    }
+
+    /// Whether a file may be sent for this line: core's [`ChecklistEntry::check_file`], the
+    /// server's own rules, which read the line's rules and not its state.
+    pub fn check_file(
+        &self,
+        media_type: &str,
+        file_name: &str,
+        size: u64,
+    ) -> Result<MediaType, Text> {
+        let rules = ChecklistEntry {
+            document: self.document,
+            need: self.need,
+            kind: self.kind(),
+            accepts: self.accepts.clone(),
+            max_bytes: self.max_bytes,
+            state: EntryState::NotNeeded,
+        };
+        rules.check_file(media_type, file_name, size)
+    }
+
+    /// The kind of its state (`attached`, `sample_shipped`, … of [`EntryState`]).
+    fn state(&self) -> &str {
+        s(&self.state["state"])
+    }
+}
 
 fn need_badge(need: Need, lang: Lang) -> &'static str {
     match need {
@@ -43,7 +125,10 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
         uploader.attached.track();
         reload.track();
         let id = nomination.get_value();
-        async move { api::checklist(&id, ctx.lang.get_untracked()).await }
+        async move {
+            let answer = api::checklist(&id, ctx.lang.get_untracked()).await;
+            answer.map(|c| Checklist::read(&c))
+        }
     });
     // Uploads a reload left unfinished: choosing the same file again resumes them.
     let unfinished = resource(move || {
@@ -51,7 +136,7 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
         async move {
             api::open_uploads(&id, ctx.lang.get_untracked())
                 .await
-                .map(|l| l.items)
+                .map(|l| items(&l["items"]).to_vec())
                 .unwrap_or_default()
         }
     });
@@ -87,14 +172,14 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
             })}
             {move || {
                 let open = unfinished.get().unwrap_or_default();
-                let chosen: Vec<DocumentType> = uploader.files.with(|f| f.iter().map(|v| v.code).collect());
-                let waiting: Vec<_> = open.into_iter().filter(|u| !chosen.contains(&u.document_code)).collect();
+                let chosen: Vec<&str> = uploader.files.with(|f| f.iter().map(|v| v.code.code()).collect());
+                let waiting: Vec<_> = open.into_iter().filter(|u| !chosen.contains(&s(&u["document_code"]))).collect();
                 (can_edit.get() && !waiting.is_empty()).then(|| view! {
                     <div class="notice resume" role="status">
                         <p>{tr("Unggahan yang belum selesai — pilih berkas yang sama pada barisnya untuk melanjutkan dari bagian terakhir:",
                             "Unfinished uploads — choose the same file in its row to resume from the last part:")}</p>
                         <ul>{waiting.into_iter().map(|u| view! {
-                            <li>{format!("{} · {} ({})", u.document_code.code(), u.file_name, format_size(u.size))}</li>
+                            <li>{format!("{} · {} ({})", s(&u["document_code"]), s(&u["file_name"]), format_size(u["size"].as_u64().unwrap_or(0)))}</li>
                         }).collect_view()}</ul>
                     </div>
                 })
@@ -103,10 +188,10 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
                 // Keyed by document and state: when the checklist reloads, a row whose state did
                 // not change keeps its elements, so a file being chosen there is not lost.
                 <For
-                    each=move || checklist.get().and_then(|r| r.ok()).map(|c| c.entries).unwrap_or_default()
-                    key=|e| (e.document, state_key(&e.state))
-                    children=move |entry| view! {
-                        <Row entry=entry uploader=uploader can_edit=can_edit failure=failure reload=reload nomination=nomination/>
+                    each=move || checklist.get().and_then(|r| r.ok()).map(lines_missing).unwrap_or_default()
+                    key=|(line, _)| (line.document, state_key(&line.state))
+                    children=move |(line, missing)| view! {
+                        <Row line=line missing=missing uploader=uploader can_edit=can_edit failure=failure reload=reload nomination=nomination/>
                     }
                 />
             </ul>
@@ -114,20 +199,32 @@ pub fn Documents(id: String, #[prop(into)] can_edit: Signal<bool>) -> impl IntoV
     }
 }
 
-/// What distinguishes one state of a checklist line from the next: its kind and when its
-/// file or record was made.
-fn state_key(state: &EntryState) -> (u8, i64) {
-    match state {
-        EntryState::Missing => (0, 0),
-        EntryState::NotNeeded => (1, 0),
-        EntryState::Attached(f) => (2, f.uploaded_at.timestamp_millis()),
-        EntryState::NonConforming { file, .. } => (3, file.uploaded_at.timestamp_millis()),
-        EntryState::SampleShipped(s) => (4, s.recorded_at.timestamp_millis()),
-        EntryState::SampleReceived { receipt, .. } => (5, receipt.recorded_at.timestamp_millis()),
-    }
+/// Each line, and whether it keeps the bundle from being complete.
+fn lines_missing(c: Checklist) -> Vec<(Line, bool)> {
+    let missing = c.missing;
+    c.lines
+        .into_iter()
+        .map(|l| {
+            let m = missing.contains(&l.document);
+            (l, m)
+        })
+        .collect()
 }
 
-fn bundle_state(c: &ChecklistView, lang: Lang) -> impl IntoView {
+/// What distinguishes one state of a checklist line from the next: its kind and when its
+/// file or record was made.
+fn state_key(state: &Value) -> String {
+    let made = [
+        &state["uploaded_at"],
+        &state["file"]["uploaded_at"],
+        &state["recorded_at"],
+        &state["receipt"]["recorded_at"],
+    ];
+    made.into_iter()
+        .fold(s(&state["state"]).to_owned(), |key, at| key + s(at))
+}
+
+fn bundle_state(c: &Checklist, lang: Lang) -> impl IntoView {
     if c.complete {
         view! { <p class="bundle complete" data-complete="true">{t(lang, "Berkas lengkap.", "The bundle is complete.")}</p> }
             .into_any()
@@ -145,7 +242,8 @@ fn bundle_state(c: &ChecklistView, lang: Lang) -> impl IntoView {
 /// One line of the checklist.
 #[component]
 fn Row(
-    entry: ChecklistEntry,
+    line: Line,
+    missing: bool,
     uploader: Uploader,
     can_edit: Signal<bool>,
     failure: RwSignal<Option<String>>,
@@ -153,11 +251,26 @@ fn Row(
     nomination: StoredValue<String>,
 ) -> impl IntoView {
     let ctx = AppCtx::use_ctx();
-    let code = entry.document;
+    let code = line.document;
     let lang = move || ctx.lang.get();
-    let entry = StoredValue::new(entry);
+    let (kind, need) = (line.kind(), line.need);
+    let accept = line
+        .accepts
+        .iter()
+        .map(|m| m.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let limits = StoredValue::new({
+        let types: Vec<&str> = line.accepts.iter().map(|m| m.label()).collect();
+        (
+            types.join(", "),
+            line.max_bytes.map(format_size).unwrap_or_default(),
+        )
+    });
+    let state = state_view(&line, nomination, failure);
+    let line = StoredValue::new(line);
     let dragging = RwSignal::new(false);
-    let choose = move |file: File| entry.with_value(|e| uploader.start(e, file));
+    let choose = move |file: File| line.with_value(|l| uploader.start(l, file));
     let on_change = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = ev.target().expect("input").unchecked_into();
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
@@ -176,23 +289,6 @@ fn Row(
             choose(file);
         }
     };
-    let state = entry.with_value(|e| e.state.clone());
-    let kind = entry.with_value(|e| e.kind);
-    let need = entry.with_value(|e| e.need);
-    let accept = entry.with_value(|e| {
-        e.accepts
-            .iter()
-            .map(|m| m.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    });
-    let limits = StoredValue::new(entry.with_value(|e| {
-        let types: Vec<&str> = e.accepts.iter().map(|m| m.label()).collect();
-        (
-            types.join(", "),
-            e.max_bytes.map(format_size).unwrap_or_default(),
-        )
-    }));
     let accept = StoredValue::new(accept);
     let input_id = StoredValue::new(format!("file-{}", code.code()));
     let file = move || {
@@ -200,7 +296,6 @@ fn Row(
             .files
             .with(|f| f.iter().find(|v| v.code == code).cloned())
     };
-    let missing = entry.with_value(ChecklistEntry::is_missing);
     let class = if missing {
         "doc-row missing"
     } else {
@@ -212,7 +307,7 @@ fn Row(
                 <strong>{move || code.title().get(lang()).to_owned()}</strong>
                 <span class="badge">{move || need_badge(need, lang())}</span>
             </div>
-            {state_view(state, kind, code, nomination, failure)}
+            {state}
             {(kind != DocumentKind::Physical && need != Need::NotApplicable).then(|| view! {
                 <Show when=move || can_edit.get()>
                     <label class="drop" class:dragging=move || dragging.get()
@@ -238,60 +333,92 @@ fn Row(
 /// What the row holds now: the attached file (with a link, and a thumbnail for photos), the
 /// sample's shipment and receipt, or nothing.
 fn state_view(
-    state: EntryState,
-    kind: DocumentKind,
-    code: DocumentType,
+    line: &Line,
     nomination: StoredValue<String>,
     failure: RwSignal<Option<String>>,
-) -> impl IntoView {
+) -> AnyView {
     let ctx = AppCtx::use_ctx();
+    let code = line.document;
     let open = move |_| {
         let id = nomination.get_value();
         let lang = ctx.lang.get_untracked();
         spawn_local(async move {
             match api::document_link(&id, code, false, lang).await {
-                Ok(link) => {
+                Ok(url) => {
                     if let Some(w) = web_sys::window() {
-                        let _ = w.open_with_url_and_target(&link.url, "_blank");
+                        let _ = w.open_with_url_and_target(&url, "_blank");
                     }
                 }
                 Err(e) => failure.set(Some(e.message(lang))),
             }
         });
     };
-    match state {
-        EntryState::Attached(file) | EntryState::NonConforming { file, .. } => {
-            let thumbnail = (kind == DocumentKind::Photo).then(|| {
+    let state = &line.state;
+    match line.state() {
+        "attached" | "non_conforming" => {
+            let file = if state["file"].is_object() {
+                &state["file"]
+            } else {
+                state
+            };
+            let thumbnail = (line.kind() == DocumentKind::Photo).then(|| {
                 let link = resource(move || {
                     let id = nomination.get_value();
                     async move { api::document_link(&id, code, true, ctx.lang.get_untracked()).await.ok() }
                 });
-                move || link.get().flatten().map(|l| view! {
-                    <img class="thumb" src=l.url alt=move || code.label().get(ctx.lang.get()).to_owned() width="96" height="96"/>
+                move || link.get().flatten().map(|url| view! {
+                    <img class="thumb" src=url alt=move || code.label().get(ctx.lang.get()).to_owned() width="96" height="96"/>
                 })
             });
+            let size = format_size(file["size"].as_u64().unwrap_or(0));
             view! {
                 <p class="doc-state attached">
                     {thumbnail}
-                    <span>{format!("{} · {}", file.file_name, format_size(file.size))}</span>
+                    <span>{format!("{} · {size}", s(&file["file_name"]))}</span>
                     " "
                     <button type="button" class="link" on:click=open>{tr("Buka", "Open")}</button>
                 </p>
             }
             .into_any()
         }
-        EntryState::SampleShipped(s) => view! {
-            <p class="doc-state attached">{move || format!("{} {} · {} · {}", t(ctx.lang.get(), "Dikirim", "Shipped"), s.shipped_on, s.courier, s.tracking_number)}</p>
+        "sample_shipped" | "sample_received" => {
+            let state = state.clone();
+            view! { <p class="doc-state attached">{move || sample_text(&state, ctx.lang.get())}</p> }
+                .into_any()
         }
-        .into_any(),
-        EntryState::SampleReceived { shipment, receipt } => view! {
-            <p class="doc-state attached">{move || format!("{} {} · {} {} ({})", t(ctx.lang.get(), "Dikirim", "Shipped"), shipment.shipped_on,
-                t(ctx.lang.get(), "diterima", "received"), receipt.received_on, receipt.condition.label().get(ctx.lang.get()))}</p>
+        "missing" => {
+            view! { <p class="doc-state">{tr("Belum ada.", "Not there yet.")}</p> }.into_any()
         }
-        .into_any(),
-        EntryState::Missing => view! { <p class="doc-state">{tr("Belum ada.", "Not there yet.")}</p> }.into_any(),
-        EntryState::NotNeeded => view! { <p class="doc-state">{tr("Tidak diperlukan.", "Not needed.")}</p> }.into_any(),
+        _ => view! { <p class="doc-state">{tr("Tidak diperlukan.", "Not needed.")}</p> }.into_any(),
     }
+}
+
+/// The product sample's shipment, and its receipt once recorded, from an [`EntryState`]'s
+/// JSON (`sample_shipped` or `sample_received`).
+fn sample_text(state: &Value, lang: Lang) -> String {
+    let shipped = t(lang, "Dikirim", "Shipped");
+    let receipt = &state["receipt"];
+    if !receipt.is_object() {
+        let (on, courier, tracking) = (
+            s(&state["shipped_on"]),
+            s(&state["courier"]),
+            s(&state["tracking_number"]),
+        );
+        return format!("{shipped} {on} · {courier} · {tracking}");
+    }
+    let condition = match s(&receipt["condition"]) {
+        "good" => SampleCondition::Good,
+        "damaged" => SampleCondition::Damaged,
+        "incomplete" => SampleCondition::Incomplete,
+        _ => SampleCondition::Expired,
+    };
+    format!(
+        "{shipped} {} · {} {} ({})",
+        s(&state["shipment"]["shipped_on"]),
+        t(lang, "diterima", "received"),
+        s(&receipt["received_on"]),
+        condition.label().get(lang)
+    )
 }
 
 /// The phase's name for tests and styles (`data-phase`).
@@ -392,5 +519,92 @@ fn ShipmentForm(nomination: StoredValue<String>, reload: RwSignal<u32>) -> impl 
             <button type="submit">{tr("Catat pengiriman sampel", "Record the sample shipment")}</button>
             {move || problem.get().map(alert)}
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{checklist, json};
+
+    #[test]
+    fn the_checklist_reads_as_core_writes_it() {
+        let view = checklist();
+        let read = Checklist::read(&json(&view));
+        assert_eq!(
+            (read.missing.clone(), read.complete),
+            (view.missing.clone(), false)
+        );
+        assert!(!read.missing.is_empty() && read.missing.contains(&DocumentType::ProductPhotos));
+        assert_eq!(read.lines.len(), view.entries.len());
+        for (line, entry) in read.lines.iter().zip(&view.entries) {
+            assert_eq!(
+                (
+                    line.document,
+                    line.need,
+                    &line.accepts,
+                    line.max_bytes,
+                    line.kind()
+                ),
+                (
+                    entry.document,
+                    entry.need,
+                    &entry.accepts,
+                    entry.max_bytes,
+                    entry.kind
+                )
+            );
+            // A file is checked exactly as core checks it for the line.
+            for (media, name, size) in [
+                ("application/pdf", "a.pdf", 1_000),
+                ("image/jpeg", "a.jpg", 1_000),
+                ("application/pdf", "a.pdf", 0),
+                ("application/pdf", "a.pdf", u64::MAX),
+                ("", "a.exe", 10),
+            ] {
+                assert_eq!(
+                    line.check_file(media, name, size),
+                    entry.check_file(media, name, size),
+                    "{:?} {name}",
+                    entry.document
+                );
+            }
+        }
+        let state = |d: DocumentType| {
+            let line = read.lines.iter().find(|l| l.document == d).unwrap();
+            (line.state(), state_key(&line.state))
+        };
+        let (attached, key) = state(DocumentType::ProposalLetter);
+        assert_eq!(
+            (attached, key.as_str()),
+            ("attached", "attached2026-11-29T01:30:00Z")
+        );
+        assert_eq!(state(DocumentType::ProductPhotos).0, "non_conforming");
+        assert_ne!(
+            state(DocumentType::ProductPhotos).1,
+            state(DocumentType::ProposalLetter).1
+        );
+        let sample = &read
+            .lines
+            .iter()
+            .find(|l| l.document == DocumentType::ProductSample)
+            .unwrap()
+            .state;
+        assert_eq!(
+            sample_text(sample, Lang::En),
+            "Shipped 2026-11-20 · received 2026-11-25 (Damaged)"
+        );
+    }
+
+    #[test]
+    fn a_shipped_sample_shows_its_courier_and_tracking_number() {
+        let shipped = serde_json::json!({
+            "state": "sample_shipped", "courier": "JNE", "tracking_number": "JNE-123",
+            "shipped_on": "2026-11-20", "recorded_by": "x", "recorded_at": "2026-11-20T01:00:00Z"
+        });
+        assert_eq!(
+            sample_text(&shipped, Lang::Id),
+            "Dikirim 2026-11-20 · JNE · JNE-123"
+        );
     }
 }

@@ -197,7 +197,13 @@ fn board_html(b: &Value, lang: Lang) -> Html {
         .collect();
     let drawn = table.and(distribution(&counts, width, lang));
     if locked {
-        return drawn.and(recommendation(rec, lang));
+        let next = Html::link(
+            &crate::determination::page_path(s(&rec["round_id"])),
+            t(lang, "Lanjut ke penetapan", "On to the determination"),
+        );
+        return drawn
+            .and(recommendation(rec, lang))
+            .and(Html::el("p", "next", next));
     }
     drawn
 }
@@ -282,7 +288,7 @@ fn distribution(counts: &[u32], width: u32, lang: Lang) -> Html {
 }
 
 /// The locked [`ovop_core::moderation::Recommendation`].
-fn recommendation(rec: &Value, lang: Lang) -> Html {
+pub fn recommendation(rec: &Value, lang: Lang) -> Html {
     let rows = items(&rec["items"])
         .iter()
         .map(|r| {
@@ -445,6 +451,10 @@ mod tests {
             "no moderation after the lock: {locked}"
         );
         assert!(locked.contains("Daftar rekomendasi (dikunci)"), "{locked}");
+        assert!(
+            locked.contains(r#"<a href=\"/penetapan?periode=ovop-2026\">Lanjut ke penetapan</a>"#),
+            "{locked}"
+        );
         assert!(
             locked.contains("Dikunci oleh admin · 29-11-2026 08:30 WIB"),
             "{locked}"

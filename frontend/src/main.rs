@@ -6,12 +6,14 @@ mod assess;
 mod assign;
 mod audit;
 mod auth;
+mod determination;
 mod documents;
 #[cfg(test)]
 mod fixtures;
 mod form;
 mod i18n;
 mod leaderboard;
+mod nomination;
 mod pages;
 mod panels;
 mod resource;

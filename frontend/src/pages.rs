@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use ovop_core::dto::NominationSummary;
-use ovop_core::nomination::{Nomination, NominationForm};
+use ovop_core::nomination::NominationForm;
 use ovop_core::policy::{RegionScope, Role};
 use ovop_core::region::{regency, time_zone_of};
 use ovop_core::round::{format_local, RoundPhase};
@@ -19,6 +19,7 @@ use crate::audit::audit_trail;
 use crate::documents::Documents;
 use crate::form::{FormState, NominationFields};
 use crate::i18n::{t, tr};
+use crate::nomination::NominationView;
 use crate::resource::{load, resource};
 use crate::scores::scores;
 use crate::session::AppCtx;
@@ -443,7 +444,7 @@ pub fn NominationDetail() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let lang = move || ctx.lang.get();
-    let current = RwSignal::new(None::<Nomination>);
+    let current = RwSignal::new(None::<NominationView>);
     let failure = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<&'static str>);
     let state = FormState::new(NominationForm::default());
@@ -453,9 +454,7 @@ pub fn NominationDetail() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(n)) = loaded.get() {
-            state
-                .form
-                .set(n.profile.to_form(&n.round_id, &n.regency_code));
+            state.form.set(n.form());
             current.set(Some(n));
         }
     });
@@ -467,7 +466,7 @@ pub fn NominationDetail() -> impl IntoView {
     };
     let submit_key = StoredValue::new(api::new_idempotency_key());
     // The secretariat's decision, once recorded, is the nomination's new state.
-    let decided = RwSignal::new(None::<Nomination>);
+    let decided = RwSignal::new(None::<NominationView>);
     Effect::new(move |_| {
         if let Some(n) = decided.get() {
             notice.set(Some("decided"));
@@ -498,7 +497,7 @@ pub fn NominationDetail() -> impl IntoView {
                 "save" => api::update(&n, &form, lang).await,
                 "submit" => {
                     // Save pending edits first, then submit that version.
-                    let saved = if n.profile.to_form(&n.round_id, &n.regency_code) != form {
+                    let saved = if n.form() != form {
                         api::update(&n, &form, lang).await
                     } else {
                         Ok(n.clone())
@@ -532,14 +531,13 @@ pub fn NominationDetail() -> impl IntoView {
         {move || current.get().map(|n| {
             let place = regency(n.regency_code.as_str()).map(|r| r.name.clone()).unwrap_or_default();
             view! {
-                <h1>{n.profile.ikm.name.clone()}</h1>
+                <h1>{n.ikm_name().to_owned()}</h1>
                 <p class="context">
                     {place} " · " {n.round_id.clone()} " · "
                     {tr("Status: ", "Status: ")} {status_badge(n.status, lang())}
                 </p>
-                {n.submitted_at.map(|at| {
-                    let zone = time_zone_of(&n.regency_code);
-                    view! { <p class="context">{tr("Diajukan ", "Submitted ")} {format_local(at, zone)}</p> }
+                {n.submitted_at().map(|at| {
+                    view! { <p class="context">{tr("Diajukan ", "Submitted ")} {format_local(at, n.zone())}</p> }
                 })}
             }
         })}
@@ -614,20 +612,21 @@ fn selection_of((id, round, status): (String, String, NominationStatus)) -> AnyV
 
 /// Read-only profile.
 #[component]
-pub fn Summary(n: Nomination) -> impl IntoView {
-    let p = n.profile;
+pub fn Summary(n: NominationView) -> impl IntoView {
+    let f = n.form();
+    let number = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
     let row = move |label: (&'static str, &'static str), value: String| {
         view! { <tr><th scope="row">{tr(label.0, label.1)}</th><td>{value}</td></tr> }
     };
     view! {
         <table class="summary">
-            {row(("NIB", "NIB"), p.ikm.nib.to_string())}
-            {row(("Pemilik", "Owner"), p.ikm.owner_name)}
-            {row(("Tenaga kerja", "Workers"), p.ikm.workers.get().to_string())}
-            {row(("Sentra", "Sentra"), format!("{} ({} unit, SK {})", p.sentra.name, p.sentra.unit_count, p.sentra.sk_number))}
-            {row(("Produk", "Product"), p.product.name)}
-            {row(("Komoditas", "Commodity"), p.product.commodity)}
-            {row(("Bahan baku lokal", "Local raw material"), format!("{}%", p.product.local_material_pct))}
+            {row(("NIB", "NIB"), f.ikm.nib)}
+            {row(("Pemilik", "Owner"), f.ikm.owner_name)}
+            {row(("Tenaga kerja", "Workers"), number(f.ikm.workers))}
+            {row(("Sentra", "Sentra"), format!("{} ({} unit, SK {})", f.sentra.name, number(f.sentra.unit_count), f.sentra.sk_number))}
+            {row(("Produk", "Product"), f.product.name)}
+            {row(("Komoditas", "Commodity"), f.product.commodity)}
+            {row(("Bahan baku lokal", "Local raw material"), format!("{}%", number(f.product.local_material_pct)))}
         </table>
     }
 }

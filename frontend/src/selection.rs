@@ -2,6 +2,8 @@
 //! assignment, scoring progress, and the leaderboard with moderation and the locked
 //! recommendation — one part at a time, chosen in the page's own menu.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -17,7 +19,7 @@ use crate::assign::assignment;
 use crate::i18n::{t, tr};
 use crate::leaderboard::leaderboard;
 use crate::panels::panels_editor;
-use crate::resource::load;
+use crate::resource::{load, Loaded};
 use crate::session::AppCtx;
 use crate::ui::{
     alert_of, dyn_opt, html, html_with_actions, items, n, on_submit, on_value, s, show, Html, Value,
@@ -32,26 +34,26 @@ const PARTS: [(&str, (&str, &str)); 4] = [
 ];
 
 /// The page's URL for a round and a part.
-fn page_path(round: &str, part: &str) -> String {
+pub fn page_path(round: &str, part: &str) -> String {
     let round = String::from(js_sys::encode_uri_component(round));
     format!("/seleksi?periode={round}&bagian={part}")
 }
 
-#[component]
-pub fn Selection() -> impl IntoView {
+/// The round a page is about — `periode` in its URL; without one, the newest round, written
+/// into the URL —, the rounds, and the picker that changes it.
+pub struct RoundChoice {
+    pub round: Memo<String>,
+    pub rounds: Loaded,
+    pub picker: AnyView,
+}
+
+/// The round of the page at `path(round)` (`/seleksi?periode=…`, `/penetapan?periode=…`).
+pub fn round_choice(path: Arc<dyn Fn(&str) -> String + Send + Sync>) -> RoundChoice {
     let query = use_query_map();
     let round = Memo::new(move |_| query.with(|q| q.get("periode")).unwrap_or_default());
-    let part = Memo::new(move |_| {
-        let asked = query.with(|q| q.get("bagian")).unwrap_or_default();
-        PARTS
-            .iter()
-            .find(|(key, _)| *key == asked)
-            .map_or(PARTS[0].0, |(key, _)| key)
-    });
     let rounds = load(|| "/rounds".into());
     let navigate = use_navigate();
-    // Without a round in the URL: the newest, written into the URL.
-    let newest = navigate.clone();
+    let (newest, to) = (navigate.clone(), path.clone());
     Effect::new(move |_| {
         if round.get().is_empty() {
             let first = rounds.with(|r| match r {
@@ -67,14 +69,12 @@ pub fn Selection() -> impl IntoView {
                     replace: true,
                     ..Default::default()
                 };
-                newest(&page_path(&r.id, part.get_untracked()), options);
+                newest(&to(&r.id), options);
             }
         }
     });
-    let on_round = move |round: String| {
-        navigate(&page_path(&round, part.get_untracked()), Default::default());
-    };
-    let options = show(rounds, move |json, lang| {
+    let on_round = move |round: String| navigate(&path(&round), Default::default());
+    let picker = show(rounds, move |json, lang| {
         let page = api::read::<RoundPage>(json)?;
         if page.items.is_empty() {
             let none = t(
@@ -90,12 +90,34 @@ pub fn Selection() -> impl IntoView {
         });
         Ok(view! {
             <div class="field round-pick">
-                <label for="selection-round">{tr("Periode", "Round")}</label>
-                <select id="selection-round" name="round" on:change=on_value(on_round.clone())>{options.collect_view()}</select>
+                <label for="page-round">{tr("Periode", "Round")}</label>
+                <select id="page-round" name="round" on:change=on_value(on_round.clone())>{options.collect_view()}</select>
             </div>
         }
         .into_any())
     });
+    RoundChoice {
+        round,
+        rounds,
+        picker,
+    }
+}
+
+#[component]
+pub fn Selection() -> impl IntoView {
+    let query = use_query_map();
+    let part = Memo::new(move |_| {
+        let asked = query.with(|q| q.get("bagian")).unwrap_or_default();
+        PARTS
+            .iter()
+            .find(|(key, _)| *key == asked)
+            .map_or(PARTS[0].0, |(key, _)| key)
+    });
+    let RoundChoice {
+        round,
+        rounds,
+        picker,
+    } = round_choice(Arc::new(move |r: &str| page_path(r, part.get_untracked())));
     let tabs = PARTS
         .iter()
         .map(|(key, label)| {
@@ -106,7 +128,7 @@ pub fn Selection() -> impl IntoView {
         .collect_view();
     view! {
         <h1>{tr("Seleksi", "Selection")}</h1>
-        {options}
+        {picker}
         <nav class="tabs" aria-label=tr("Bagian seleksi", "Parts of the selection")>{tabs}</nav>
         {dyn_opt(move || {
             let round = round.get();
@@ -128,7 +150,7 @@ struct RubricList {
 
 /// Each commodity group's rubric for the round, and for a group without one the proposed
 /// default to start from or the rubric of another round (`rounds`) to copy.
-fn rubrics(round: String, rounds: crate::resource::Loaded) -> AnyView {
+fn rubrics(round: String, rounds: Loaded) -> AnyView {
     let lang = AppCtx::use_ctx().lang;
     let reload = RwSignal::new(0u32);
     let failure = RwSignal::new(None::<String>);

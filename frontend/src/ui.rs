@@ -154,6 +154,16 @@ impl Html {
         Html(format!("<a href=\"{}\">{}</a>", esc(href), esc(s)))
     }
 
+    /// A link out of the app (a signed document link, the public gallery): `rel="external"`
+    /// keeps the app's router from taking it for one of its pages.
+    pub fn external(href: &str, s: &str) -> Html {
+        Html(format!(
+            "<a href=\"{}\" rel=\"external\">{}</a>",
+            esc(href),
+            esc(s)
+        ))
+    }
+
     /// A button that the `act` of [`html_with_actions`] hears as (`act`, `arg`); `hidden`
     /// completes its name for screen readers (which row it acts on).
     pub fn button(act: &'static str, arg: &str, label: &str, hidden: &str) -> Html {
@@ -299,15 +309,19 @@ pub fn text_in(v: &Value, lang: Lang) -> &str {
 
 /// A star outcome field ([`Outcome`]).
 pub fn outcome(v: &Value) -> Outcome {
-    let scale = match s(&v["stars"]["scale"]) {
-        "ovop_2013" => StarScale::Ovop2013,
-        _ => StarScale::Ovop2021,
-    };
-    let stars = v["stars"]["stars"].as_u64().unwrap_or(0) as u8;
-    match Stars::new(scale, stars) {
+    match stars(&v["stars"]) {
         Some(stars) if s(&v["outcome"]) == "awarded" => Outcome::Awarded { stars },
         _ => Outcome::NoAward,
     }
+}
+
+/// A stars field ([`Stars`]: a level on a scale).
+pub fn stars(v: &Value) -> Option<Stars> {
+    let scale = match s(&v["scale"]) {
+        "ovop_2013" => StarScale::Ovop2013,
+        _ => StarScale::Ovop2021,
+    };
+    Stars::new(scale, v["stars"].as_u64().unwrap_or(0) as u8)
 }
 
 /// The commodity group's name in `lang` (its code when unknown).
@@ -326,6 +340,18 @@ pub fn commodity_name(code: &str, lang: Lang) -> String {
                 }
             },
         )
+}
+
+/// `s` as a value in a URL's query: percent-encoded, but for the unreserved characters.
+pub fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// An instant as the ministry reads it (WIB).
@@ -375,7 +401,7 @@ pub fn on_value(f: impl Fn(String) + 'static) -> Box<dyn FnMut(leptos::ev::Event
 
 /// A labelled text field bound to `value`: one line, or `rows` lines when `rows` > 0.
 pub fn text_field(id: String, label: Label, value: RwSignal<String>, rows: u8) -> AnyView {
-    checked_field(id, label, value, rows, None)
+    checked_field(id, label, value, Control::Text(rows), None)
 }
 
 /// The messages of a problem's fields, by field path ([`crate::api::ApiFailure::field_errors`]).
@@ -391,25 +417,53 @@ pub fn error_field(
     errors: FieldErrors,
     field: &'static str,
 ) -> AnyView {
-    let message = dyn_text(move || errors.with(|e| e.get(field).cloned().unwrap_or_default()));
-    checked_field(id, label, value, rows, Some(message))
+    checked_field(id, label, value, Control::Text(rows), Some((errors, field)))
+}
+
+/// Like [`error_field`], for a date (`YYYY-MM-DD`, the browser's date picker).
+pub fn date_field(
+    id: String,
+    label: Label,
+    value: RwSignal<String>,
+    errors: FieldErrors,
+    field: &'static str,
+) -> AnyView {
+    checked_field(id, label, value, Control::Date, Some((errors, field)))
+}
+
+/// The control of a field: text on one line, or on this many lines (more than 0); a date.
+enum Control {
+    Text(u8),
+    Date,
 }
 
 fn checked_field(
     id: String,
     label: Label,
     value: RwSignal<String>,
-    rows: u8,
-    error: Option<DynText>,
+    control: Control,
+    errors: Option<(FieldErrors, &'static str)>,
 ) -> AnyView {
-    let described = error.is_some().then(|| format!("{id}-error"));
-    let control = if rows > 0 {
-        view! { <textarea id=id.clone() rows=rows.to_string() aria-describedby=described.clone() bind:value=value></textarea> }
-            .into_any()
-    } else {
-        view! { <input id=id.clone() type="text" aria-describedby=described.clone() bind:value=value/> }.into_any()
+    let described = errors.is_some().then(|| format!("{id}-error"));
+    let message = move || errors.and_then(|(e, field)| e.with(|e| e.get(field).cloned()));
+    let invalid = dyn_text(move || message().is_some().to_string());
+    let control = match control {
+        Control::Text(rows) if rows > 0 => view! {
+            <textarea id=id.clone() rows=rows.to_string() aria-invalid=invalid aria-describedby=described.clone() bind:value=value></textarea>
+        }
+        .into_any(),
+        Control::Text(_) => view! {
+            <input id=id.clone() type="text" aria-invalid=invalid aria-describedby=described.clone() bind:value=value/>
+        }
+        .into_any(),
+        Control::Date => view! {
+            <input id=id.clone() type="date" aria-invalid=invalid aria-describedby=described.clone() bind:value=value/>
+        }
+        .into_any(),
     };
-    let error = error.map(|e| view! { <p class="error" id=described>{e}</p> });
+    let error = errors.map(|_| {
+        view! { <p class="error" id=described>{dyn_text(move || message().unwrap_or_default())}</p> }
+    });
     view! {
         <div class="field">
             <label for=id>{tr(label.0, label.1)}</label>

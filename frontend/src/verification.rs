@@ -5,29 +5,38 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ovop_core::document::{DocumentType, Need};
-use ovop_core::nomination::Nomination;
-use ovop_core::region::time_zone_of;
 use ovop_core::round::format_local;
 use ovop_core::verification::{Decision, DocumentFinding, Finding, VerificationForm};
 
 use crate::api;
+use crate::documents::Checklist;
 use crate::i18n::{t, tr};
+use crate::nomination::NominationView;
 use crate::pages::alert;
 use crate::session::AppCtx;
+use crate::ui::{items, s};
 
 /// What the regency office must fix, while the nomination is returned for revision.
 #[component]
-pub fn RevisionRequested(n: Nomination) -> impl IntoView {
+pub fn RevisionRequested(n: NominationView) -> impl IntoView {
     let ctx = AppCtx::use_ctx();
-    n.revision.map(|r| {
-        let deadline = format_local(r.deadline, time_zone_of(&n.regency_code));
+    // A [`RevisionRequest`](ovop_core::verification::RevisionRequest).
+    let r = &n.json["revision"];
+    r.is_object().then(|| {
+        let deadline = s(&r["deadline"]).parse().map(|at| format_local(at, n.zone()));
+        let deadline = deadline.unwrap_or_default();
+        let documents = items(&r["documents"]).iter().filter_map(|d| {
+            let document = DocumentType::parse(s(&d["document"]))?;
+            let note = s(&d["note"]).to_owned();
+            Some(view! {
+                <li>{move || document.title().get(ctx.lang.get()).to_owned()} ": " {note}</li>
+            })
+        });
         view! {
             <section class="notice revision" role="status" aria-labelledby="revision-title">
                 <h2 id="revision-title">{tr("Perlu perbaikan", "Revision needed")}</h2>
-                <p>{r.reasons.clone()}</p>
-                <ul>{r.documents.into_iter().map(|d| view! {
-                    <li>{move || d.document.title().get(ctx.lang.get()).to_owned()} ": " {d.note.clone().unwrap_or_default()}</li>
-                }).collect_view()}</ul>
+                <p>{s(&r["reasons"]).to_owned()}</p>
+                <ul>{documents.collect_view()}</ul>
                 <p>{move || format!("{} {deadline}", t(ctx.lang.get(), "Ajukan kembali paling lambat", "Resubmit by"))}</p>
             </section>
         }
@@ -45,7 +54,7 @@ struct Line {
 /// The secretariat's decision form for a submitted nomination; `decided` gets the nomination
 /// as it stands after the decision.
 #[component]
-pub fn VerifyForm(n: Nomination, decided: RwSignal<Option<Nomination>>) -> impl IntoView {
+pub fn VerifyForm(n: NominationView, decided: RwSignal<Option<NominationView>>) -> impl IntoView {
     let ctx = AppCtx::use_ctx();
     let lines = RwSignal::new(Vec::<Line>::new());
     let decision = RwSignal::new(Decision::Pass);
@@ -54,15 +63,16 @@ pub fn VerifyForm(n: Nomination, decided: RwSignal<Option<Nomination>>) -> impl 
     let failure = RwSignal::new(None::<String>);
     let key = StoredValue::new(api::new_idempotency_key());
     let id = n.id.clone();
-    let regency = n.regency_code.clone();
+    let zone = n.zone();
     spawn_local(async move {
         if let Ok(c) = api::checklist(&id, ctx.lang.get_untracked()).await {
             lines.set(
-                c.entries
+                Checklist::read(&c)
+                    .lines
                     .into_iter()
-                    .filter(|e| e.need == Need::Required)
-                    .map(|e| Line {
-                        document: e.document,
+                    .filter(|l| l.need == Need::Required)
+                    .map(|l| Line {
+                        document: l.document,
                         finding: RwSignal::new(Finding::Valid),
                         note: RwSignal::new(String::new()),
                     })
@@ -74,7 +84,6 @@ pub fn VerifyForm(n: Nomination, decided: RwSignal<Option<Nomination>>) -> impl 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = ctx.lang.get_untracked();
-        let zone = time_zone_of(&regency);
         let form = VerificationForm {
             findings: lines.with_untracked(|ls| {
                 ls.iter()
@@ -94,7 +103,7 @@ pub fn VerifyForm(n: Nomination, decided: RwSignal<Option<Nomination>>) -> impl 
         let (n, key) = (n.get_value(), key.get_value());
         spawn_local(async move {
             match api::verify(&n, &key, &form, lang).await {
-                Ok(d) => decided.set(Some(d.nomination)),
+                Ok(n) => decided.set(Some(n)),
                 Err(e) => {
                     let mut message = e.message(lang);
                     if let api::ApiFailure::Problem(p) = &e {

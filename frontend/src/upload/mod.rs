@@ -7,7 +7,7 @@
 //! abandoned and retried when it stalls, paused while the browser is offline — and completed.
 
 pub mod schedule;
-mod xhr;
+pub mod xhr;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -15,8 +15,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use ovop_core::document::{ChecklistEntry, DocumentType, UploadState};
-use ovop_core::dto::uploads::{DeclareRequest, Mode, PartRef, SignedRequest};
+use ovop_core::document::DocumentType;
+use ovop_core::dto::uploads::{DeclareRequest, PartRef, SignedRequest};
 use ovop_core::{Lang, Text};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsCast;
@@ -24,6 +24,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, XmlHttpRequest};
 
 use crate::api::{self, ApiFailure};
+use crate::documents::Line;
+use crate::ui::{items, s, Value};
 use schedule::{
     backoff_ms, fingerprint, hex, FileParts, PartState, Scheduler, FINGERPRINT_BYTES, MAX_ATTEMPTS,
 };
@@ -187,11 +189,11 @@ impl Uploader {
         self.engine().borrow().jobs.contains_key(&code)
     }
 
-    /// Starts sending `file` for the checklist line `entry`: refused at once (before any byte)
+    /// Starts sending `file` for the checklist line `line`: refused at once (before any byte)
     /// when its type or size does not fit the line; resumed when an unfinished upload of the
     /// same file exists.
-    pub fn start(self, entry: &ChecklistEntry, file: File) {
-        let code = entry.document;
+    pub fn start(self, line: &Line, file: File) {
+        let code = line.document;
         if self.busy(code) {
             return;
         }
@@ -208,7 +210,7 @@ impl Uploader {
             files.retain(|v| v.code != code);
             files.push(view);
         });
-        let media = match entry.check_file(&file.type_(), &file.name(), size) {
+        let media = match line.check_file(&file.type_(), &file.name(), size) {
             Ok(m) => m,
             Err(why) => return self.phase(code, Phase::Failed(why)),
         };
@@ -219,45 +221,38 @@ impl Uploader {
                 None => String::new(),
             };
             let id = self.id();
+            // Open uploads of this document ([`UploadView`](ovop_core::dto::uploads::UploadView)s).
+            let open: Vec<Value> = match api::open_uploads(&id, lang).await {
+                Ok(list) => items(&list["items"])
+                    .iter()
+                    .filter(|u| s(&u["document_code"]) == code.code() && s(&u["state"]) == "open")
+                    .cloned()
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
             // A reload mid-upload: the same file chosen again resumes where S3 stopped.
-            let open = api::open_uploads(&id, lang).await.map(|l| l.items);
-            let earlier = open.as_ref().ok().and_then(|items| {
-                items.iter().find(|u| {
-                    u.document_code == code
-                        && u.state == UploadState::Open
-                        && !fp.is_empty()
-                        && u.fingerprint.as_deref() == Some(fp.as_str())
-                })
-            });
-            let job = match earlier {
-                Some(u) => match api::upload_status(&id, &u.upload_id, lang).await {
+            let earlier = open
+                .iter()
+                .find(|u| !fp.is_empty() && s(&u["fingerprint"]) == fp);
+            let resumed = match earlier {
+                Some(u) => match api::upload_status(&id, s(&u["upload_id"]), lang).await {
+                    // A single PUT is sent again whole.
+                    Ok(_) if s(&u["mode"]) == "single" => Some((u.clone(), vec![])),
                     Ok(status) => {
-                        let stored: Vec<(u64, String)> = status
-                            .parts
+                        let stored: Vec<(u64, String)> = items(&status["parts"])
                             .iter()
-                            .map(|p| (u64::from(p.number), p.etag.clone()))
+                            .map(|p| (p["number"].as_u64().unwrap_or(0), s(&p["etag"]).to_owned()))
                             .collect();
-                        let count = u.part_count;
-                        let stored = if u.mode == Mode::Single {
-                            vec![]
-                        } else {
-                            stored
-                        };
-                        Some((
-                            u.upload_id.clone(),
-                            u.part_size,
-                            count,
-                            stored,
-                            None,
-                            u.mode,
-                        ))
+                        Some((u.clone(), stored))
                     }
                     Err(_) => None,
                 },
                 None => None,
             };
-            let (upload_id, part_size, count, stored, put, mode) = match job {
-                Some(j) => j,
+            // The upload to send on: the one resumed, or a new one (a `Declared`, which
+            // names the transfer with the same fields as an `UploadView`).
+            let (upload, stored) = match resumed {
+                Some(r) => r,
                 None => {
                     let req = DeclareRequest {
                         document_code: code.code().to_owned(),
@@ -268,52 +263,35 @@ impl Uploader {
                     };
                     // Unfinished uploads of this document for another file are superseded:
                     // their parts go now rather than after 7 days.
-                    let superseded: Vec<String> = open
-                        .as_ref()
-                        .map(|items| {
-                            items
-                                .iter()
-                                .filter(|u| u.document_code == code && u.state == UploadState::Open)
-                                .map(|u| u.upload_id.clone())
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    for upload in superseded {
-                        let id = id.clone();
+                    for u in &open {
+                        let (id, upload) = (id.clone(), s(&u["upload_id"]).to_owned());
                         spawn_local(async move {
                             let _ = api::abort_upload(&id, &upload, lang).await;
                         });
                     }
                     match api::declare(&id, &api::new_idempotency_key(), &req, lang).await {
-                        Ok(d) => (
-                            d.upload_id,
-                            d.part_size,
-                            d.part_count,
-                            vec![],
-                            d.put,
-                            d.mode,
-                        ),
+                        Ok(declared) => (declared, vec![]),
                         Err(e) => return self.fail(code, self.failure_text(&e)),
                     }
                 }
             };
-            let parts = FileParts::new(count, stored.clone());
+            let parts = FileParts::new(upload["part_count"].as_u64().unwrap_or(0), stored.clone());
             let mut job = Job {
                 file,
-                upload_id,
-                part_size,
+                upload_id: s(&upload["upload_id"]).to_owned(),
+                part_size: upload["part_size"].as_u64().unwrap_or(0),
                 size,
                 signed: HashMap::new(),
                 done_bytes: 0,
                 loaded: HashMap::new(),
                 requests: HashMap::new(),
-                single: mode == Mode::Single,
+                single: s(&upload["mode"]) == "single",
                 complete_key: api::new_idempotency_key(),
                 completing: false,
             };
             job.done_bytes = stored.iter().map(|(n, _)| job.part_len(*n)).sum();
-            if let Some(put) = put {
-                job.signed.insert(1, put);
+            if upload["put"].is_object() {
+                job.signed.insert(1, api::signed_request(&upload["put"]));
             }
             let resumed_parts = stored.len();
             let sent = job.done_bytes;
@@ -394,12 +372,12 @@ impl Uploader {
             .get_mut(&code)
             .ok_or(ApiFailure::Network("cancelled".into()))?;
         let mut mine = None;
-        for p in signed.parts {
-            let number = u64::from(p.number);
+        for p in items(&signed["parts"]) {
+            let (number, request) = (p["number"].as_u64().unwrap_or(0), api::signed_request(p));
             if number == n {
-                mine = Some(p.request());
+                mine = Some(request);
             } else {
-                job.signed.insert(number, p.request());
+                job.signed.insert(number, request);
             }
         }
         mine.ok_or(ApiFailure::Network("part not signed".into()))

@@ -40,13 +40,23 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Sends `body` as `request` says; `progress(loaded)` after each progress event. Answers the
-/// part's `ETag`.
+/// Sends `body` as `request` says; `on_start` is given the request once sent, `progress`
+/// the bytes sent after each progress event. Answers the part's `ETag`.
 pub async fn send(
     request: &SignedRequest,
     body: &Blob,
-    on_start: impl FnOnce(XmlHttpRequest),
+    on_start: impl FnOnce(XmlHttpRequest) + 'static,
     progress: impl Fn(f64) + 'static,
+) -> Result<String, SendError> {
+    // One copy of the sending code whatever the callers' closures.
+    send_boxed(request, body, Box::new(on_start), Box::new(progress)).await
+}
+
+async fn send_boxed(
+    request: &SignedRequest,
+    body: &Blob,
+    on_start: Box<dyn FnOnce(XmlHttpRequest)>,
+    progress: Box<dyn Fn(f64)>,
 ) -> Result<String, SendError> {
     let xhr = XmlHttpRequest::new().map_err(|_| SendError::Network)?;
     xhr.open_with_async(&request.method, &request.url, true)
