@@ -26,3 +26,4 @@ for _ in $(seq 1 100); do
 done
 OVOP_TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true \
   cargo bench -p ovop-tests --bench leaderboard_read
+scripts/build-spa.sh && cargo build -p ovop-local && (cd tests/e2e && OVOP_LOCAL_BIN="$CARGO_TARGET_DIR/debug/ovop-local" OVOP_SPA_DIR="$PWD/../../frontend/dist" node bench/first-visit.mjs)

@@ -1,17 +1,19 @@
 //! Publication of the public gallery (`ovop_awards::publish`) into the embedded S3 (s3s +
 //! s3s-fs) from the embedded store: exactly the public fields, never a secret in any file;
 //! a publication interrupted half-way leaves the previous version visible and whole;
-//! publishing again writes nothing; a revoked award is gone after the next publication; the
-//! local app serves the files as CloudFront does.
+//! publishing again writes nothing; a revocation writes the listings again, not the other
+//! awards' pages; a revoked award is gone after the next publication; one publication at a
+//! time; the local app serves the files as CloudFront does.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use axum::body::Body;
+use axum::extract::State;
 use bytes::Bytes;
 use chrono::NaiveDate;
 use http::Request;
@@ -19,20 +21,24 @@ use ovop_awards::publish::write::{manifest_key, Manifest, STATE_KEY};
 use ovop_awards::publish::{publish_all, PublishError};
 use ovop_awards::AppState;
 use ovop_core::award::{determine, Award, DecreeForm, PublicAward};
-use ovop_core::gallery::{GalleryIndex, Pointer, RoundAwards};
+use ovop_core::gallery::{GalleryIndex, ListedAward, Pointer, RoundAwards};
 use ovop_core::moderation::{Recommendation, Recommended};
 use ovop_core::nomination::Nomination;
 use ovop_core::stars::{Outcome, Score, StarScale, Stars};
 use ovop_core::status::NominationStatus;
 use ovop_local::{EmbeddedS3, EmbeddedS3Config, PUBLIC_BUCKET, UPLOADS_BUCKET};
+use ovop_platform::auth::Caller;
 use ovop_platform::clock::ManualClock;
 use ovop_platform::objects::{
     CompletedPart, Disposition, ObjectError, ObjectInfo, ObjectReader, ObjectStore, Part,
     PresignedRequest,
 };
+use ovop_platform::store::entities::PublicationLease;
 use ovop_platform::store::{Store, Tx};
+use ovop_platform::ApiError;
 use ovop_tests::{draft, embedded_store_with, open_round, start_time};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -61,6 +67,8 @@ const IKMS: [(&str, &str); 5] = [
 /// The embedded S3 and store, and awards of one determined round.
 struct World {
     s3: EmbeddedS3,
+    /// The store's and the publications' clock.
+    clock: Arc<ManualClock>,
     store: Store,
     uploads: Arc<dyn ObjectStore>,
     public: Arc<dyn ObjectStore>,
@@ -78,13 +86,15 @@ impl World {
         )
         .await
         .expect("start the embedded S3 endpoint");
-        let (items, store_dir) = embedded_store_with(Arc::new(ManualClock::new(start_time())));
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let (items, store_dir) = embedded_store_with(clock.clone());
         let store = Store::new(Arc::new(items));
         let uploads: Arc<dyn ObjectStore> = Arc::new(s3.objects(UPLOADS_BUCKET));
         let public: Arc<dyn ObjectStore> = Arc::new(s3.objects(PUBLIC_BUCKET));
         let awards = seed(&store, uploads.as_ref()).await;
         World {
             s3,
+            clock,
             store,
             uploads,
             public,
@@ -98,7 +108,7 @@ impl World {
             self.store.clone(),
             self.uploads.clone(),
             public,
-            Arc::new(ManualClock::new(start_time())),
+            self.clock.clone(),
             GALLERY,
         )
     }
@@ -290,14 +300,16 @@ async fn publication_writes_exactly_the_public_fields_and_no_secret_reaches_any_
     assert_eq!(pointer.version, report.version);
     let v = format!("galeri/v/{}/", report.version);
 
-    // The round's data: every award with exactly PublicAward's fields.
+    // The round's data: every award with exactly PublicAward's fields but the story, which
+    // its page carries.
     let data: Value =
         serde_json::from_str(&w.text(&format!("{v}data/ovop-2026.json")).await).unwrap();
-    let public_fields = keys(&serde_json::to_value(w.awards[0].public()).unwrap());
+    let mut listed_fields = keys(&serde_json::to_value(w.awards[0].public()).unwrap());
+    assert!(listed_fields.remove("product_story"));
     let awards = data["awards"].as_array().unwrap();
     assert_eq!(awards.len(), 5);
     for a in awards {
-        assert_eq!(keys(a), public_fields);
+        assert_eq!(keys(a), listed_fields);
     }
     assert_eq!(
         keys(&data),
@@ -308,7 +320,32 @@ async fn publication_writes_exactly_the_public_fields_and_no_secret_reaches_any_
     expected.sort_by(|a, b| {
         (&a.province_code, &a.regency_code, &a.id).cmp(&(&b.province_code, &b.regency_code, &b.id))
     });
-    assert_eq!(typed.awards, expected);
+    let listed: Vec<ListedAward> = expected.iter().map(ListedAward::from).collect();
+    assert_eq!(typed.awards, listed);
+
+    // Each award's page, at its stable address: the public fields, the story among them.
+    for a in &expected {
+        let page = w
+            .text(&format!("galeri/penghargaan/{}/index.html", a.id))
+            .await;
+        for shown in [
+            &a.ikm_name,
+            &a.product_name,
+            &a.certificate_number,
+            &a.decree_number,
+            &a.regency_name,
+            &a.province_name,
+        ] {
+            assert!(
+                page.contains(shown.as_str()),
+                "{shown} not on {}'s page",
+                a.id
+            );
+        }
+        for line in a.product_story.lines() {
+            assert!(page.contains(line), "{line:?} not on {}'s page", a.id);
+        }
+    }
     let index: GalleryIndex =
         serde_json::from_str(&w.text(&format!("{v}data/index.json")).await).unwrap();
     assert_eq!(index.rounds.len(), 1);
@@ -326,6 +363,8 @@ async fn publication_writes_exactly_the_public_fields_and_no_secret_reaches_any_
     let on_disk: BTreeSet<String> = objects.keys().cloned().collect();
     assert_eq!(on_disk, published_keys(&manifest));
     assert_eq!(manifest.photos.len(), 2);
+    assert_eq!(manifest.awards.len(), 5);
+    assert_eq!(manifest.assets.len(), 2);
     assert_eq!(
         report.files_written as usize,
         on_disk.len() + 1,
@@ -349,31 +388,25 @@ async fn the_local_gallery_serves_the_published_files_as_cloudfront_does() {
     let v = report.version;
     let award = &w.awards[0];
 
-    // The stable page of an award (the QR code's address): its card, then on to the version.
-    let (status, headers, stub) = w.get(&format!("/galeri/penghargaan/{}/", award.id)).await;
+    // An award's page at its stable address (the QR code's): the page itself, no redirect.
+    let address = format!("/galeri/penghargaan/{}/", award.id);
+    let (status, headers, page) = w.get(&address).await;
     assert_eq!(status, 200);
     assert_eq!(headers["cache-control"], "no-cache");
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
-    let target = format!("/galeri/v/{v}/penghargaan/{}/index.html", award.id);
-    assert!(stub.contains(&format!("url={target}")), "{stub}");
-    assert!(stub.contains(&format!(
+    assert!(page.contains("<html lang=\"id\">"));
+    assert!(!page.contains("http-equiv"), "{page}");
+    assert!(page.contains(&award.product_name) && page.contains(&award.ikm_name));
+    assert!(page.contains(&format!(
         "<link rel=\"canonical\" href=\"{GALLERY}penghargaan/{}/\">",
         award.id
     )));
-    assert!(stub.contains("og:image"));
-
-    let (status, headers, page) = w.get(&target).await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        headers["cache-control"],
-        "public, max-age=31536000, immutable"
-    );
-    assert!(page.contains(&award.product_name) && page.contains(&award.certificate_number));
-    assert!(page.contains("<html lang=\"id\">"));
+    assert!(page.contains("og:image"));
+    assert!(page.contains("href=\"/galeri/ovop-2026/\""), "{page}");
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let not_modified = ovop_local::web::gallery(w.public.clone())
         .oneshot(
-            Request::get(&target)
+            Request::get(&address)
                 .header("if-none-match", &etag)
                 .body(Body::empty())
                 .unwrap(),
@@ -382,8 +415,20 @@ async fn the_local_gallery_serves_the_published_files_as_cloudfront_does() {
         .unwrap();
     assert_eq!(not_modified.status(), 304);
 
+    // Its stylesheet, outside the versions under its content's name.
+    let stylesheet = between(&page, "<link rel=\"stylesheet\" href=\"", "\"");
+    assert!(
+        stylesheet.starts_with("/galeri/aset/gallery-"),
+        "{stylesheet}"
+    );
+    let (status, headers, css) = w.get(stylesheet).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/css; charset=utf-8");
+    assert!(css.contains("box-sizing"));
+
     // Its photo, from the gallery's own folder.
     let photo = w.awards[0].public().photo.unwrap();
+    assert!(page.contains(&format!("src=\"/galeri/{photo}\"")), "{page}");
     let (status, headers, _) = w.get(&format!("/galeri/{photo}")).await;
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "image/jpeg");
@@ -392,10 +437,33 @@ async fn the_local_gallery_serves_the_published_files_as_cloudfront_does() {
         "public, max-age=31536000, immutable"
     );
 
+    // The stable round page sends the browser into the version, whose pages never change.
+    let (status, headers, stub) = w.get("/galeri/ovop-2026/").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["cache-control"], "no-cache");
+    let target = format!("/galeri/v/{v}/ovop-2026/index.html");
+    assert!(stub.contains(&format!("url={target}")), "{stub}");
+    let (status, headers, round) = w.get(&target).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(round.contains(&format!("href=\"/galeri/penghargaan/{}/\"", award.id)));
+    let script = between(&round, "<script src=\"", "\"");
+    let (status, headers, _) = w.get(script).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
+    let data = between(&round, "data-json=\"", "\"");
+    assert_eq!(data, format!("/galeri/v/{v}/data/ovop-2026.json"));
+    let (status, _, json) = w.get(data).await;
+    assert_eq!(status, 200);
+    serde_json::from_str::<RoundAwards>(&json).unwrap();
+
     // Compressed as CloudFront's `Compress: true` does.
     let compressed = ovop_local::web::gallery(w.public.clone())
         .oneshot(
-            Request::get(&target)
+            Request::get(&address)
                 .header("accept-encoding", "br, gzip")
                 .body(Body::empty())
                 .unwrap(),
@@ -408,13 +476,11 @@ async fn the_local_gallery_serves_the_published_files_as_cloudfront_does() {
     // A URL without its final slash is sent to the page; a missing page answers the 404 page.
     let (status, headers, _) = w.get(&format!("/galeri/penghargaan/{}", award.id)).await;
     assert_eq!(status, 308);
-    assert_eq!(
-        headers["location"],
-        format!("/galeri/penghargaan/{}/", award.id).as_str()
-    );
+    assert_eq!(headers["location"], address.as_str());
     let (status, _, page) = w.get("/galeri/penghargaan/01NOSUCHAWARD/").await;
     assert_eq!(status, 404);
     assert!(page.contains("tidak berlaku lagi"), "{page}");
+    assert!(page.contains(&format!("href=\"{stylesheet}\"")), "{page}");
     let (status, _, _) = w.get("/galeri/../publication/state.json").await;
     assert_eq!(status, 404);
     let (status, _, index) = w.get("/galeri/").await;
@@ -422,27 +488,56 @@ async fn the_local_gallery_serves_the_published_files_as_cloudfront_does() {
     assert!(index.contains(&format!("url=/galeri/v/{v}/index.html")));
 }
 
-/// The public bucket, failing every put after the first `allowed`; counting puts and deletes.
-struct Flaky {
+/// The text of `html` between the first `start` and the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {html}"))
+        + start.len();
+    let len = html[from..].find(end).unwrap();
+    &html[from..from + len]
+}
+
+/// The public bucket, watched: puts and deletes counted and the keys put recorded; every put
+/// after the first `allowed` failing; puts held back while [`Watched::hold`] says so.
+struct Watched {
     inner: Arc<dyn ObjectStore>,
     allowed: usize,
     puts: AtomicUsize,
     deletes: AtomicUsize,
+    put_keys: Mutex<Vec<String>>,
+    /// While `true`, a put waits (after saying so on `waiting`).
+    hold: tokio::sync::watch::Sender<bool>,
+    waiting: tokio::sync::Notify,
 }
 
-impl Flaky {
-    fn new(inner: Arc<dyn ObjectStore>, allowed: usize) -> Arc<Flaky> {
-        Arc::new(Flaky {
+impl Watched {
+    /// Failing every put after the first `allowed`.
+    fn failing_after(inner: Arc<dyn ObjectStore>, allowed: usize) -> Arc<Watched> {
+        Arc::new(Watched {
             inner,
             allowed,
             puts: AtomicUsize::new(0),
             deletes: AtomicUsize::new(0),
+            put_keys: Mutex::new(Vec::new()),
+            hold: tokio::sync::watch::Sender::new(false),
+            waiting: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Only watching.
+    fn counting(inner: Arc<dyn ObjectStore>) -> Arc<Watched> {
+        Self::failing_after(inner, usize::MAX)
+    }
+
+    /// The keys put, in order.
+    fn put_keys(&self) -> Vec<String> {
+        self.put_keys.lock().unwrap().clone()
     }
 }
 
 #[async_trait]
-impl ObjectStore for Flaky {
+impl ObjectStore for Watched {
     async fn presign_put(
         &self,
         key: &str,
@@ -493,11 +588,17 @@ impl ObjectStore for Flaky {
         self.inner.open(key).await
     }
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<String, ObjectError> {
+        self.put_keys.lock().unwrap().push(key.to_owned());
         if self.puts.fetch_add(1, Ordering::SeqCst) >= self.allowed {
             return Err(ObjectError::backend(
                 format!("PutObject {key}"),
                 "connection reset (test)",
             ));
+        }
+        let mut held = self.hold.subscribe();
+        if *held.borrow_and_update() {
+            self.waiting.notify_one();
+            let _ = held.wait_for(|held| !*held).await;
         }
         self.inner.put(key, body, content_type).await
     }
@@ -521,6 +622,8 @@ impl ObjectStore for Flaky {
 
 /// Every stable page of `manifest` sends the browser into `manifest`'s version, and every
 /// file of that version is readable.
+/// Every stable listing page of `manifest` sends the browser into `manifest`'s version, every
+/// award page holds the bytes the manifest hashed, and every other object is readable.
 async fn assert_whole(w: &World, manifest: &Manifest) {
     let into = format!("url=/galeri/v/{}/", manifest.version);
     for stub in manifest.stubs.iter().filter(|k| !k.ends_with("404.html")) {
@@ -530,12 +633,29 @@ async fn assert_whole(w: &World, manifest: &Manifest) {
             "{stub} does not point at {into}: {page}"
         );
     }
-    for key in manifest.files.iter().chain(&manifest.photos) {
+    for (key, hash) in &manifest.awards {
+        let body = w.public.read(key, 1 << 20).await.unwrap();
+        assert_eq!(&short_hash(&body), hash, "{key}");
+    }
+    for key in manifest
+        .files
+        .iter()
+        .chain(&manifest.photos)
+        .chain(&manifest.assets)
+    {
         w.public
             .head(key)
             .await
             .unwrap_or_else(|e| panic!("{key}: {e}"));
     }
+}
+
+/// As the manifest hashes an award page: 16 hex digits of SHA-256.
+fn short_hash(body: &[u8]) -> String {
+    Sha256::digest(body)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[tokio::test]
@@ -546,22 +666,26 @@ async fn a_publication_interrupted_half_way_leaves_the_previous_version_visible(
 
     // An award is revoked; the next publication fails after a few files of its version.
     w.revoke(&w.awards[4]).await;
-    let flaky = Flaky::new(w.public.clone(), 6);
+    let flaky = Watched::failing_after(w.public.clone(), 6);
     let failed = publish_all(&w.state(flaky.clone())).await;
     assert!(matches!(failed, Err(PublishError::Write(_))), "{failed:?}");
+    let put = flaky.put_keys();
+    assert!(put.len() > 6, "{put:?}");
     assert!(
-        flaky.puts.load(Ordering::SeqCst) > 6,
-        "it stopped inside the version"
+        put.iter()
+            .all(|k| k == STATE_KEY || k.starts_with("galeri/v/")),
+        "it stopped inside the version: {put:?}"
     );
 
-    // The gallery still shows the first version, whole: pointer, stable pages, files.
+    // The gallery still shows the first version, whole: pointer, every stable listing page,
+    // award pages, files.
     assert_eq!(w.pointer().await.unwrap().version, first.version);
     assert_whole(&w, &before).await;
     let (status, _, page) = w
         .get(&format!("/galeri/penghargaan/{}/", w.awards[4].id))
         .await;
     assert_eq!(status, 200, "still published until a publication succeeds");
-    assert!(page.contains(&format!("url=/galeri/v/{}/", first.version)));
+    assert!(page.contains(&w.awards[4].product_name));
 
     // Another revocation, then a publication that succeeds: a third version; the first and
     // the abandoned one are gone, nothing but the new version's objects remains.
@@ -587,7 +711,7 @@ async fn publishing_again_writes_nothing() {
     let keys = published_keys(&manifest);
     let etags = w.etags(&keys).await;
 
-    let counting = Flaky::new(w.public.clone(), usize::MAX);
+    let counting = Watched::counting(w.public.clone());
     let again = publish_all(&w.state(counting.clone())).await.unwrap();
     assert!(again.unchanged);
     assert_eq!(again.version, first.version);
@@ -613,10 +737,10 @@ async fn a_revoked_award_is_gone_after_re_publishing() {
     assert_ne!(second.version, first.version);
     assert_eq!(second.awards, 4);
 
-    // Its stable page and photo are deleted; the gallery answers its 404 page.
-    let stub = format!("galeri/penghargaan/{}/index.html", revoked.id);
+    // Its page and photo are deleted; the gallery answers its 404 page.
+    let page = format!("galeri/penghargaan/{}/index.html", revoked.id);
     assert!(matches!(
-        w.public.head(&stub).await,
+        w.public.head(&page).await,
         Err(ObjectError::NotFound(_))
     ));
     assert!(matches!(
@@ -649,6 +773,146 @@ async fn a_revoked_award_is_gone_after_re_publishing() {
 }
 
 #[tokio::test]
+async fn a_republish_after_one_revocation_writes_the_listings_not_the_other_award_pages() {
+    let w = World::new().await;
+    let first = w.publish().await;
+    let before = w.manifest(&first.version).await;
+    let pages: BTreeSet<String> = before.awards.keys().cloned().collect();
+    let etags = w.etags(&pages).await;
+
+    let revoked = &w.awards[2];
+    w.revoke(revoked).await;
+    let counting = Watched::counting(w.public.clone());
+    let second = publish_all(&w.state(counting.clone())).await.unwrap();
+    assert_eq!(second.awards, 4);
+    let after = w.manifest(&second.version).await;
+
+    // The bookkeeping, the listing tree, the stable listing pages and the pointer, each once;
+    // no award page, photo or asset.
+    let put = counting.put_keys();
+    let expected: BTreeSet<String> = after
+        .files
+        .iter()
+        .chain(&after.stubs)
+        .cloned()
+        .chain([
+            STATE_KEY.to_owned(),
+            manifest_key(&second.version),
+            "galeri/latest.json".to_owned(),
+        ])
+        .collect();
+    assert_eq!(put.len(), expected.len(), "{put:?}");
+    assert_eq!(put.iter().cloned().collect::<BTreeSet<_>>(), expected);
+    assert_eq!(second.files_written as usize, expected.len());
+    assert_eq!(put.last().map(String::as_str), Some("galeri/latest.json"));
+    assert_eq!(put.len(), 2 + after.files.len() + after.stubs.len() + 1);
+
+    // The other awards' pages are the ones written the first time; the revoked one's is gone.
+    let stay: BTreeSet<String> = after.awards.keys().cloned().collect();
+    assert_eq!(stay.len(), 4);
+    assert_eq!(
+        w.etags(&stay).await,
+        etags
+            .into_iter()
+            .filter(|(k, _)| stay.contains(k))
+            .collect()
+    );
+    assert!(matches!(
+        w.public
+            .head(&format!("galeri/penghargaan/{}/index.html", revoked.id))
+            .await,
+        Err(ObjectError::NotFound(_))
+    ));
+    let on_disk: BTreeSet<String> = w.objects().keys().cloned().collect();
+    assert_eq!(on_disk, published_keys(&after));
+}
+
+fn admin() -> ovop_core::policy::Principal {
+    ovop_core::policy::Principal {
+        user_id: "admin".into(),
+        name: "Admin".into(),
+        role: ovop_core::policy::Role::Admin,
+        region: None,
+    }
+}
+
+#[tokio::test]
+async fn two_publications_at_once_one_runs_and_the_other_is_refused_with_409() {
+    let w = World::new().await;
+    // The first publication holds its first write until the second has been answered.
+    let held = Watched::counting(w.public.clone());
+    held.hold.send_replace(true);
+    let state = w.state(held.clone());
+    let first =
+        tokio::spawn(
+            async move { ovop_awards::publish::publish(State(state), Caller(admin())).await },
+        );
+    held.waiting.notified().await;
+
+    let second = ovop_awards::publish::publish(State(w.state(w.public.clone())), Caller(admin()))
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        matches!(
+            second,
+            ApiError::Conflict {
+                code: "publishing",
+                ..
+            }
+        ),
+        "{second:?}"
+    );
+    let problem = second.to_problem(ovop_core::Lang::En);
+    assert_eq!(problem.status, 409);
+
+    held.hold.send_replace(false);
+    let report = first.await.unwrap().expect("the first one publishes").0;
+    assert!(!report.unchanged);
+    assert_eq!(w.pointer().await.unwrap().version, report.version);
+    // It wrote the award pages before any stable listing page, and the pointer last.
+    let put = held.put_keys();
+    let last_award = put
+        .iter()
+        .rposition(|k| k.starts_with("galeri/penghargaan/"))
+        .unwrap();
+    let first_stub = put.iter().position(|k| k == "galeri/index.html").unwrap();
+    assert!(last_award < first_stub, "{put:?}");
+    assert_eq!(put.last().map(String::as_str), Some("galeri/latest.json"));
+    // The lease is given back: the next publication runs (and has nothing to write).
+    assert!(w.publish().await.unchanged);
+}
+
+#[tokio::test]
+async fn a_lease_a_crashed_publication_left_is_taken_over_once_it_expires() {
+    let w = World::new().await;
+    let mut tx = Tx::new();
+    tx.create(&PublicationLease {
+        holder: "crashed".into(),
+        token: 7,
+        expires_at: start_time().timestamp() + 60,
+    })
+    .unwrap();
+    w.store.commit(tx).await.unwrap();
+
+    let refused = publish_all(&w.state(w.public.clone())).await;
+    assert!(matches!(refused, Err(PublishError::Busy)), "{refused:?}");
+    assert!(w.pointer().await.is_none(), "nothing was written");
+
+    w.clock.set(start_time() + chrono::Duration::seconds(61));
+    let report = w.publish().await;
+    assert_eq!(w.pointer().await.unwrap().version, report.version);
+    assert!(
+        w.store
+            .get::<PublicationLease>(&())
+            .await
+            .unwrap()
+            .is_none(),
+        "released"
+    );
+}
+
+#[tokio::test]
 async fn the_admin_publishes_over_the_api_and_the_local_app_serves_the_gallery() {
     // The local app publishes its demo data at start.
     let app = ovop_tests::TestApp::spawn().await;
@@ -666,6 +930,26 @@ async fn the_admin_publishes_over_the_api_and_the_local_app_serves_the_gallery()
     assert!(report.unchanged);
     assert_eq!(report.version, pointer.version);
     assert_eq!((report.files_written, report.bytes_written), (0, 0));
+
+    // Two at once: they do not interleave — one runs, the other is refused while it does (or
+    // runs after it).
+    let (one, two) = tokio::join!(
+        app.post(&admin, "/api/v1/publication").send(),
+        app.post(&admin, "/api/v1/publication").send()
+    );
+    let mut answers = Vec::new();
+    for answer in [one.unwrap(), two.unwrap()] {
+        let status = answer.status().as_u16();
+        let body: Value = answer.json().await.unwrap();
+        answers.push((status, body));
+    }
+    answers.sort_by_key(|(status, _)| *status);
+    assert_eq!(answers[0].0, 200, "{answers:?}");
+    match answers[1].0 {
+        200 => {}
+        409 => assert_eq!(answers[1].1["code"], "publishing", "{answers:?}"),
+        other => panic!("{other}: {answers:?}"),
+    }
 
     // Anyone reads it, with no sign-in, under the app's security headers.
     let stable = app.http.get(app.url("/galeri/")).send().await.unwrap();
@@ -688,7 +972,7 @@ async fn the_admin_publishes_over_the_api_and_the_local_app_serves_the_gallery()
     assert!(text.contains("Pemenang Penghargaan OVOP"), "{text}");
     let stylesheet = app
         .http
-        .get(app.url(&format!("/galeri/v/{v}/gallery.css")))
+        .get(app.url(between(&text, "<link rel=\"stylesheet\" href=\"", "\"")))
         .send()
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Caching and security headers of the local app, as CloudFront sends them in AWS: every
 //! answer has the security headers of `ovop_platform::http::SECURITY_HEADERS`; API answers are
 //! never stored; web-app files with a content hash in their name are immutable, the rest is
-//! revalidated.
+//! revalidated; web-app files are compressed (gzip, br) from 1,000 bytes.
 
 use ovop_local::server::Timeouts;
 use ovop_platform::http::{security_headers, SECURITY_HEADERS};
@@ -161,4 +161,38 @@ async fn hashed_files_are_immutable_and_the_rest_is_revalidated() {
     let missing = get("/pkg/ovop-00000000.js").await;
     assert_eq!(missing.status(), 404);
     assert_eq!(header(&missing, "cache-control"), "no-cache");
+}
+
+#[tokio::test]
+async fn web_app_files_are_compressed_as_cloudfront_does() {
+    let (app, spa) = app_with_spa().await;
+    let script = "export const greeting = 'Selamat datang';\n".repeat(100);
+    std::fs::write(spa.path().join("pkg/big-3f2a9c1b.js"), &script).unwrap();
+    let get = |path: &'static str, encoding: &'static str| {
+        let request = app
+            .http
+            .get(app.url(path))
+            .header("accept-encoding", encoding);
+        async move { request.send().await.unwrap() }
+    };
+
+    let gzip = get("/pkg/big-3f2a9c1b.js", "gzip").await;
+    assert_eq!(gzip.status(), 200);
+    assert_eq!(header(&gzip, "content-encoding"), "gzip");
+    assert_eq!(header(&gzip, "vary"), "accept-encoding");
+    assert_eq!(
+        header(&gzip, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(gzip.bytes().await.unwrap().len() < script.len() / 4);
+    let br = get("/pkg/big-3f2a9c1b.js", "br").await;
+    assert_eq!(header(&br, "content-encoding"), "br");
+    let plain = get("/pkg/big-3f2a9c1b.js", "identity").await;
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(plain.text().await.unwrap(), script);
+
+    // Under 1,000 bytes, as CloudFront, nothing is compressed.
+    let small = get("/robots.txt", "gzip").await;
+    assert_eq!(small.status(), 200);
+    assert_eq!(header(&small, "content-encoding"), "");
 }

@@ -345,7 +345,7 @@ mod tests {
 
     #[test]
     fn a_determined_round_is_determined_once() {
-        let now = Utc::now();
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 1, 2, 0, 0).unwrap();
         let round = RoundForm {
             year: Some(2026),
             name: "OVOP 2026".into(),

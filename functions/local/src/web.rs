@@ -13,7 +13,7 @@ use ovop_platform::http::{
     is_content_hashed, security_headers, IMMUTABLE_CACHE_CONTROL, REVALIDATE_CACHE_CONTROL,
 };
 use ovop_platform::objects::{ObjectError, ObjectStore};
-use tower::ServiceExt;
+use tower::{Layer, ServiceExt};
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -44,13 +44,23 @@ pub fn with_security_headers(router: Router, uploads_origin: Option<&str>) -> Ro
 /// The built web app in `dir` as the router's fallback: files as they are, every other path
 /// `index.html` (the SPA routes in the browser). A file whose name holds a content hash is
 /// cached for a year (`immutable`); everything else is revalidated (`no-cache`). A hashed name
-/// that does not exist is a 404, never `index.html` under a name cached for a year.
+/// that does not exist is a 404, never `index.html` under a name cached for a year. Answers
+/// are compressed as CloudFront's `Compress: true` does ([`cloudfront_compression`]).
 pub fn with_spa(router: Router, dir: &std::path::Path) -> Router {
     let dir = dir.to_owned();
-    router.fallback_service(tower::service_fn(move |req: Request| {
+    let files = tower::service_fn(move |req: Request| {
         let dir = dir.clone();
         async move { Ok::<_, std::convert::Infallible>(spa(&dir, req).await) }
-    }))
+    });
+    router.fallback_service(cloudfront_compression().layer(files))
+}
+
+/// Gzip or brotli, as the browser accepts, from 1,000 bytes and never for images: what
+/// CloudFront does for a behaviour with `Compress: true`.
+fn cloudfront_compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().compress_when(
+        SizeAbove::new(1_000).and(tower_http::compression::predicate::NotForContentType::IMAGES),
+    )
 }
 
 async fn spa(dir: &std::path::Path, req: Request) -> Response {
@@ -83,8 +93,8 @@ async fn spa(dir: &std::path::Path, req: Request) -> Response {
 
 /// The public gallery under `/galeri/`, served from the public bucket as CloudFront serves it
 /// (`ovop_awards::publish` writes it): `GET /galeri/{path}` answers the object
-/// `galeri/{path}`, a path ending in `/` its `index.html`. Versions (`v/…`) and photos
-/// (`foto/…`) never change under their name and are cached for a year; the stable pages and
+/// `galeri/{path}`, a path ending in `/` its `index.html`. Versions (`v/…`), assets
+/// (`aset/…`) and photos (`foto/…`) never change under their name and are cached for a year; the stable pages and
 /// `latest.json` are revalidated. A missing object answers `galeri/404.html` with status 404
 /// (a path without an extension whose `…/index.html` exists is sent there with a 308, as a QR
 /// code's URL without its final slash). Answers are compressed (gzip, br) as CloudFront's
@@ -140,7 +150,8 @@ async fn gallery_object(
             return StatusCode::BAD_GATEWAY.into_response();
         }
     };
-    let immutable = path.starts_with("v/") || path.starts_with("foto/");
+    let immutable =
+        path.starts_with("v/") || path.starts_with("foto/") || path.starts_with("aset/");
     let cache_control = if immutable {
         IMMUTABLE_CACHE_CONTROL
     } else {

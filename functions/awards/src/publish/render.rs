@@ -1,6 +1,7 @@
-//! The pure half of publication: the public rounds in, the gallery's files out — pages, JSON,
-//! stylesheet, stable entry pages — and the version they make. No I/O: tests and the bench
-//! call [`render`] directly.
+//! The pure half of publication: the public rounds in, the gallery's files out — the
+//! version's listing pages and JSON, each award's own page, the stylesheet and script, the
+//! stable entry pages — and the version they make. No I/O: tests and the bench call [`render`]
+//! directly.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,7 +11,9 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use ovop_core::award::PublicAward;
 use ovop_core::commodity::CommodityCatalog;
-use ovop_core::gallery::{GalleryIndex, ProvinceCount, RoundAwards, RoundSummary, StarCount};
+use ovop_core::gallery::{
+    GalleryIndex, ListedAward, ProvinceCount, RoundAwards, RoundSummary, StarCount,
+};
 use ovop_core::i18n::tanggal;
 use ovop_core::stars::{StarScale, Stars};
 use sha2::{Digest, Sha256};
@@ -23,19 +26,29 @@ pub const POINTER_KEY: &str = "galeri/latest.json";
 pub const NOT_FOUND_KEY: &str = "galeri/404.html";
 /// How many winners a round's page lists before sending the visitor to the province pages.
 pub const TOP_WINNERS: usize = 60;
-/// The version's stylesheet (no web fonts, no images).
+/// The gallery's stylesheet (no web fonts, no images).
 const STYLESHEET: &str = include_str!("../../templates/gallery/gallery.css");
+/// The listing pages' filter and search: an enhancement, the lists work without it.
+const SCRIPT: &str = include_str!("../../templates/gallery/gallery.js");
+/// The stable pages' templates: their bytes name the version, so they cannot be hashed into
+/// it; their source is, so that a changed template makes a new version.
+const STABLE_TEMPLATES: [&str; 3] = [
+    include_str!("../../templates/gallery/stub.html"),
+    include_str!("../../templates/gallery/meta.html"),
+    include_str!("../../templates/gallery/404.html"),
+];
 
 pub const HTML: &str = "text/html; charset=utf-8";
 pub const JSON: &str = "application/json";
 const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
-/// The gallery's public address, for canonical links, social cards and redirects.
+/// The gallery's public address, for canonical links, social cards and path-absolute links.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
     /// `https://…/galeri/` (ends in `/`).
     url: String,
-    /// Its path, `/galeri/`: where the stable pages redirect.
+    /// Its path, `/galeri/`: what links leaving a version, and the stable pages, start with.
     path: String,
 }
 
@@ -56,6 +69,11 @@ impl Site {
     /// The gallery's address.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The path-absolute URL of `key` (a key below [`PREFIX`]): `/galeri/aset/…`.
+    fn link(&self, key: &str) -> String {
+        format!("{}{}", self.path, key.strip_prefix(PREFIX).unwrap_or(key))
     }
 }
 
@@ -101,16 +119,35 @@ impl File {
     }
 }
 
+/// An award's page and the hash of its bytes, which the manifest keeps: the page is written
+/// again only when the hash changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwardPage {
+    /// At the award's stable address, `galeri/penghargaan/{id}/index.html`.
+    pub file: File,
+    /// 16 hex digits of SHA-256 over the bytes.
+    pub hash: String,
+}
+
 /// What a publication writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
-    /// A short hash of [`Rendered::files`]: the same rounds make the same version.
+    /// A short hash of everything below but the stable pages (which name it): the same rounds
+    /// make the same version.
     pub version: String,
-    /// The version's tree, `galeri/v/{version}/…`, every link in it relative.
+    /// The version's tree, `galeri/v/{version}/…`: the rounds, a page per round and per
+    /// province of a round, the data as JSON. Links inside it are relative; links out of it
+    /// (award pages, assets) path-absolute.
     pub files: Vec<File>,
+    /// The stylesheet and the script, named by their content (`galeri/aset/gallery-{hash}.css`):
+    /// never changed under their name, shared by every version and award page.
+    pub assets: Vec<File>,
+    /// Each award's page at its stable address (the certificate's QR code lands there): it
+    /// names no version, only stable and content-addressed URLs.
+    pub award_pages: Vec<AwardPage>,
     /// The stable entry pages pointing into the version (`galeri/index.html`,
-    /// `galeri/{round}/index.html`, `galeri/{round}/{province}/index.html`,
-    /// `galeri/penghargaan/{id}/index.html`) and `galeri/404.html`: written after the tree.
+    /// `galeri/{round}/index.html`, `galeri/{round}/{province}/index.html`) and
+    /// `galeri/404.html`: written after the tree.
     pub stubs: Vec<File>,
     pub rounds: u32,
     pub awards: u32,
@@ -128,9 +165,9 @@ pub enum RenderError {
     Segment(String),
 }
 
-/// The gallery's files for `rounds`: a version tree (rounds index, a page per round, per
-/// province of a round and per award, the data as JSON, the stylesheet), named by the hash of
-/// its content, and the stable pages that send visitors into it.
+/// The gallery's files for `rounds`: a version tree (rounds index, a page per round and per
+/// province of a round, the data as JSON) named by the hash of its content, the award pages,
+/// the assets, and the stable pages that send visitors into the version.
 pub fn render(site: &Site, rounds: &[PublicRound]) -> Result<Rendered, RenderError> {
     let catalog = CommodityCatalog::default();
     let mut rounds: Vec<PublicRound> = rounds.to_vec();
@@ -150,12 +187,107 @@ pub fn render(site: &Site, rounds: &[PublicRound]) -> Result<Rendered, RenderErr
             segment(&a.id)?;
         }
     }
+    let total: usize = rounds.iter().map(|r| r.awards.len()).sum();
 
-    // The version's files, keyed by their path inside the version; pages are `(path, meta)` so
-    // that the stable page of each can repeat its title and card.
-    let mut tree: Vec<(String, Bytes, &'static str)> = Vec::new();
-    let mut entries: Vec<(String, String, Meta)> = Vec::new(); // (stable path, version path, meta)
+    let stylesheet = asset("gallery", "css", STYLESHEET, CSS);
+    let script = asset("gallery", "js", SCRIPT, JS);
+    let script_link = site.link(&script.key);
+    // Award pages (and the 404) carry no script; the listing pages, stable ones too, do.
+    let award_frame = Frame {
+        home: site.path.clone(),
+        stylesheet: site.link(&stylesheet.key),
+        script: None,
+    };
+    let listing_frame = Frame {
+        script: Some(script_link.clone()),
+        ..award_frame.clone()
+    };
 
+    let mut award_pages = Vec::with_capacity(total);
+    for r in &rounds {
+        for a in &r.awards {
+            let body = award_page(site, &catalog, &award_frame, r, a)?;
+            award_pages.push(AwardPage {
+                hash: short_hash(body.as_bytes(), 8),
+                file: File::new(award_key(&a.id), body, HTML),
+            });
+        }
+    }
+    let assets = vec![stylesheet, script];
+
+    // The listing pages name their version (the round's JSON in `data-json`), and the version
+    // is the hash of what is published: it is taken of the tree as rendered without it.
+    let draft = tree(site, &catalog, &listing_frame, &rounds, "")?;
+    let version = version_of(&draft.files, &award_pages, &assets);
+    let tree = tree(site, &catalog, &listing_frame, &rounds, &version)?;
+    let base = format!("{PREFIX}v/{version}/");
+    let files = tree
+        .files
+        .into_iter()
+        .map(|(path, body, content_type)| File::new(format!("{base}{path}"), body, content_type))
+        .collect();
+
+    let mut stubs = Vec::with_capacity(tree.entries.len() + 1);
+    for (stable, target, meta) in tree.entries {
+        let target = format!("{}v/{version}/{target}", site.path);
+        let page = StubPage {
+            meta,
+            target,
+            script: script_link.clone(),
+        };
+        stubs.push(File::new(
+            format!("{PREFIX}{stable}index.html"),
+            page.render()?,
+            HTML,
+        ));
+    }
+    let not_found = NotFoundPage { frame: award_frame };
+    stubs.push(File::new(NOT_FOUND_KEY.into(), not_found.render()?, HTML));
+
+    Ok(Rendered {
+        version,
+        files,
+        assets,
+        award_pages,
+        stubs,
+        rounds: count(rounds.len()),
+        awards: count(total),
+    })
+}
+
+/// Where award `id`'s page is: its stable address, the one the certificate's QR code names.
+pub fn award_key(id: &str) -> String {
+    format!("{PREFIX}penghargaan/{id}/index.html")
+}
+
+/// `galeri/aset/{name}-{hash}.{ext}`: a file named by its content.
+fn asset(name: &str, ext: &str, body: &'static str, content_type: &'static str) -> File {
+    let hash = short_hash(body.as_bytes(), 6);
+    File::new(
+        format!("{PREFIX}aset/{name}-{hash}.{ext}"),
+        Bytes::from_static(body.as_bytes()),
+        content_type,
+    )
+}
+
+/// A version's files, keyed by their path inside the version, sorted by it; and its pages'
+/// stable paths with their title and card, for the stable page of each.
+struct Tree {
+    files: Vec<(String, Bytes, &'static str)>,
+    /// (stable path, path in the version, meta)
+    entries: Vec<(String, String, Meta)>,
+}
+
+/// The version tree of `rounds`, its pages naming the round's JSON in version `version`.
+fn tree(
+    site: &Site,
+    catalog: &CommodityCatalog,
+    frame: &Frame,
+    rounds: &[PublicRound],
+    version: &str,
+) -> Result<Tree, RenderError> {
+    let mut files: Vec<(String, Bytes, &'static str)> = Vec::new();
+    let mut entries: Vec<(String, String, Meta)> = Vec::new();
     let summaries: Vec<RoundSummary> = rounds.iter().map(summary).collect();
     let total: usize = rounds.iter().map(|r| r.awards.len()).sum();
 
@@ -176,7 +308,10 @@ pub fn render(site: &Site, rounds: &[PublicRound]) -> Result<Rendered, RenderErr
             canonical: site.url.clone(),
             image: first_photo(site, rounds.iter().flat_map(|r| top(&r.awards))),
         },
-        root: "",
+        frame: Frame {
+            home: "index.html".into(),
+            ..frame.clone()
+        },
         total: angka(total),
         rounds: rounds
             .iter()
@@ -191,12 +326,16 @@ pub fn render(site: &Site, rounds: &[PublicRound]) -> Result<Rendered, RenderErr
             .collect(),
     };
     entries.push((String::new(), "index.html".into(), index.meta.clone()));
-    tree.push(("index.html".into(), index.render()?.into(), HTML));
+    files.push(("index.html".into(), index.render()?.into(), HTML));
 
     for (r, s) in rounds.iter().zip(&summaries) {
-        let (round_page, round_meta) = round_page(site, &catalog, r, s)?;
+        let list = WinnerList {
+            round_id: r.round_id.clone(),
+            data: format!("{}v/{version}/{}", site.path, s.data),
+        };
+        let (round_page, round_meta) = round_page(site, catalog, frame, &list, r, s)?;
         entries.push((format!("{}/", r.round_id), s.page.clone(), round_meta));
-        tree.push((s.page.clone(), round_page.into(), HTML));
+        files.push((s.page.clone(), round_page.into(), HTML));
 
         for p in &s.provinces {
             let awards: Vec<&PublicAward> = r
@@ -204,90 +343,73 @@ pub fn render(site: &Site, rounds: &[PublicRound]) -> Result<Rendered, RenderErr
                 .iter()
                 .filter(|a| a.province_code.as_str() == p.province_code)
                 .collect();
-            let (page, meta) = province_page(site, &catalog, r, p, &awards)?;
+            let (page, meta) = province_page(site, catalog, frame, &list, r, p, &awards)?;
             entries.push((
                 format!("{}/{}/", r.round_id, p.province_code),
                 p.page.clone(),
                 meta,
             ));
-            tree.push((p.page.clone(), page.into(), HTML));
-        }
-
-        for a in &r.awards {
-            let path = format!("penghargaan/{}/index.html", a.id);
-            let (page, meta) = award_page(site, &catalog, r, a)?;
-            entries.push((format!("penghargaan/{}/", a.id), path.clone(), meta));
-            tree.push((path, page.into(), HTML));
+            files.push((p.page.clone(), page.into(), HTML));
         }
 
         let data = RoundAwards {
             round_id: r.round_id.clone(),
-            awards: r.awards.clone(),
+            awards: r.awards.iter().map(ListedAward::from).collect(),
         };
-        tree.push((s.data.clone(), serde_json::to_vec(&data)?.into(), JSON));
+        files.push((s.data.clone(), serde_json::to_vec(&data)?.into(), JSON));
     }
     let index = GalleryIndex { rounds: summaries };
-    tree.push((
+    files.push((
         "data/index.json".into(),
         serde_json::to_vec(&index)?.into(),
         JSON,
     ));
-    tree.push((
-        "gallery.css".into(),
-        Bytes::from_static(STYLESHEET.as_bytes()),
-        CSS,
-    ));
-
-    let version = version_of(&mut tree);
-    let base = format!("{PREFIX}v/{version}/");
-    let files = tree
-        .into_iter()
-        .map(|(path, body, content_type)| File::new(format!("{base}{path}"), body, content_type))
-        .collect();
-
-    let mut stubs = Vec::with_capacity(entries.len() + 1);
-    for (stable, target, meta) in entries {
-        let target = format!("{}v/{version}/{target}", site.path);
-        let page = StubPage { meta, target };
-        stubs.push(File::new(
-            format!("{PREFIX}{stable}index.html"),
-            page.render()?,
-            HTML,
-        ));
-    }
-    let not_found = NotFoundPage {
-        home: site.path.clone(),
-        stylesheet: format!("{}v/{version}/gallery.css", site.path),
-    };
-    stubs.push(File::new(NOT_FOUND_KEY.into(), not_found.render()?, HTML));
-
-    Ok(Rendered {
-        version,
-        files,
-        stubs,
-        rounds: count(rounds.len()),
-        awards: count(total),
-    })
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Tree { files, entries })
 }
 
-/// The first 12 hex digits of SHA-256 over every file's path and bytes, in path order (the
-/// tree is sorted on the way).
-fn version_of(tree: &mut [(String, Bytes, &'static str)]) -> String {
-    tree.sort_by(|a, b| a.0.cmp(&b.0));
+/// The first 12 hex digits of SHA-256 over what a version publishes: every file of its tree
+/// (path, type and bytes, in path order), every award page's key and hash, the assets' names
+/// (which hold their hash) and the stable pages' templates.
+fn version_of(
+    tree: &[(String, Bytes, &'static str)],
+    award_pages: &[AwardPage],
+    assets: &[File],
+) -> String {
     let mut hash = Sha256::new();
-    for (path, body, content_type) in tree.iter() {
-        for part in [path.as_bytes(), content_type.as_bytes()] {
-            hash.update((part.len() as u64).to_le_bytes());
-            hash.update(part);
-        }
-        hash.update((body.len() as u64).to_le_bytes());
-        hash.update(body);
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    for (path, body, content_type) in tree {
+        part(path.as_bytes());
+        part(content_type.as_bytes());
+        part(body);
     }
-    let mut version = String::with_capacity(12);
-    for b in &hash.finalize()[..6] {
-        let _ = write!(version, "{b:02x}");
+    for page in award_pages {
+        part(page.file.key.as_bytes());
+        part(page.hash.as_bytes());
     }
-    version
+    for asset in assets {
+        part(asset.key.as_bytes());
+    }
+    for template in STABLE_TEMPLATES {
+        part(template.as_bytes());
+    }
+    hex(&hash.finalize()[..6])
+}
+
+/// The first `bytes` bytes of SHA-256 over `body`, in hex.
+fn short_hash(body: &[u8], bytes: usize) -> String {
+    hex(&Sha256::digest(body)[..bytes])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 fn count(n: usize) -> u32 {
@@ -377,10 +499,11 @@ fn first_photo<'a>(
 fn round_page(
     site: &Site,
     catalog: &CommodityCatalog,
+    frame: &Frame,
+    list: &WinnerList,
     r: &PublicRound,
     s: &RoundSummary,
 ) -> Result<(String, Meta), RenderError> {
-    let root = "../";
     let ranked = top(&r.awards);
     let max = s.provinces.iter().map(|p| p.awards).max().unwrap_or(0);
     let page = RoundPage {
@@ -401,7 +524,11 @@ fn round_page(
             canonical: format!("{}{}/", site.url, r.round_id),
             image: first_photo(site, ranked.iter().copied()),
         },
-        root,
+        frame: Frame {
+            home: "../index.html".into(),
+            ..frame.clone()
+        },
+        list: list.clone(),
         name: r.name.clone(),
         awards: angka(r.awards.len()),
         provinces_count: angka(s.provinces.len()),
@@ -432,7 +559,7 @@ fn round_page(
         top: ranked
             .iter()
             .take(TOP_WINNERS)
-            .map(|a| Winner::of(catalog, a, root))
+            .map(|a| Winner::of(site, catalog, a))
             .collect(),
         more: r.awards.len().saturating_sub(TOP_WINNERS),
         scale: scale_label(s.scale),
@@ -443,21 +570,22 @@ fn round_page(
 fn province_page(
     site: &Site,
     catalog: &CommodityCatalog,
+    frame: &Frame,
+    list: &WinnerList,
     r: &PublicRound,
     p: &ProvinceCount,
     awards: &[&PublicAward],
 ) -> Result<(String, Meta), RenderError> {
-    let root = "../../";
     let mut regencies: Vec<RegencyGroup> = Vec::new();
     for a in awards {
         match regencies.last_mut() {
             Some(g) if g.code == a.regency_code.as_str() => {
-                g.winners.push(Winner::of(catalog, a, root))
+                g.winners.push(Winner::of(site, catalog, a))
             }
             _ => regencies.push(RegencyGroup {
                 code: a.regency_code.as_str().to_owned(),
                 name: a.regency_name.clone(),
-                winners: vec![Winner::of(catalog, a, root)],
+                winners: vec![Winner::of(site, catalog, a)],
             }),
         }
     }
@@ -497,7 +625,11 @@ fn province_page(
             canonical: format!("{}{}/{}/", site.url, r.round_id, p.province_code),
             image: first_photo(site, awards.iter().copied()),
         },
-        root,
+        frame: Frame {
+            home: "../../index.html".into(),
+            ..frame.clone()
+        },
+        list: list.clone(),
         round_name: r.name.clone(),
         round_href: "../index.html".into(),
         province: p.province_name.clone(),
@@ -507,15 +639,17 @@ fn province_page(
     Ok((page.render()?, page.meta))
 }
 
+/// An award's page: only stable and content-addressed URLs, path-absolute, so that it is
+/// the same page whichever version lists it.
 fn award_page(
     site: &Site,
     catalog: &CommodityCatalog,
+    frame: &Frame,
     r: &PublicRound,
     a: &PublicAward,
-) -> Result<(String, Meta), RenderError> {
-    let root = "../../";
+) -> Result<String, RenderError> {
     let stars = stars_label(a.stars);
-    let page = AwardPage {
+    let page = AwardTemplate {
         meta: Meta {
             title: format!(
                 "{} — {} | Penghargaan {}",
@@ -540,11 +674,11 @@ fn award_page(
             canonical: format!("{}penghargaan/{}/", site.url, a.id),
             image: a.photo.as_ref().map(|p| format!("{}{p}", site.url)),
         },
-        root,
+        frame: frame.clone(),
         round_name: r.name.clone(),
-        round_href: format!("{root}{}/index.html", r.round_id),
-        province_href: format!("{root}{}/{}/index.html", r.round_id, a.province_code),
-        award: Winner::of(catalog, a, root),
+        round_href: format!("{}{}/", site.path, r.round_id),
+        province_href: format!("{}{}/{}/", site.path, r.round_id, a.province_code),
+        award: Winner::of(site, catalog, a),
         stars,
         scale: scale_label(a.stars.scale),
         certificate: a.certificate_number.clone(),
@@ -560,7 +694,7 @@ fn award_page(
             .map(str::to_owned)
             .collect(),
     };
-    Ok((page.render()?, page.meta))
+    Ok(page.render()?)
 }
 
 /// Longest meta description: what search results and cards show.
@@ -631,15 +765,16 @@ struct Winner {
     stars: u8,
     symbols: String,
     year: i32,
-    /// The photo, relative to the page.
+    /// The photo, path-absolute.
     photo: Option<String>,
 }
 
 impl Winner {
-    fn of(catalog: &CommodityCatalog, a: &PublicAward, root: &str) -> Winner {
+    fn of(site: &Site, catalog: &CommodityCatalog, a: &PublicAward) -> Winner {
         let group = catalog.get(&a.commodity);
         Winner {
-            href: format!("{root}penghargaan/{}/index.html", a.id),
+            // The award's stable page, the same in every version.
+            href: format!("{}penghargaan/{}/", site.path, a.id),
             product: a.product_name.clone(),
             ikm: a.ikm_name.clone(),
             regency_code: a.regency_code.as_str().to_owned(),
@@ -652,8 +787,8 @@ impl Winner {
             stars: a.stars.stars,
             symbols: a.stars.symbols(),
             year: a.year,
-            // Photos live beside the versions: `galeri/foto/…` from `galeri/v/{version}/`.
-            photo: a.photo.as_ref().map(|p| format!("{root}../../{p}")),
+            // Photos live beside the versions, at `galeri/foto/…`.
+            photo: a.photo.as_ref().map(|p| format!("{}{p}", site.path)),
         }
     }
 }
@@ -666,11 +801,31 @@ struct RoundLink {
     decree: String,
 }
 
+/// What every page around its content links to.
+#[derive(Clone, Debug)]
+struct Frame {
+    /// The rounds: relative inside a version, the stable `/galeri/` from an award page.
+    home: String,
+    /// The content-addressed stylesheet, path-absolute.
+    stylesheet: String,
+    /// The content-addressed script, path-absolute: listing pages only.
+    script: Option<String>,
+}
+
+/// Where a listing page's winners are, for the script: the element `#pemenang` carries the
+/// round and its JSON.
+#[derive(Clone, Debug)]
+struct WinnerList {
+    round_id: String,
+    /// `data/{round}.json` of the page's version, path-absolute.
+    data: String,
+}
+
 #[derive(Template)]
 #[template(path = "gallery/index.html", whitespace = "minimize")]
 struct IndexPage {
     meta: Meta,
-    root: &'static str,
+    frame: Frame,
     total: String,
     rounds: Vec<RoundLink>,
 }
@@ -695,7 +850,6 @@ struct Chart {
 }
 
 struct Bar {
-    href: String,
     label: String,
     count: String,
     /// The row's top.
@@ -725,7 +879,6 @@ impl Chart {
                         as u32
                 };
                 Bar {
-                    href: format!("{}/index.html", p.province_code),
                     label: p.province_name.clone(),
                     count: angka(p.awards as usize),
                     y: i * CHART_ROW + 3,
@@ -754,7 +907,8 @@ impl Chart {
 #[template(path = "gallery/round.html", whitespace = "minimize")]
 struct RoundPage {
     meta: Meta,
-    root: &'static str,
+    frame: Frame,
+    list: WinnerList,
     name: String,
     awards: String,
     provinces_count: String,
@@ -778,7 +932,8 @@ struct RegencyGroup {
 #[template(path = "gallery/province.html", whitespace = "minimize")]
 struct ProvincePage {
     meta: Meta,
-    root: &'static str,
+    frame: Frame,
+    list: WinnerList,
     round_name: String,
     round_href: String,
     province: String,
@@ -788,9 +943,9 @@ struct ProvincePage {
 
 #[derive(Template)]
 #[template(path = "gallery/award.html", whitespace = "minimize")]
-struct AwardPage {
+struct AwardTemplate {
     meta: Meta,
-    root: &'static str,
+    frame: Frame,
     round_name: String,
     round_href: String,
     province_href: String,
@@ -805,22 +960,24 @@ struct AwardPage {
     story: Vec<String>,
 }
 
-/// A stable page: the target's title and card for link previews, then straight on to the
-/// version (no script needed).
+/// A stable listing page: the target's title and card for link previews, then straight on
+/// to the version (no script needed). The gallery's script, when it runs, takes a filtered
+/// link's query string along.
 #[derive(Template)]
 #[template(path = "gallery/stub.html", whitespace = "minimize")]
 struct StubPage {
     meta: Meta,
     /// The page in the version, path-absolute (`/galeri/v/{version}/…`).
     target: String,
+    /// The gallery's script, path-absolute.
+    script: String,
 }
 
 #[derive(Template)]
 #[template(path = "gallery/404.html", whitespace = "minimize")]
 struct NotFoundPage {
-    /// The gallery's path (`/galeri/`): the 404 answers any depth.
-    home: String,
-    stylesheet: String,
+    /// Path-absolute links: the 404 answers any depth.
+    frame: Frame,
 }
 
 #[cfg(test)]
@@ -881,6 +1038,8 @@ mod tests {
             .files
             .iter()
             .chain(&r.stubs)
+            .chain(&r.assets)
+            .chain(r.award_pages.iter().map(|p| &p.file))
             .find(|f| f.key == key)
             .unwrap_or_else(|| panic!("{key} not rendered"));
         std::str::from_utf8(&f.body).unwrap()
@@ -902,10 +1061,30 @@ mod tests {
         let three = render(&site(), &[round(a[..2].to_vec())]).unwrap();
         assert_ne!(three.version, one.version);
         assert_eq!((one.rounds, one.awards), (1, 3));
+        // The pages of the awards that stay are the same bytes: nothing to write again.
+        for p in &three.award_pages {
+            let before = one
+                .award_pages
+                .iter()
+                .find(|q| q.file.key == p.file.key)
+                .unwrap();
+            assert_eq!(p, before);
+        }
     }
 
     #[test]
-    fn pages_link_inside_their_version_and_name_their_stable_address() {
+    fn an_award_page_changes_the_version_even_when_no_listing_shows_the_change() {
+        let mut a = award("A1", "33.74", 3, true);
+        let one = render(&site(), &[round(vec![a.clone()])]).unwrap();
+        a.product_story = "Kisah yang lain.".into();
+        let two = render(&site(), &[round(vec![a])]).unwrap();
+        assert_eq!(one.files.len(), two.files.len());
+        assert_ne!(one.award_pages[0].hash, two.award_pages[0].hash);
+        assert_ne!(one.version, two.version);
+    }
+
+    #[test]
+    fn listing_pages_link_inside_their_version_and_award_pages_name_no_version() {
         let r = render(
             &site(),
             &[round(vec![
@@ -916,22 +1095,17 @@ mod tests {
         .unwrap();
         let v = format!("galeri/v/{}/", r.version);
         let keys: Vec<&str> = r.files.iter().map(|f| f.key.as_str()).collect();
-        for path in [
-            "index.html",
-            "ovop-2026/index.html",
-            "ovop-2026/33/index.html",
-            "penghargaan/A1/index.html",
-            "penghargaan/A2/index.html",
+        let tree: Vec<String> = [
             "data/index.json",
             "data/ovop-2026.json",
-            "gallery.css",
-        ] {
-            assert!(
-                keys.contains(&format!("{v}{path}").as_str()),
-                "{path} missing: {keys:?}"
-            );
-        }
-        assert_eq!(keys.len(), 8);
+            "index.html",
+            "ovop-2026/33/index.html",
+            "ovop-2026/index.html",
+        ]
+        .iter()
+        .map(|path| format!("{v}{path}"))
+        .collect();
+        assert_eq!(keys, tree);
         let stubs: Vec<&str> = r.stubs.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(
             stubs,
@@ -939,14 +1113,30 @@ mod tests {
                 "galeri/index.html",
                 "galeri/ovop-2026/index.html",
                 "galeri/ovop-2026/33/index.html",
-                // By province, regency (33.26 before 33.74), id.
-                "galeri/penghargaan/A2/index.html",
-                "galeri/penghargaan/A1/index.html",
                 "galeri/404.html"
             ]
         );
+        let award_keys: Vec<&str> = r.award_pages.iter().map(|p| p.file.key.as_str()).collect();
+        // By province, regency (33.26 before 33.74), id.
+        assert_eq!(
+            award_keys,
+            [
+                "galeri/penghargaan/A2/index.html",
+                "galeri/penghargaan/A1/index.html"
+            ]
+        );
+        assert!(r.award_pages.iter().all(|p| p.hash.len() == 16));
+        let [css, js] = &r.assets[..] else {
+            panic!("{:?}", r.assets)
+        };
+        assert!(css.key.starts_with("galeri/aset/gallery-") && css.key.ends_with(".css"));
+        assert!(js.key.starts_with("galeri/aset/gallery-") && js.key.ends_with(".js"));
+        assert_eq!(css.content_type, "text/css; charset=utf-8");
+        let stylesheet = format!("href=\"/{}\"", css.key);
+        let script = format!("<script src=\"/{}\" defer></script>", js.key);
 
-        let award = page(&r, &format!("{v}penghargaan/A1/index.html"));
+        // The award page: at its stable address, every link stable or content-addressed.
+        let award = page(&r, "galeri/penghargaan/A1/index.html");
         assert!(
             award.starts_with("<!doctype html>\n<html lang=\"id\">"),
             "{award}"
@@ -961,43 +1151,84 @@ mod tests {
             "<link rel=\"canonical\" href=\"https://ovop.example.go.id/galeri/penghargaan/A1/\">"
         ));
         assert!(award.contains("<meta property=\"og:image\" content=\"https://ovop.example.go.id/galeri/foto/A1/u1.jpg\">"));
-        assert!(
-            award.contains("src=\"../../../../foto/A1/u1.jpg\""),
-            "{award}"
-        );
-        assert!(award.contains("href=\"../../gallery.css\""));
+        assert!(award.contains("src=\"/galeri/foto/A1/u1.jpg\""), "{award}");
+        assert!(award.contains(&stylesheet), "{award}");
+        assert!(award.contains("href=\"/galeri/ovop-2026/\""), "{award}");
+        assert!(award.contains("href=\"/galeri/ovop-2026/33/\""), "{award}");
         assert!(award.contains("3 dari 3 bintang"));
         assert!(award.contains("20 November 2026 – 20 November 2028"));
+        assert!(award.contains("Diwarnai alami."), "the story");
+        assert!(!award.contains("/v/"), "no version: {award}");
+        assert!(!award.contains("http-equiv"), "no redirect");
         assert!(
             !award.contains("style="),
             "no inline style: the CSP refuses it"
         );
-        assert!(!award.contains("<script"), "no script");
-        assert!(
-            !award.contains("https://ovop.example.go.id/galeri/v/"),
-            "links stay relative"
-        );
+        assert!(!award.contains("<script"), "no script on an award page");
+        for href in attribute_values(award, "href").chain(attribute_values(award, "src")) {
+            assert!(
+                href.starts_with("/galeri/") || href.starts_with("https://"),
+                "{href} is not path-absolute"
+            );
+        }
 
-        let stub = page(&r, "galeri/penghargaan/A1/index.html");
+        // The stable listing pages: the target's card, then into the version.
+        let stub = page(&r, "galeri/ovop-2026/33/index.html");
         assert!(
             stub.contains(&format!(
-                "content=\"0; url=/galeri/v/{}/penghargaan/A1/index.html\"",
+                "content=\"0; url=/galeri/v/{}/ovop-2026/33/index.html\"",
                 r.version
             )),
             "{stub}"
         );
-        assert!(stub.contains("<title>Batik Tulis A1"));
-        assert!(stub.contains("og:image"));
+        assert!(stub.contains("<title>Pemenang Penghargaan OVOP 2026 dari Jawa Tengah"));
+        // The script takes a filtered link's query along the redirect.
+        assert!(stub.contains(&script), "{stub}");
+        assert!(!page(&r, "galeri/404.html").contains("<script"));
 
+        // The listing pages: the script's hook, winners at their stable pages.
         let round_page = page(&r, &format!("{v}ovop-2026/index.html"));
         assert!(round_page.contains("<svg class=\"chart\""));
-        assert!(round_page.contains("data-province=\"33\" data-regency=\"33.74\" data-commodity=\"kain_batik\" data-stars=\"3\" data-year=\"2026\""), "{round_page}");
+        assert!(round_page.contains(&format!(
+            "<div id=\"pemenang\" data-round=\"ovop-2026\" data-json=\"/galeri/v/{}/data/ovop-2026.json\">",
+            r.version
+        )), "{round_page}");
+        assert!(round_page.contains("<li class=\"winner\" data-province=\"33\" data-regency=\"33.74\" data-commodity=\"kain_batik\" data-stars=\"3\" data-year=\"2026\"><a href=\"/galeri/penghargaan/A1/\">"), "{round_page}");
+        assert!(round_page.contains("<span class=\"winner-name\">IKM &#60;Sentra&#62; A1</span>"));
         assert!(round_page.contains("href=\"33/index.html\""));
-        assert!(!round_page.contains("style="));
+        assert!(round_page.contains(&stylesheet) && round_page.contains(&script));
         // Most stars first.
         assert!(
             round_page.find("Batik Tulis A1").unwrap() < round_page.find("Batik Tulis A2").unwrap()
         );
+        let province = page(&r, &format!("{v}ovop-2026/33/index.html"));
+        assert!(province.contains("id=\"pemenang\" data-round=\"ovop-2026\""));
+        assert!(province.contains(&script));
+        let index = page(&r, &format!("{v}index.html"));
+        assert!(index.contains(&script));
+        for listing in [round_page, province, index] {
+            assert!(!listing.contains("style="), "{listing}");
+            assert_eq!(
+                listing.matches("<script").count(),
+                1,
+                "only the script file"
+            );
+        }
+        // The round's JSON leaves the stories to the award pages.
+        let data = page(&r, &format!("{v}data/ovop-2026.json"));
+        assert!(!data.contains("product_story") && !data.contains("Diwarnai"));
+    }
+
+    /// The values of attribute `name` in `html`.
+    fn attribute_values<'a>(html: &'a str, name: &str) -> impl Iterator<Item = &'a str> {
+        let marker = format!(" {name}=\"");
+        html.match_indices(&marker)
+            .map(move |(i, m)| {
+                let rest = &html[i + m.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The writing half of publication: a rendered version into the public bucket, in the order
 //! that keeps the published gallery whole at every instant, then the clean-up of what no
 //! version shows any more. No listing of the bucket is needed: each version's manifest names
-//! its objects, and a small state object names the versions that may still have some.
+//! its objects (and the hash of each award page), and a small state object names the versions
+//! that may still have some.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -29,9 +30,10 @@ const MAX_PHOTO_BYTES: u64 = 5 * 1024 * 1024;
 /// The largest bookkeeping object read back (a national round's manifest is ~1 MB).
 const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Every object of a version, written first into the version's folder
-/// (`galeri/v/{version}/manifest.json`): what a later publication deletes when the version
-/// is replaced or was abandoned half-way.
+/// Every object a version shows, written first into the version's folder
+/// (`galeri/v/{version}/manifest.json`): what a later publication compares with (award pages,
+/// assets, photos already in place) and deletes when the version is replaced or was abandoned
+/// half-way.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub version: String,
@@ -39,6 +41,12 @@ pub struct Manifest {
     pub files: Vec<String>,
     /// The stable pages it points (`galeri/index.html`, …).
     pub stubs: Vec<String>,
+    /// The content-addressed stylesheet and script (`galeri/aset/…`).
+    #[serde(default)]
+    pub assets: Vec<String>,
+    /// Each award page (`galeri/penghargaan/{id}/index.html`) with the hash of its bytes.
+    #[serde(default)]
+    pub awards: BTreeMap<String, String>,
     /// The photos its pages show (`galeri/foto/…`).
     pub photos: Vec<String>,
 }
@@ -49,16 +57,29 @@ impl Manifest {
             version: rendered.version.clone(),
             files: rendered.files.iter().map(|f| f.key.clone()).collect(),
             stubs: rendered.stubs.iter().map(|f| f.key.clone()).collect(),
+            assets: rendered.assets.iter().map(|f| f.key.clone()).collect(),
+            awards: rendered
+                .award_pages
+                .iter()
+                .map(|p| (p.file.key.clone(), p.hash.clone()))
+                .collect(),
             photos: photos.iter().map(|p| p.to.clone()).collect(),
         }
     }
 
-    /// Every key it names, the manifest's own last.
-    pub fn keys(&self) -> impl Iterator<Item = String> + '_ {
+    /// Every key it names but its own.
+    fn objects(&self) -> impl Iterator<Item = &String> + '_ {
         self.files
             .iter()
             .chain(&self.stubs)
+            .chain(&self.assets)
+            .chain(self.awards.keys())
             .chain(&self.photos)
+    }
+
+    /// Every key it names, the manifest's own last.
+    pub fn keys(&self) -> impl Iterator<Item = String> + '_ {
+        self.objects()
             .cloned()
             .chain(std::iter::once(manifest_key(&self.version)))
     }
@@ -109,16 +130,18 @@ impl Written {
 ///
 /// 1. the state names the new version (and the published one) before anything of it is
 ///    written, so an interrupted publication is cleaned up by the next one;
-/// 2. the version's manifest, then its photos (copied from `uploads` when missing), then its
-///    tree — all under `galeri/v/{version}/` or `galeri/foto/`, which no visitor reaches yet;
-/// 3. the stable pages, each pointing into the complete new version;
+/// 2. the version's manifest; the assets, photos (copied from `uploads`) and award pages the
+///    bucket does not hold yet — an award page only when its hash differs from the published
+///    one's; then the version's tree. Nothing a visitor reaches changes, except award pages
+///    that are new (no listing links them yet) or changed (complete pages either way);
+/// 3. the stable listing pages, each pointing into the complete new version;
 /// 4. `latest.json`: the flip;
-/// 5. the versions replaced or abandoned are deleted — their trees, their stable pages and
-///    photos the new version does not have (a revoked award's page and photo go), their
-///    manifests last — and the state with them.
+/// 5. the versions replaced or abandoned are deleted — their trees, and their stable pages,
+///    award pages, photos and assets the new version does not have (a revoked award's page and
+///    photo go), their manifests last — and the state with them.
 ///
 /// When the version is the published one already, nothing is written (`unchanged`), except
-/// finishing a clean-up an earlier publication left.
+/// finishing what an earlier publication left.
 pub async fn write(
     public: &Arc<dyn ObjectStore>,
     uploads: &Arc<dyn ObjectStore>,
@@ -142,13 +165,32 @@ pub async fn write(
         unchanged,
     };
 
+    // What the bucket holds: the published version's objects for sure; those of publications
+    // that stopped half-way (the state's other versions, the new one too if an earlier attempt
+    // at it stopped) perhaps.
+    let published_version = published.as_ref().map(|p| p.version.clone());
+    let shown = match &published_version {
+        Some(v) => read_json::<Manifest>(public.as_ref(), &manifest_key(v)).await?,
+        None => None,
+    };
+    let mut left = Vec::new();
+    for version in &state.versions {
+        if Some(version) != published_version.as_ref() {
+            if let Some(m) = read_json::<Manifest>(public.as_ref(), &manifest_key(version)).await? {
+                left.push(m);
+            }
+        }
+    }
+    let pages = pages_to_write(rendered, shown.as_ref(), &left);
+
     if let Some(pointer) = published.as_ref().filter(|p| p.version == rendered.version) {
         state.versions.remove(&rendered.version);
         if !state.versions.is_empty() {
             // An earlier publication stopped half-way: some stable pages may point into its
-            // version, which is about to go.
+            // version, which is about to go, and some award pages may be its own.
+            written.merge(put_all(public, pages).await?);
             written.merge(put_all(public, rendered.stubs.clone()).await?);
-            clean(public, &mut state, &manifest).await?;
+            clean(public, left.into_iter().chain(shown), &manifest).await?;
             public.delete(STATE_KEY).await?;
         }
         return Ok(report(pointer, written, true));
@@ -156,8 +198,8 @@ pub async fn write(
 
     let before = state.clone();
     state.versions.insert(rendered.version.clone());
-    if let Some(p) = &published {
-        state.versions.insert(p.version.clone());
+    if let Some(v) = &published_version {
+        state.versions.insert(v.clone());
     }
     if state != before {
         written.add(Some(put_json(public.as_ref(), STATE_KEY, &state).await?));
@@ -166,28 +208,27 @@ pub async fn write(
         put_json(public.as_ref(), &manifest_key(&rendered.version), &manifest).await?,
     ));
 
+    // Assets never change under their name: those the published version has are in place.
+    let assets: Vec<File> = rendered
+        .assets
+        .iter()
+        .filter(|a| !shown.as_ref().is_some_and(|m| m.assets.contains(&a.key)))
+        .cloned()
+        .collect();
+    written.merge(put_all(public, assets).await?);
+
     // Photos the published version shows are there already; one an abandoned publication may
     // have copied is looked for first; any other is copied straight away.
-    let mut present = BTreeSet::new();
-    let mut maybe = BTreeSet::new();
-    // (`before`: the versions an earlier publication abandoned — the new one only if an
-    // earlier attempt at it stopped half-way.)
-    let published_version = published.as_ref().map(|p| &p.version);
-    for version in published_version.into_iter().chain(&before.versions) {
-        if let Some(m) = read_json::<Manifest>(public.as_ref(), &manifest_key(version)).await? {
-            if Some(version) == published_version {
-                present.extend(m.photos);
-            } else {
-                maybe.extend(m.photos);
-            }
-        }
-    }
+    let present: BTreeSet<&String> = shown.iter().flat_map(|m| &m.photos).collect();
+    let maybe: BTreeSet<&String> = left.iter().flat_map(|m| &m.photos).collect();
     let missing: Vec<(Photo, bool)> = photos
         .iter()
         .filter(|p| !present.contains(&p.to))
         .map(|p| (p.clone(), maybe.contains(&p.to)))
         .collect();
     written.merge(copy_photos(public, uploads, missing).await?);
+
+    written.merge(put_all(public, pages).await?);
     written.merge(put_all(public, rendered.files.clone()).await?);
     written.merge(put_all(public, rendered.stubs.clone()).await?);
 
@@ -199,51 +240,55 @@ pub async fn write(
         put_json(public.as_ref(), POINTER_KEY, &pointer).await?,
     ));
 
-    state.versions.remove(&rendered.version);
-    clean(public, &mut state, &manifest).await?;
+    clean(public, left.into_iter().chain(shown), &manifest).await?;
     public.delete(STATE_KEY).await?;
     Ok(report(&pointer, written, false))
 }
 
-/// Deletes what the versions in `state` have and `current` does not, each version's
-/// manifest last, so that a clean-up stopped half-way is finished by the next publication.
+/// The award pages the bucket may not hold as rendered: new ones, those whose hash differs
+/// from the published version's, and those a publication that stopped half-way may have
+/// written otherwise.
+fn pages_to_write(rendered: &Rendered, shown: Option<&Manifest>, left: &[Manifest]) -> Vec<File> {
+    rendered
+        .award_pages
+        .iter()
+        .filter(|page| {
+            let key = &page.file.key;
+            let in_place = shown.and_then(|m| m.awards.get(key)) == Some(&page.hash);
+            let overwritten = left
+                .iter()
+                .any(|m| m.awards.get(key).is_some_and(|h| *h != page.hash));
+            !in_place || overwritten
+        })
+        .map(|page| page.file.clone())
+        .collect()
+}
+
+/// Deletes what the `old` versions have and `current` does not, each version's manifest last,
+/// so that a clean-up stopped half-way is finished by the next publication.
 async fn clean(
     public: &Arc<dyn ObjectStore>,
-    state: &mut State,
+    old: impl Iterator<Item = Manifest>,
     current: &Manifest,
 ) -> Result<(), WriteError> {
-    let keep: BTreeSet<&String> = current
-        .stubs
-        .iter()
-        .chain(&current.photos)
-        .chain(&current.files)
-        .collect();
-    for version in state.versions.clone() {
-        if version != current.version {
-            let key = manifest_key(&version);
-            if let Some(old) = read_json::<Manifest>(public.as_ref(), &key).await? {
-                let gone: Vec<String> = old
-                    .files
-                    .iter()
-                    .chain(&old.stubs)
-                    .chain(&old.photos)
-                    .filter(|k| !keep.contains(k))
-                    .cloned()
-                    .collect();
-                let store = public.clone();
-                let batches = gone
-                    .chunks(MAX_DELETE_BATCH)
-                    .map(<[String]>::to_vec)
-                    .collect();
-                for_each(batches, move |batch: Vec<String>| {
-                    let store = store.clone();
-                    async move { store.delete_all(&batch).await.map(|()| None) }
-                })
-                .await?;
-                public.delete(&key).await?;
-            }
-        }
-        state.versions.remove(&version);
+    let keep: BTreeSet<&String> = current.objects().collect();
+    for version in old.filter(|m| m.version != current.version) {
+        let gone: Vec<String> = version
+            .objects()
+            .filter(|k| !keep.contains(k))
+            .cloned()
+            .collect();
+        let store = public.clone();
+        let batches = gone
+            .chunks(MAX_DELETE_BATCH)
+            .map(<[String]>::to_vec)
+            .collect();
+        for_each(batches, move |batch: Vec<String>| {
+            let store = store.clone();
+            async move { store.delete_all(&batch).await.map(|()| None) }
+        })
+        .await?;
+        public.delete(&manifest_key(&version.version)).await?;
     }
     Ok(())
 }

@@ -62,7 +62,7 @@ pub struct PublicationReport {
     pub version: String,
     pub published_at: DateTime<Utc>,
     pub rounds: u32,
-    /// Awards on the public pages (revoked and lapsed ones left out).
+    /// Awards on the public pages (revoked ones left out; expired ones stay as history).
     pub awards: u32,
     pub files_written: u32,
     pub bytes_written: u64,

@@ -21,6 +21,7 @@
 //! | rubric       | `ROUND#{round}`       | `RUBRIC#{group}`   | –                                  | –                                 | –                                               | –      |
 //! | round        | `ROUND#{id}`          | `ROUND`            | –                                  | –                                 | `ROUNDS` / `{year}#{id}`                        | –      |
 //! | idempotency  | `IDEM#{actor}#{key}`  | `IDEM`             | –                                  | –                                 | –                                               | 24 h   |
+//! | publication lease | `PUBLICATION`    | `LEASE`            | –                                  | –                                 | –                                               | 5 min  |
 //!
 //! Ids are ULIDs, so `{…}#{id}` sort keys list in creation order. The round index of
 //! nominations is spread over [`ROUND_SHARDS`] partitions so that a nationwide burst of
@@ -50,6 +51,7 @@ use ovop_core::rubric::Rubric;
 use ovop_core::scoring::ScoreSheet;
 use ovop_core::status::NominationStatus;
 use ovop_core::verification::Verification;
+use serde::{Deserialize, Serialize};
 
 use super::item::{Index, IndexKey, Key, SortCondition};
 use super::repo::{Entity, Listing};
@@ -511,6 +513,58 @@ impl Entity for IdempotencyRecord {
 
     fn version(&self) -> u64 {
         1
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at)
+    }
+}
+
+/// The gallery's publication lease: one publication writes the public bucket at a time
+/// (`ovop_awards::publish`). It is created only where none is live — an expired lease counts
+/// as absent ([`Condition::Absent`](super::item::Condition::Absent)), so one a crashed
+/// publication left is taken over once it expires — and deleted by its holder at the end, at
+/// its [`token`](PublicationLease::token): a holder whose lease expired and was taken over
+/// cannot delete the next holder's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationLease {
+    /// Who publishes (a user id), for the logs.
+    pub holder: String,
+    /// Random, naming this taking of the lease: the item's version.
+    pub token: u64,
+    /// Seconds since the epoch: from then on the lease counts as absent.
+    pub expires_at: i64,
+}
+
+impl PublicationLease {
+    /// A lease for `holder` from `now` (seconds since the epoch) for `ttl_secs`.
+    pub fn new(holder: &str, now: i64, ttl_secs: i64) -> Self {
+        // 63 random bits: versions are stored as signed 64-bit numbers.
+        let token = (ulid::Ulid::new().random() as u64) >> 1;
+        PublicationLease {
+            holder: holder.to_owned(),
+            token,
+            expires_at: now + ttl_secs,
+        }
+    }
+}
+
+impl Entity for PublicationLease {
+    const KIND: &'static str = "publication lease";
+    type Summary = ();
+    /// There is one.
+    type Id = ();
+
+    fn key_of(_: &()) -> Key {
+        Key::new("PUBLICATION", "LEASE")
+    }
+
+    fn key(&self) -> Key {
+        Self::key_of(&())
+    }
+
+    fn version(&self) -> u64 {
+        self.token
     }
 
     fn expires_at(&self) -> Option<i64> {
