@@ -11,6 +11,7 @@ pub mod commodity;
 pub mod document;
 pub mod dto;
 pub mod errors;
+pub mod export;
 pub mod gallery;
 pub mod i18n;
 pub mod ikm;
