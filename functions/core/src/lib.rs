@@ -15,6 +15,7 @@ pub mod export;
 pub mod gallery;
 pub mod i18n;
 pub mod ikm;
+pub mod import;
 pub mod moderation;
 pub mod nomination;
 pub mod panel;
