@@ -1,6 +1,7 @@
 // The public gallery in a real browser, as a visitor without an account meets it: the admin
 // determines the current round (through the API) and publishes; the visitor opens /galeri/,
-// the rounds, a round, filters it by province and by stars (the count, the list and the address
+// the rounds, searches every round from there by year and by name (the address keeps the
+// year), opens a round, filters it by province and by stars (the count, the list and the address
 // follow; a reload keeps the filter), searches, opens an award (its photo, decree, certificate
 // number and social card) and the new round's award by its QR address. Then, with JavaScript
 // off, the same pages read and link through (the stable addresses send the browser on without
@@ -72,6 +73,42 @@ test('gallery: a visitor finds, filters and checks the winners; without JavaScri
   await visitor.waitForURL(`${app.base}/galeri/`);
   assert.deepEqual(await visitor.locator('ul.rounds > li > a').allInnerTexts(), [fresh.round.name, seeded.round.name]);
   assert.deepEqual(await galleryAxe(visitor), [], 'gallery: the rounds');
+
+  // Every round from the rounds index: the years are the rounds', a year lists its winners.
+  const everywhere = visitor.getByRole('search', { name: 'Cari semua pemenang' });
+  const year = everywhere.getByLabel('Tahun', { exact: true });
+  const found = () => visitor.locator('#cari-semua li.winner:visible');
+  await year.focus(); // the first use fetches the rounds
+  await year.locator('option').nth(2).waitFor({ state: 'attached' });
+  assert.deepEqual(await year.locator('option').allInnerTexts(), ['Semua tahun', `${fresh.round.year}`, `${seeded.round.year}`]);
+  await year.selectOption(`${seeded.round.year}`);
+  await expectCount(visitor, '10 pemenang');
+  assert.deepEqual(sorted(await found().locator('.winner-name').allInnerTexts()), sorted(seeded.awards.map((a) => a.ikm_name)));
+  await expectAddress(visitor, '/galeri/', { tahun: `${seeded.round.year}` });
+  // A name, within the year: the winner links to its award's stable page.
+  await everywhere.getByLabel(/^Cari/).fill('lasem');
+  await expectCount(visitor, '1 pemenang');
+  assert.deepEqual(await found().locator('.winner-name').allInnerTexts(), [lasem.ikm_name]);
+  assert.equal(await visitor.locator('#cari-semua li.winner:visible > a').getAttribute('href'), `/galeri/penghargaan/${lasem.id}/`);
+  await expectAddress(visitor, '/galeri/', { tahun: `${seeded.round.year}`, q: 'lasem' });
+  assert.deepEqual(await galleryAxe(visitor), [], 'gallery: every round searched');
+  // The year's search as a shared link: applied on load.
+  await visitor.reload();
+  await expectCount(visitor, '1 pemenang');
+  assert.equal(await year.inputValue(), `${seeded.round.year}`);
+  await expectAddress(visitor, '/galeri/', { tahun: `${seeded.round.year}`, q: 'lasem' });
+  // The new round's IKM is not of that year; every year has it.
+  await everywhere.getByLabel(/^Cari/).fill('gunungpati');
+  await expectCount(visitor, '0 pemenang');
+  await year.selectOption('');
+  await expectCount(visitor, '1 pemenang');
+  assert.deepEqual(await found().locator('.winner-name').allInnerTexts(), [IKM]);
+  await expectAddress(visitor, '/galeri/', { q: 'gunungpati' });
+  await visitor.locator('#cari-semua li.winner:visible > a').click();
+  await visitor.waitForURL(`${app.base}/galeri/penghargaan/${fresh.award}/`);
+  await visitor.locator('.who', { hasText: IKM }).waitFor();
+  await visitor.goto(`${app.base}/galeri/`);
+  roundJson.length = 0; // the round page's own fetches, counted below
 
   // The round: every winner (ten are all "top" winners), a filter form before them.
   await visitor.locator('ul.rounds a', { hasText: seeded.round.name }).click();
@@ -160,6 +197,7 @@ test('gallery: a visitor finds, filters and checks the winners; without JavaScri
   await reader.goto(`${app.base}/galeri/`);
   await reader.waitForURL(new RegExp(`/galeri/v/${report.version}/index\\.html$`));
   assert.deepEqual(await reader.locator('ul.rounds > li > a').allInnerTexts(), [fresh.round.name, seeded.round.name]);
+  assert.equal(await reader.locator('form').count(), 0, 'no search without script');
   await reader.locator('ul.rounds a', { hasText: seeded.round.name }).click();
   await reader.getByRole('heading', { level: 1, name: `Pemenang ${seeded.round.name}` }).waitFor();
   assert.deepEqual(sorted(await reader.locator('.winner-name').allInnerTexts()), sorted(seeded.awards.map((a) => a.ikm_name)));

@@ -22,7 +22,9 @@
 //!   winners' list of a round or province page is `#pemenang`, naming its round
 //!   (`data-round`) and the round's JSON in the version (`data-json`); each winner is an
 //!   `li.winner` with `data-province`, `data-regency`, `data-commodity`, `data-stars`,
-//!   `data-year`, its IKM in `.winner-name` — what the gallery's script filters. The version
+//!   `data-year`, its IKM in `.winner-name` — what the gallery's script filters. The rounds
+//!   index has `#cari-semua` (the version's `data/index.json` in `data-index`, the commodity
+//!   groups' names in `data-commodities`), where the script searches every round. The version
 //!   is a hash of what it publishes (its tree as rendered without its own name, the award
 //!   pages' hashes, the assets): the same awards make the same version, and publishing them
 //!   again writes nothing.

@@ -215,8 +215,9 @@ pub fn render(site: &Site, rounds: &[PublicRound]) -> Result<Rendered, RenderErr
     }
     let assets = vec![stylesheet, script];
 
-    // The listing pages name their version (the round's JSON in `data-json`), and the version
-    // is the hash of what is published: it is taken of the tree as rendered without it.
+    // The listing pages name their version (the round's JSON in `data-json`, the index's in
+    // `data-index`), and the version is the hash of what is published: it is taken of the tree
+    // as rendered without it.
     let draft = tree(site, &catalog, &listing_frame, &rounds, "")?;
     let version = version_of(&draft.files, &award_pages, &assets);
     let tree = tree(site, &catalog, &listing_frame, &rounds, &version)?;
@@ -278,7 +279,7 @@ struct Tree {
     entries: Vec<(String, String, Meta)>,
 }
 
-/// The version tree of `rounds`, its pages naming the round's JSON in version `version`.
+/// The version tree of `rounds`, its pages naming their JSON in version `version`.
 fn tree(
     site: &Site,
     catalog: &CommodityCatalog,
@@ -313,6 +314,14 @@ fn tree(
             ..frame.clone()
         },
         total: angka(total),
+        data: format!("{}v/{version}/data/index.json", site.path),
+        commodities: serde_json::to_string(
+            &catalog
+                .groups
+                .iter()
+                .map(|g| (&g.code, &g.name_id))
+                .collect::<BTreeMap<_, _>>(),
+        )?,
         rounds: rounds
             .iter()
             .zip(&summaries)
@@ -827,6 +836,11 @@ struct IndexPage {
     meta: Meta,
     frame: Frame,
     total: String,
+    /// `data/index.json` of the page's version, path-absolute: where the search across the
+    /// rounds starts.
+    data: String,
+    /// The commodity groups' names by code, as JSON (a round's JSON names only the code).
+    commodities: String,
     rounds: Vec<RoundLink>,
 }
 
@@ -1206,6 +1220,14 @@ mod tests {
         assert!(province.contains(&script));
         let index = page(&r, &format!("{v}index.html"));
         assert!(index.contains(&script));
+        assert!(
+            index.contains(&format!(
+                "<div id=\"cari-semua\" data-index=\"/galeri/v/{}/data/index.json\" \
+                 data-commodities=\"{{&#34;anyaman&#34;:&#34;Anyaman&#34;,",
+                r.version
+            )),
+            "{index}"
+        );
         for listing in [round_page, province, index] {
             assert!(!listing.contains("style="), "{listing}");
             assert_eq!(
