@@ -21,6 +21,7 @@ pub mod nomination;
 pub mod panel;
 pub mod pkce;
 pub mod policy;
+pub mod reevaluation;
 pub mod region;
 pub mod round;
 pub mod rubric;
