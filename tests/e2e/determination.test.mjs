@@ -8,35 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
-  api, axeViolations, createNomination, demoPdf, nominationForm, signIn, start, tokenFor,
+  api, axeViolations, createNomination, demoPdf, expectStatus, newKey, nominationForm, signIn,
+  start, tokenFor, topSheet,
 } from './helpers.mjs';
 
 const IKM = 'Anyaman Penetapan Gunungpati';
 let app;
 let round;
 let nomination;
-
-/** A fresh Idempotency-Key. */
-const newKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-
-/** Asserts an API answer's status, showing its body when it differs. */
-function expectStatus(answer, status, what) {
-  assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
-/** Every criterion of `rubric` at its highest level, with the comment that level needs. */
-function topSheet(rubric) {
-  const levels = {};
-  const comments = {};
-  for (const aspect of rubric.aspects) {
-    for (const c of aspect.criteria) {
-      levels[c.code] = c.levels.length;
-      comments[c.code] = 'Mutu anyaman sangat rapi dan konsisten.';
-    }
-  }
-  return { levels, comments };
-}
 
 /** Through the API: the nomination of Kota Semarang submitted with its bundle, passed by the
  * secretariat, scored at the top by penilai-1 of Jawa Tengah's panel, and the round's

@@ -1,29 +1,9 @@
 // The officials' side of the gallery's story, through the HTTP API as the app sends it: a
 // nomination taken from submission to a determined award, and the publication.
 import assert from 'node:assert/strict';
-import { api, createNomination, demoPdf, nominationForm, tokenFor } from './helpers.mjs';
-
-/** A fresh Idempotency-Key. */
-const newKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-
-/** Asserts an API answer's status, showing its body when it differs; answers the body. */
-export function expectStatus(answer, status, what) {
-  assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
-/** Every criterion of `rubric` at its highest level, with the comment that level needs. */
-function topSheet(rubric) {
-  const levels = {};
-  const comments = {};
-  for (const aspect of rubric.aspects) {
-    for (const c of aspect.criteria) {
-      levels[c.code] = c.levels.length;
-      comments[c.code] = 'Mutu produk sangat rapi dan konsisten.';
-    }
-  }
-  return { levels, comments };
-}
+import {
+  api, createNomination, demoPdf, expectStatus, newKey, nominationForm, tokenFor, topSheet,
+} from './helpers.mjs';
 
 /** Today in Jakarta (UTC+7), `YYYY-MM-DD`: a decree may not be dated later. */
 const jakartaToday = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);

@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { api, start, tokenFor } from './helpers.mjs';
-import { determineFreshRound, expectStatus, publish } from './gallery-api.mjs';
+import { api, expectStatus, start, tokenFor } from './helpers.mjs';
+import { determineFreshRound, publish } from './gallery-api.mjs';
 
 const IKM = 'Anyaman Galeri Gunungpati';
 const DECREE = `2468/M-IND/Kep/11/${new Date().getFullYear()}`;

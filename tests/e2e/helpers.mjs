@@ -4,19 +4,12 @@
 // events of each document and the console's "Content Security Policy" errors); after each test
 // the shared hook below fails it when there were any.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, startServer } from './server.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 /** Apps started by this test file: their CSP violations are checked after every test. */
 const running = new Set();
@@ -27,29 +20,6 @@ afterEach(async () => {
   const found = [...running].flatMap((app) => app.cspViolations.splice(0));
   assert.deepEqual(found, [], 'Content-Security-Policy violations');
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function waitUntilUp(url, server, log) {
-  for (let i = 0; i < 200; i++) {
-    if (server.exitCode !== null) throw new Error(`ovop-local exited early:\n${log()}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`ovop-local did not start:\n${log()}`);
-}
 
 /** Records CSP violations of every page of `context` into `sink`. */
 async function watchCsp(context, sink) {
@@ -74,25 +44,8 @@ async function watchCsp(context, sink) {
  * (e.g. `{ OVOP_ACCESS_TOKEN_SECS: '5' }`).
  */
 export async function start({ env = {} } = {}) {
-  const bin = process.env.OVOP_LOCAL_BIN;
-  const spa = process.env.OVOP_SPA_DIR;
-  if (!bin || !spa) throw new Error('set OVOP_LOCAL_BIN and OVOP_SPA_DIR (make test does)');
-  const dataDir = mkdtempSync(join(tmpdir(), 'ovop-e2e-'));
-  const port = await freePort();
-  let output = '';
-  const server = spawn(bin, [], {
-    env: {
-      ...process.env, OVOP_ADDR: `127.0.0.1:${port}`, OVOP_DATA_DIR: dataDir, OVOP_SPA_DIR: spa,
-      // Its own S3 endpoint on a free port: test apps run side by side.
-      OVOP_S3_ADDR: '127.0.0.1:0',
-      RUST_LOG: 'warn', ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => { output += d; });
-  server.stderr.on('data', (d) => { output += d; });
-  const base = `http://localhost:${port}`;
-  await waitUntilUp(`${base}/api/v1/openapi.json`, server, () => output);
+  const server = await startServer({ env });
+  const { base } = server;
   const chromiumBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const cspViolations = [];
   // An Indonesian browser by default (the issuer's page follows Accept-Language).
@@ -115,12 +68,11 @@ export async function start({ env = {} } = {}) {
     base,
     browser,
     cspViolations,
-    log: () => output,
+    log: server.log,
     async stop() {
       running.delete(app);
       await chromiumBrowser.close();
-      server.kill('SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
+      server.stop();
     },
   };
   running.add(app);
@@ -251,7 +203,7 @@ export function nominationForm(roundId, regencyCode, ikmName) {
 }
 
 /** A fresh Idempotency-Key. */
-const newKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+export const newKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 /** Creates a draft through the API (and, when asked, attaches its complete document bundle
  * and submits it); answers the nomination. */
@@ -382,4 +334,23 @@ export async function resubmitInBrowser(office, base, id) {
   await office.locator('section.revision').waitFor();
   await office.getByRole('button', { name: 'Ajukan usulan' }).click();
   await office.locator('[data-status="SUBMITTED"]').waitFor();
+}
+
+/** Asserts an API answer's status, showing its body when it differs; answers the body. */
+export function expectStatus(answer, status, what) {
+  assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** Every criterion of `rubric` at its highest level, with the comment that level needs. */
+export function topSheet(rubric) {
+  const levels = {};
+  const comments = {};
+  for (const aspect of rubric.aspects) {
+    for (const c of aspect.criteria) {
+      levels[c.code] = c.levels.length;
+      comments[c.code] = 'Mutu produk sangat rapi dan konsisten.';
+    }
+  }
+  return { levels, comments };
 }

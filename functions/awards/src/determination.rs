@@ -429,21 +429,18 @@ fn may_read(caller: &Principal, award: &Award) -> ovop_core::authz::Decision {
     )
 }
 
-/// The round's awards, revoked ones included, by province and regency: all of them for the
-/// ministry, those of their region for a province or regency office.
+/// The round's awards, revoked ones included, by province and regency: those the one decision
+/// lets the caller read (`ReadAward`) — all for the ministry, their region's for a province or
+/// regency office, none for an assessor.
 #[utoipa::path(get, path = "/api/v1/rounds/{round}/awards", tag = "awards",
     params(("round" = String, Path)),
-    responses((status = 200, body = AwardList), (status = 403, body = ovop_core::errors::Problem, description = "Assessors"),
-              (status = 404, body = ovop_core::errors::Problem)))]
+    responses((status = 200, body = AwardList), (status = 404, body = ovop_core::errors::Problem)))]
 pub async fn awards(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(round_id): ApiPath<String>,
 ) -> Result<Json<AwardList>, ApiError> {
     require(decide(&caller, Action::ReadRounds, &Resource::Programme))?;
-    if caller.role == ovop_core::policy::Role::Penilai {
-        return Err(ApiError::Forbidden);
-    }
     state
         .store
         .get::<Round>(&round_id)

@@ -20,67 +20,16 @@
 // where CloudFront would send brotli over HTTPS.
 //
 //   OVOP_LOCAL_BIN=… OVOP_SPA_DIR=… node tests/e2e/bench/first-visit.mjs
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, startServer } from '../server.mjs';
 
 const RUNS = Number(process.env.RUNS || 3);
 const LATENCY_MS = 400;
 const KBIT_S = 400;
 const GALLERY_BUDGET = { bytes: 100 * 1000, ms: 3000 };
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** ovop-local on a free port with a fresh data folder, as `tests/e2e/helpers.mjs` starts it. */
-async function startApp() {
-  const bin = process.env.OVOP_LOCAL_BIN;
-  const spa = process.env.OVOP_SPA_DIR;
-  if (!bin || !spa) throw new Error('set OVOP_LOCAL_BIN and OVOP_SPA_DIR (scripts/bench.sh does)');
-  const dataDir = mkdtempSync(join(tmpdir(), 'ovop-bench-'));
-  const port = await freePort();
-  let output = '';
-  const server = spawn(bin, [], {
-    env: {
-      ...process.env, OVOP_ADDR: `127.0.0.1:${port}`, OVOP_DATA_DIR: dataDir, OVOP_SPA_DIR: spa,
-      OVOP_S3_ADDR: '127.0.0.1:0', RUST_LOG: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => { output += d; });
-  server.stderr.on('data', (d) => { output += d; });
-  const base = `http://localhost:${port}`;
-  for (let i = 0; ; i++) {
-    if (server.exitCode !== null) throw new Error(`ovop-local exited early:\n${output}`);
-    try {
-      if ((await fetch(`${base}/galeri/latest.json`)).ok) break;
-    } catch { /* not yet */ }
-    if (i > 400) throw new Error(`ovop-local did not publish the gallery:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    base,
-    stop() {
-      server.kill('SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** ovop-local once the demo gallery is published (it publishes at start). */
+const startApp = () => startServer({ readyPath: '/galeri/latest.json', tries: 400 });
 
 /** The published round and one of its awards, from the gallery's own JSON. */
 async function publishedRound(base) {
